@@ -1,0 +1,104 @@
+/**
+ * @file The one module that imports onnxruntime-web. Wraps an InferenceSession as an
+ * {@link OrtModel}: created from bytes, signature read from the model, runs queued (ORT
+ * throws "Session already started" on concurrent runs of one session), plain-data tensors
+ * in and out. Used by the inference worker in the browser and by the Node tools
+ * (onnxruntime-web resolves to its Node build there: the same engine as the browser).
+ */
+import * as ort from 'onnxruntime-web';
+import type { TensorData, TensorSpec, TensorType } from '../../shared/tensor.ts';
+
+/** Execution providers hotlens may choose. */
+export type ExecutionProvider = 'wasm' | 'webgpu';
+
+/** Options for creating a model session. */
+export interface CreateOptions {
+  executionProvider?: ExecutionProvider;
+}
+
+/** Process-wide runtime settings; call before the first session is created. */
+export interface RuntimeSettings {
+  numThreads?: number;
+  /** Base URL or path map for the .wasm files; leave unset under Vite (it resolves them itself). */
+  wasmPaths?: string;
+}
+
+const SUPPORTED: ReadonlySet<string> = new Set<TensorType>(['float32', 'int64', 'int32', 'uint8', 'bool']);
+
+/** Applies process-wide runtime settings (threads, wasm location). */
+export function configureRuntime(settings: RuntimeSettings): void {
+  if (settings.numThreads !== undefined) ort.env.wasm.numThreads = settings.numThreads;
+  if (settings.wasmPaths !== undefined) ort.env.wasm.wasmPaths = settings.wasmPaths;
+}
+
+/** The runtime's version string, for status displays and provenance. */
+export const runtimeVersion: string = ort.env.versions.web ?? 'unknown';
+
+function toSpec(meta: ort.InferenceSession.ValueMetadata): TensorSpec {
+  if (!meta.isTensor) throw new Error(`model value "${meta.name}" is not a tensor`);
+  if (!SUPPORTED.has(meta.type)) throw new Error(`model value "${meta.name}" has unsupported type ${meta.type}`);
+  return { name: meta.name, type: meta.type as TensorType, dims: [...meta.shape] };
+}
+
+function toOrt(t: TensorData): ort.Tensor {
+  return new ort.Tensor(t.type, t.data, t.dims);
+}
+
+function fromOrt(t: ort.Tensor): TensorData {
+  if (!SUPPORTED.has(t.type)) throw new Error(`model produced unsupported tensor type ${t.type}`);
+  // getData() downloads GPU tensors too; copy so the result outlives the session.
+  const data = t.data as TensorData['data'];
+  return { type: t.type as TensorType, dims: [...t.dims], data: data.slice() as TensorData['data'] };
+}
+
+/** A loaded model: signature plus a queue so runs never overlap. */
+export class OrtModel {
+  private queue: Promise<unknown> = Promise.resolve();
+  private released = false;
+
+  private constructor(
+    private readonly session: ort.InferenceSession,
+    /** Inputs as declared by the model file. */
+    readonly inputs: TensorSpec[],
+    /** Outputs as declared by the model file. */
+    readonly outputs: TensorSpec[],
+    /** The provider the session runs on. */
+    readonly executionProvider: ExecutionProvider,
+  ) {}
+
+  /** Creates a session from model bytes. Throws if the bytes are not a loadable ONNX model. */
+  static async create(bytes: Uint8Array, options: CreateOptions = {}): Promise<OrtModel> {
+    const ep = options.executionProvider ?? 'wasm';
+    const session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [ep],
+      graphOptimizationLevel: 'all',
+    });
+    return new OrtModel(session, session.inputMetadata.map(toSpec), session.outputMetadata.map(toSpec), ep);
+  }
+
+  /** Runs the model; calls are queued so at most one run is active on this session. */
+  run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+    const next = this.queue.then(async () => {
+      if (this.released) throw new Error('model session was released');
+      const ortFeeds: Record<string, ort.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(t);
+      const results = await this.session.run(ortFeeds);
+      const out: Record<string, TensorData> = {};
+      for (const [name, t] of Object.entries(results)) {
+        out[name] = fromOrt(t);
+        t.dispose();
+      }
+      return out;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Waits for queued runs, then frees the session. Safe to call twice. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    await this.queue;
+    this.released = true;
+    await this.session.release();
+  }
+}
