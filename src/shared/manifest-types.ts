@@ -1,0 +1,90 @@
+/**
+ * @file The model registry's manifest (schema 1) as TypeScript types. Validation lives in
+ * manifest-validate.ts; these types are the contract between the registry tools, the service
+ * worker and the inference worker.
+ */
+import type { TensorSpec } from './tensor.ts';
+
+/** Tasks a model can serve; each has a contract in tasks.ts. */
+export type TaskId = 'face-detection' | 'face-attributes' | 'face-expression';
+
+/** How the weights are stored inside the ONNX file. */
+export type WeightEncoding = 'float32' | 'uint8';
+
+/** How an image becomes the model input (documented for humans and checked by tools). */
+export interface Preprocess {
+  /** Square side of the model input in pixels. */
+  size: number;
+  /** 'bottom-right': pad to square at the bottom/right (detectors); 'centre': pad evenly (face crops). */
+  pad: 'bottom-right' | 'centre';
+  channels: 'rgb';
+  layout: 'nchw';
+  /** Input range: raw RGB 0..255 (normalisation is inside the graph). */
+  scale: number;
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** Resampling used to reach `size` (ONNX Resize terms). */
+  resize: 'bilinear-asymmetric';
+}
+
+/** The smoke test a version must pass before it may serve. */
+export interface Probe {
+  /** Registry-relative path of a small PNG (e.g. "probe/face-1.png"). */
+  image: string;
+  /** Expected outputs by output name (flattened values) when the probe image is run. */
+  expect: Record<string, number[]>;
+  /** Max absolute difference allowed per value. */
+  tolerance: number;
+}
+
+/** One ONNX file in the registry. */
+export interface ModelFile {
+  blob: string;
+  sha256: string;
+  bytes: number;
+  encoding: WeightEncoding;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  probe: Probe;
+}
+
+/** One published version: its default file plus optional variants (other sizes/encodings). */
+export interface ModelVersion extends ModelFile {
+  preprocess: Preprocess;
+  /** Output labels (expression classes, gender classes), null when the outputs are not classes. */
+  labels: string[] | null;
+  /** Provenance: where the weights came from and how they were converted. */
+  source: string;
+  /** Alternative files of the same version, keyed e.g. "320-uint8", "416-float32". */
+  variants?: Record<string, ModelFile & { preprocess: Preprocess }>;
+}
+
+/** A canary rollout: `percent` of clients (by stable bucket) follow `version`. */
+export interface Canary {
+  version: string;
+  percent: number;
+}
+
+/** Everything the registry knows about one model id. */
+export interface ModelEntry {
+  task: TaskId;
+  stable: string;
+  canary?: Canary;
+  versions: Record<string, ModelVersion>;
+}
+
+/** ES256 signature over the canonical JSON of the manifest without `signature`. */
+export interface ManifestSignature {
+  alg: 'ES256';
+  keyId: string;
+  value: string;
+}
+
+/** The registry index, `models/manifest.json`. */
+export interface Manifest {
+  schema: 1;
+  serial: number;
+  published: string;
+  models: Record<string, ModelEntry>;
+  signature?: ManifestSignature;
+}
