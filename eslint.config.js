@@ -10,11 +10,21 @@ const ORT_ONLY_IN_ENGINE = {
   name: 'onnxruntime-web',
   message: 'Only src/inference/engine/ort-engine.ts imports onnxruntime-web.',
 };
-const ortPatterns = [{ group: ['onnxruntime-web/*', 'onnxruntime-common', 'onnxruntime-node'], message: ORT_ONLY_IN_ENGINE.message }];
+const ortPatterns = [
+  { group: ['onnxruntime-web/*', 'onnxruntime-common', 'onnxruntime-node'], message: ORT_ONLY_IN_ENGINE.message },
+];
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', 'public/models/', 'test-results/', 'playwright-report/', 'e2e/.artifacts/', 'bench/.tmp/'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'public/models/',
+      'test-results/',
+      'playwright-report/',
+      'e2e/.artifacts/',
+      'bench/.tmp/',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -55,20 +65,34 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/inference/worker/**/*.ts', 'src/inference/engine/**/*.ts', 'src/models/**/*.ts', 'src/update/sw/**/*.ts'],
+    files: [
+      'src/inference/worker/**/*.ts',
+      'src/inference/engine/**/*.ts',
+      'src/models/**/*.ts',
+      'src/update/sw/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [ORT_ONLY_IN_ENGINE, { name: 'react', message: 'Worker code never imports React.' }, { name: 'react-dom', message: 'Worker code never imports React.' }],
-          patterns: [...ortPatterns, { group: ['**/app/**', '**/store/**'], message: 'Worker code never imports UI modules.' }],
+          paths: [
+            ORT_ONLY_IN_ENGINE,
+            { name: 'react', message: 'Worker code never imports React.' },
+            { name: 'react-dom', message: 'Worker code never imports React.' },
+          ],
+          patterns: [
+            ...ortPatterns,
+            { group: ['**/app/**', '**/store/**'], message: 'Worker code never imports UI modules.' },
+          ],
         },
       ],
     },
   },
   {
     files: ['src/inference/engine/ort-engine.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'react', message: 'Engine code never imports React.' }] }] },
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: 'react', message: 'Engine code never imports React.' }] }],
+    },
   },
   {
     files: ['src/shared/**/*.ts'],
@@ -80,7 +104,10 @@ export default tseslint.config(
           patterns: [
             ...ortPatterns,
             { group: ['node:*', 'fs', 'path', 'crypto'], message: 'src/shared runs in every thread: no Node modules.' },
-            { group: ['**/app/**', '**/store/**', '**/inference/**', '**/models/**', '**/update/**', '**/tools/**'], message: 'src/shared depends on nothing else in the project.' },
+            {
+              group: ['**/app/**', '**/store/**', '**/inference/**', '**/models/**', '**/update/**', '**/tools/**'],
+              message: 'src/shared depends on nothing else in the project.',
+            },
           ],
         },
       ],

@@ -50,10 +50,13 @@ const PERM: Record<WeightLayout, number[] | null> = {
  * weight, stores the uint8 codes and dequantises in the graph; otherwise stores float32.
  */
 export function weightValue(g: GraphBuilder, w: Weight, layout: WeightLayout, encoding: WeightEncoding): string {
-  if (w.dtype !== 'float32') throw new Error(`weight ${w.name} is ${w.dtype}; only float32 weights become graph constants`);
+  if (w.dtype !== 'float32')
+    throw new Error(`weight ${w.name} is ${w.dtype}; only float32 weights become graph constants`);
   const perm = PERM[layout];
   if (encoding === 'uint8' && w.quantized) {
-    const { data, shape } = perm ? permute(w.quantized.codes, w.shape, perm) : { data: w.quantized.codes, shape: w.shape };
+    const { data, shape } = perm
+      ? permute(w.quantized.codes, w.shape, perm)
+      : { data: w.quantized.codes, shape: w.shape };
     const codes = g.constant(`${w.name}/q`, { type: 'uint8', dims: shape, data });
     const asFloat = g.node('Cast', [codes], { to: attr.int(1) }, `${w.name}/cast`);
     const scaled = g.node('Mul', [asFloat, g.f32(`${w.name}/scale`, [w.quantized.scale], [])], {}, `${w.name}/mul`);

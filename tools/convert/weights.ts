@@ -54,14 +54,22 @@ export function readWeightsManifest(manifestPath: string): Map<string, Weight> {
         if (q.dtype !== 'uint8' || q.scale === undefined || q.min === undefined) {
           throw new Error(`${manifestPath}: weight ${entry.name} uses unsupported quantisation ${q.dtype}`);
         }
-        const codes = new Uint8Array(buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + count));
+        const codes = new Uint8Array(
+          buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + count),
+        );
         offset += count;
         const values = entry.dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
         for (let i = 0; i < count; i++) {
           const v = codes[i]! * q.scale + q.min;
           values[i] = entry.dtype === 'float32' ? v : Math.round(v);
         }
-        weight = { name: entry.name, shape: entry.shape, dtype: entry.dtype, values, quantized: { codes, scale: q.scale, min: q.min } };
+        weight = {
+          name: entry.name,
+          shape: entry.shape,
+          dtype: entry.dtype,
+          values,
+          quantized: { codes, scale: q.scale, min: q.min },
+        };
       } else {
         const bytes = buffer.buffer.slice(buffer.byteOffset + offset, buffer.byteOffset + offset + count * 4);
         offset += count * 4;
