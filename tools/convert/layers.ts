@@ -2,9 +2,9 @@
  * @file Turns TF.js weights into ONNX constants in either encoding, with the layout changes
  * ONNX needs (HWIO → OIHW for conv, [kh,kw,C,1] → [C,1,kh,kw] for depthwise). In the
  * 'uint8' encoding a quantised weight is stored as its uint8 codes and dequantised in the
- * graph (Cast → Mul(scale) → Add(min)), about 4× smaller than float32.
+ * graph (Cast → Mul(scale) → Add(min) → Cast), about 4× smaller than float32.
  */
-import { attr, type GraphBuilder } from './onnx/graph-builder.ts';
+import { attr, DataType, type GraphBuilder } from './onnx/graph-builder.ts';
 import type { Weight } from './weights.ts';
 import type { WeightEncoding } from '../../src/shared/manifest-types.ts';
 
@@ -58,9 +58,14 @@ export function weightValue(g: GraphBuilder, w: Weight, layout: WeightLayout, en
       ? permute(w.quantized.codes, w.shape, perm)
       : { data: w.quantized.codes, shape: w.shape };
     const codes = g.constant(`${w.name}/q`, { type: 'uint8', dims: shape, data });
-    const asFloat = g.node('Cast', [codes], { to: attr.int(1) }, `${w.name}/cast`);
-    const scaled = g.node('Mul', [asFloat, g.f32(`${w.name}/scale`, [w.quantized.scale], [])], {}, `${w.name}/mul`);
-    return g.node('Add', [scaled, g.f32(`${w.name}/min`, [w.quantized.min], [])], {}, `${w.name}/dequant`);
+    // Dequantise in float64, then round once to float32: bit-identical to TF.js, which computes
+    // q * scale + min in JS doubles and stores the result in a Float32Array.
+    const asDouble = g.node('Cast', [codes], { to: attr.int(DataType.float64) }, `${w.name}/cast`);
+    const scale = g.constant(`${w.name}/scale`, { type: 'float64', dims: [], data: [w.quantized.scale] });
+    const min = g.constant(`${w.name}/min`, { type: 'float64', dims: [], data: [w.quantized.min] });
+    const scaled = g.node('Mul', [asDouble, scale], {}, `${w.name}/mul`);
+    const shifted = g.node('Add', [scaled, min], {}, `${w.name}/add`);
+    return g.node('Cast', [shifted], { to: attr.int(DataType.float32) }, `${w.name}/dequant`);
   }
   const values = w.values as Float32Array;
   const { data, shape } = perm ? permute(values, w.shape, perm) : { data: values, shape: w.shape };

@@ -6,7 +6,7 @@
 import { ProtoWriter } from './proto-writer.ts';
 
 /** ONNX TensorProto.DataType values used by hotlens models. */
-export const DataType = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9 } as const;
+export const DataType = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
 export type ElemType = keyof typeof DataType;
 
 /** A dimension: a fixed size or a symbolic name such as "n" or "batch". */
@@ -83,6 +83,10 @@ function rawBytes(t: ConstTensor): Uint8Array {
     }
     case 'int32': {
       const a = Int32Array.from(t.data as ArrayLike<number>);
+      return new Uint8Array(a.buffer);
+    }
+    case 'float64': {
+      const a = Float64Array.from(t.data as ArrayLike<number>);
       return new Uint8Array(a.buffer);
     }
     case 'int64': {
