@@ -1,0 +1,211 @@
+/**
+ * @file DOM-free image preprocessing that reproduces face-api bit for bit: the detector input
+ * (pad to square at the bottom/right, then TF.js `resizeBilinear` without align-corners or
+ * half-pixel centres) and the attribute-net face crops (clip and floor the box, pad to square
+ * centred, resize). It runs per webcam frame in the worker, so it works on typed arrays with
+ * precomputed per-axis tables and allocates nothing per pixel.
+ *
+ * Exactness: TF.js' wasm kernel computes in float32 (scale = in/out, src = scale·i,
+ * lerp = a + (b − a)·t). Every such step is written as Math.fround of the double result, which
+ * equals the float32 operation (double rounding is innocuous for + − × ÷ on float32 inputs).
+ */
+import type { RgbImage } from '../image.ts';
+import type { TensorData } from '../tensor.ts';
+import type { PixelBox } from '../face-results.ts';
+
+const f32 = Math.fround;
+
+/** Source sampling positions for one axis: neighbours lo/hi and the float32 weight of hi. */
+interface AxisTable {
+  lo: Int32Array;
+  hi: Int32Array;
+  frac: Float32Array;
+}
+
+function axisTable(inSize: number, outSize: number): AxisTable {
+  const lo = new Int32Array(outSize);
+  const hi = new Int32Array(outSize);
+  const frac = new Float32Array(outSize);
+  const scale = f32(inSize / outSize);
+  for (let i = 0; i < outSize; i++) {
+    const src = f32(scale * i);
+    const floor = Math.floor(src);
+    lo[i] = floor;
+    hi[i] = Math.min(inSize - 1, Math.ceil(src));
+    frac[i] = f32(src - floor);
+  }
+  return { lo, hi, frac };
+}
+
+/** A rectangle of the source image placed inside a zero-padded square of side `side`. */
+interface Placement {
+  /** Top-left of the rectangle in the source image. */
+  srcX: number;
+  srcY: number;
+  width: number;
+  height: number;
+  /** Offset of the rectangle inside the padded square. */
+  padLeft: number;
+  padTop: number;
+  side: number;
+}
+
+/** Per output column: byte offsets of both neighbours in a source row (−1 = padding) and the weight. */
+interface ColumnTable {
+  lo: Int32Array;
+  hi: Int32Array;
+  frac: Float32Array;
+  /** Columns in [innerStart, innerEnd) have both neighbours inside the image. */
+  innerStart: number;
+  innerEnd: number;
+}
+
+function columnTable(p: Placement, size: number, channels: number): ColumnTable {
+  const xs = axisTable(p.side, size);
+  const lo = new Int32Array(size);
+  const hi = new Int32Array(size);
+  let innerStart = size;
+  let innerEnd = size;
+  for (let c = 0; c < size; c++) {
+    const l = xs.lo[c]! - p.padLeft;
+    const h = xs.hi[c]! - p.padLeft;
+    lo[c] = l >= 0 && l < p.width ? (p.srcX + l) * channels : -1;
+    hi[c] = h >= 0 && h < p.width ? (p.srcX + h) * channels : -1;
+    const inner = lo[c]! >= 0 && hi[c]! >= 0;
+    if (inner && innerStart === size) innerStart = c;
+    if (!inner && innerStart !== size && innerEnd === size) innerEnd = c;
+  }
+  return { lo, hi, frac: xs.frac, innerStart, innerEnd: Math.max(innerStart, innerEnd) };
+}
+
+/**
+ * Horizontal pass of one source row: out[c·3 + k] = tl + (tr − tl)·fx in float32, exactly the
+ * `top`/`bottom` terms of TF's kernel. `row` is the row's byte offset, or −1 for a padding row.
+ */
+function lerpRow(data: RgbImage['data'], row: number, cols: ColumnTable, out: Float32Array): void {
+  if (row < 0) {
+    out.fill(0);
+    return;
+  }
+  const { lo, hi, frac, innerStart, innerEnd } = cols;
+  const edge = (c: number): void => {
+    const a = lo[c]!;
+    const b = hi[c]!;
+    const fx = frac[c]!;
+    for (let k = 0; k < 3; k++) {
+      const left = a >= 0 ? data[row + a + k]! : 0;
+      const right = b >= 0 ? data[row + b + k]! : 0;
+      out[c * 3 + k] = f32(left + f32(f32(right - left) * fx));
+    }
+  };
+  for (let c = 0; c < innerStart; c++) edge(c);
+  for (let c = innerStart; c < innerEnd; c++) {
+    const a = row + lo[c]!;
+    const b = row + hi[c]!;
+    const fx = frac[c]!;
+    const o = c * 3;
+    const l0 = data[a]!;
+    const l1 = data[a + 1]!;
+    const l2 = data[a + 2]!;
+    out[o] = f32(l0 + f32(f32(data[b]! - l0) * fx));
+    out[o + 1] = f32(l1 + f32(f32(data[b + 1]! - l1) * fx));
+    out[o + 2] = f32(l2 + f32(f32(data[b + 2]! - l2) * fx));
+  }
+  for (let c = innerEnd; c < out.length / 3; c++) edge(c);
+}
+
+/**
+ * Resizes the zero-padded square described by `p` to `size`×`size` and writes it as three
+ * planes (R, G, B) into `out` starting at `offset`. Separable: each needed source row is
+ * interpolated horizontally once (two cached rows), then rows are blended vertically; the
+ * float32 operations are the same, in the same order, as TF's one-pass kernel.
+ */
+function resizeIntoPlanes(img: RgbImage, p: Placement, size: number, out: Float32Array, offset: number): void {
+  const { data, channels } = img;
+  const stride = img.width * channels;
+  const plane = size * size;
+  const cols = columnTable(p, size, channels);
+  const ys = axisTable(p.side, size);
+  const slots = [new Float32Array(size * 3), new Float32Array(size * 3)] as const;
+  const keys = [-2, -2];
+  // Returns the horizontally interpolated padded-square row `y`, never evicting row `keep`.
+  const rowAt = (y: number, keep: number): Float32Array => {
+    if (keys[0] === y) return slots[0];
+    if (keys[1] === y) return slots[1];
+    const slot = keys[0] === keep ? 1 : 0;
+    const src = y - p.padTop;
+    lerpRow(data, src >= 0 && src < p.height ? (p.srcY + src) * stride : -1, cols, slots[slot]);
+    keys[slot] = y;
+    return slots[slot];
+  };
+  for (let r = 0; r < size; r++) {
+    const yLo = ys.lo[r]!;
+    const yHi = ys.hi[r]!;
+    const top = rowAt(yLo, yHi);
+    const bottom = rowAt(yHi, yLo);
+    const fy = ys.frac[r]!;
+    const base = offset + r * size;
+    for (let k = 0; k < 3; k++) {
+      const o = base + k * plane;
+      for (let c = 0, i = k; c < size; c++, i += 3) {
+        const t = top[i]!;
+        out[o + c] = f32(t + f32(f32(bottom[i]! - t) * fy));
+      }
+    }
+  }
+}
+
+/**
+ * The detector input: `img` padded to a square at the bottom/right with zeros, resized
+ * bilinearly to `size` (TF.js semantics) → float32 [1,3,size,size], RGB 0..255.
+ */
+export function letterbox(img: RgbImage, size: number): TensorData {
+  const side = Math.max(img.width, img.height);
+  const out = new Float32Array(3 * size * size);
+  resizeIntoPlanes(
+    img,
+    { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0, side },
+    size,
+    out,
+    0,
+  );
+  return { type: 'float32', dims: [1, 3, size, size], data: out };
+}
+
+/** face-api's Box.clipAtImageBorders: clip to the image, then floor x, y, width and height. */
+export function clipBox(box: PixelBox, imgWidth: number, imgHeight: number): PixelBox {
+  const x = Math.max(box.x, 0);
+  const y = Math.max(box.y, 0);
+  const width = Math.min(box.x + box.width - x, imgWidth - x);
+  const height = Math.min(box.y + box.height - y, imgHeight - y);
+  return { x: Math.floor(x), y: Math.floor(y), width: Math.floor(width), height: Math.floor(height) };
+}
+
+/**
+ * Face crops for the attribute nets → float32 [b,3,size,size]: each box clipped and floored as
+ * face-api's extractFaceTensors does, padded to a square centred (the odd pixel goes
+ * bottom/right), resized bilinearly. A box with no pixels inside the image yields an all-zero
+ * crop (face-api drops such faces); callers should not report estimates for it.
+ */
+export function cropFaces(img: RgbImage, boxes: PixelBox[], size = 112): TensorData {
+  const per = 3 * size * size;
+  const out = new Float32Array(boxes.length * per);
+  boxes.forEach((box, i) => {
+    const b = clipBox(box, img.width, img.height);
+    if (!(b.width > 0 && b.height > 0)) return;
+    const diff = Math.abs(b.height - b.width);
+    const after = Math.round(diff * 0.5);
+    const before = diff - after;
+    const padLeft = b.height > b.width ? before : 0;
+    const padTop = b.width > b.height ? before : 0;
+    const side = Math.max(b.width, b.height);
+    resizeIntoPlanes(
+      img,
+      { srcX: b.x, srcY: b.y, width: b.width, height: b.height, padLeft, padTop, side },
+      size,
+      out,
+      i * per,
+    );
+  });
+  return { type: 'float32', dims: [boxes.length, 3, size, size], data: out };
+}

@@ -1,0 +1,51 @@
+/**
+ * @file `npm run convert -- --out DIR [--weights DIR]`: writes every converted ONNX file as
+ * `DIR/<id>-<version>-<variant>.onnx` and prints a size table. For inspecting and
+ * benchmarking the converter's output; the registry build calls convertAll() directly.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { convertAll, DEFAULT_MODEL_DIR } from './index.ts';
+
+const USAGE = 'usage: npm run convert -- --out DIR [--weights FACE_API_MODEL_DIR]';
+
+function main(): number {
+  let values: { out?: string; weights?: string; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { out: { type: 'string' }, weights: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.out) {
+    console.error(`--out is required.\n${USAGE}`);
+    return 2;
+  }
+  const outDir = resolve(values.out);
+  const started = performance.now();
+  const models = convertAll(values.weights ? resolve(values.weights) : DEFAULT_MODEL_DIR);
+  const elapsed = performance.now() - started;
+  mkdirSync(outDir, { recursive: true });
+  const rows = models.map((m) => {
+    const file = `${m.id}-${m.version}-${m.variant}.onnx`;
+    writeFileSync(join(outDir, file), m.onnx);
+    return [file, m.task, m.isDefault ? 'yes' : '', m.onnx.length.toLocaleString('en-US')];
+  });
+  const header = ['file', 'task', 'default', 'bytes'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 3 ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ');
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+  console.log(`${models.length} files written to ${outDir} (converted in ${(elapsed / 1000).toFixed(2)} s)`);
+  return 0;
+}
+
+process.exitCode = main();
