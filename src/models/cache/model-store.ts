@@ -1,0 +1,74 @@
+/**
+ * @file The model cache as an interface: a few verbs per record kind, so the service worker,
+ * the inference worker and the tests depend on what is stored, not on IndexedDB. The one
+ * implementation is {@link createModelStore} in idb-model-store.ts.
+ */
+import type { Manifest } from '../../shared/manifest-types.ts';
+import type { UpdateLogRecord } from '../../shared/update-messages.ts';
+import type { VerifiedBlob } from '../integrity.ts';
+import type { ControlState } from '../model-state.ts';
+
+/** The last manifest this client accepted, with what the next conditional request needs. */
+export interface StoredManifest {
+  manifest: Manifest;
+  /** `ETag` of the response it came from (sent back as `If-None-Match`). */
+  etag: string | null;
+  /** `Last-Modified` of that response (sent back as `If-Modified-Since`). */
+  lastModified: string | null;
+  /** When it was accepted (ms since the epoch). */
+  acceptedAt: number;
+  /** When the registry was last asked, whatever the answer (drives the poll schedule across SW restarts). */
+  checkedAt: number;
+  /** The last refusal since it was accepted, for the UI's alert. */
+  lastRejection?: { time: number; reason: string };
+}
+
+/** Settings a page sends to the service worker; persisted because the browser stops idle service workers. */
+export interface UpdateSettings {
+  pollIntervalMs?: number;
+  /** Absolute URL of the registry folder (the one holding manifest.json), ending in "/". */
+  registryUrl?: string;
+}
+
+/** Update-log entries kept; older ones are dropped first. */
+export const MAX_LOG_ENTRIES = 200;
+
+/** The model cache. Every write that runs out of quota evicts unreferenced blobs and retries once. */
+export interface ModelStore {
+  /** The bytes of a blob, or undefined when it is not cached. */
+  getBlob(sha256: string): Promise<ArrayBuffer | undefined>;
+  hasBlob(sha256: string): Promise<boolean>;
+  /** Stores verified bytes (only {@link VerifiedBlob}s are accepted, so nothing unverified gets in). */
+  putBlob(blob: VerifiedBlob): Promise<void>;
+  deleteBlob(sha256: string): Promise<void>;
+  /** The sha256 of every cached blob. */
+  listBlobs(): Promise<string[]>;
+
+  getManifest(): Promise<StoredManifest | undefined>;
+  putManifest(record: StoredManifest): Promise<void>;
+  /** Records an answer that did not change the manifest (304, same serial, or a refusal). */
+  touchManifest(
+    change: Partial<Pick<StoredManifest, 'etag' | 'lastModified' | 'checkedAt' | 'lastRejection'>>,
+  ): Promise<void>;
+
+  /** Active/previous/candidate per model, pins and bad versions. */
+  getControl(): Promise<ControlState>;
+  /** Applies a transition atomically (see model-state.ts) and returns the new state; `fn` may throw to abort. */
+  updateControl(fn: (control: ControlState) => ControlState): Promise<ControlState>;
+
+  /** Appends to the update log, keeping the last {@link MAX_LOG_ENTRIES}. */
+  appendLog(...records: UpdateLogRecord[]): Promise<void>;
+  getLog(): Promise<UpdateLogRecord[]>;
+
+  /** A random id created on first use and kept forever; the canary bucket derives from it. */
+  getInstallId(): Promise<string>;
+
+  getSettings(): Promise<UpdateSettings>;
+  updateSettings(change: UpdateSettings): Promise<UpdateSettings>;
+
+  /**
+   * Deletes every blob not referenced by a model's active, previous or candidate version (nor
+   * listed in `keep`); returns the deleted sha256s. Never touches an active or previous blob.
+   */
+  evictUnreferenced(keep?: Iterable<string>): Promise<string[]>;
+}

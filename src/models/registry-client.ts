@@ -1,0 +1,98 @@
+/**
+ * @file Asks the static registry for `manifest.json` cheaply and safely: a conditional request
+ * (`If-None-Match` / `If-Modified-Since` → 304 costs a few hundred bytes, which is what keeps a
+ * CDN in front of millions of clients cheap), schema validation through parseManifest, an
+ * optional signature check, and replay protection (a serial lower than the last accepted one
+ * is refused). Nothing here writes to the cache: the caller keeps the last good manifest.
+ *
+ * Headers a registry deployment should send (the test registry server sets the first two):
+ *   manifest.json : `Cache-Control: no-cache` and an `ETag` (or `Last-Modified`)
+ *   blobs/*       : `Cache-Control: public, max-age=31536000, immutable` (content-addressed)
+ *   both          : `Cross-Origin-Resource-Policy: cross-origin` when the registry is on
+ *                   another origin than a COEP `require-corp` app, plus CORS `Access-Control-Allow-Origin`
+ *                   and `Access-Control-Expose-Headers: ETag, Last-Modified`.
+ */
+import type { Manifest } from '../shared/manifest-types.ts';
+import { parseManifest } from '../shared/manifest-validate.ts';
+import type { StoredManifest } from './cache/model-store.ts';
+import { describeError, isAbortError, ManifestRejected, RegistryUnavailable } from './errors.ts';
+import { defaultFetch, type FetchLike } from './http.ts';
+
+/** Options of {@link fetchManifest}. */
+export interface ManifestFetchOptions {
+  /** Absolute URL of manifest.json. */
+  url: string;
+  fetch?: FetchLike;
+  signal?: AbortSignal;
+  /** Checks the signature; throws (any error) to refuse the manifest. See manifest-signature.ts. */
+  verifySignature?: (manifest: Manifest) => Promise<void>;
+}
+
+/** The registry's answer. */
+export type ManifestCheck =
+  | { status: 'unchanged'; serial: number; etag: string | null; lastModified: string | null }
+  | { status: 'updated'; manifest: Manifest; etag: string | null; lastModified: string | null };
+
+/**
+ * Fetches the manifest relative to the last accepted one. Throws {@link ManifestRejected}
+ * (invalid JSON or schema, bad signature, replayed serial) or {@link RegistryUnavailable}
+ * (network or HTTP error); aborts propagate as AbortError.
+ */
+export async function fetchManifest(
+  previous: StoredManifest | undefined,
+  options: ManifestFetchOptions,
+): Promise<ManifestCheck> {
+  const headers: Record<string, string> = {};
+  if (previous?.etag) headers['If-None-Match'] = previous.etag;
+  if (previous?.lastModified) headers['If-Modified-Since'] = previous.lastModified;
+  let res: Response;
+  try {
+    res = await (options.fetch ?? defaultFetch)(options.url, { cache: 'no-cache', headers, signal: options.signal });
+  } catch (err) {
+    if (isAbortError(err)) throw err;
+    throw new RegistryUnavailable(`could not fetch ${options.url} (${describeError(err)})`);
+  }
+  const etag = res.headers.get('ETag');
+  const lastModified = res.headers.get('Last-Modified');
+  if (res.status === 304) {
+    if (!previous)
+      throw new RegistryUnavailable(`${options.url} answered 304 Not Modified to an unconditional request`, 304);
+    return {
+      status: 'unchanged',
+      serial: previous.manifest.serial,
+      etag: etag ?? previous.etag,
+      lastModified: lastModified ?? previous.lastModified,
+    };
+  }
+  if (!res.ok) throw new RegistryUnavailable(`${options.url} answered HTTP ${res.status}`, res.status);
+
+  let json: unknown;
+  try {
+    json = JSON.parse(await res.text());
+  } catch (err) {
+    if (isAbortError(err)) throw err;
+    throw new ManifestRejected(`${options.url} is not valid JSON (${describeError(err)})`);
+  }
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(json);
+  } catch (err) {
+    throw new ManifestRejected(describeError(err));
+  }
+  if (previous && manifest.serial < previous.manifest.serial) {
+    throw new ManifestRejected(
+      `serial ${manifest.serial} is lower than the last accepted serial ${previous.manifest.serial} (a replayed or rolled-back registry); publish with a higher serial`,
+    );
+  }
+  if (options.verifySignature) {
+    try {
+      await options.verifySignature(manifest);
+    } catch (err) {
+      throw new ManifestRejected(`signature check failed: ${describeError(err)}`);
+    }
+  }
+  // Same serial = same manifest by the registry's contract; keep the copy already accepted.
+  if (previous && manifest.serial === previous.manifest.serial)
+    return { status: 'unchanged', serial: manifest.serial, etag, lastModified };
+  return { status: 'updated', manifest, etag, lastModified };
+}

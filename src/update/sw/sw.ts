@@ -1,0 +1,42 @@
+/// <reference lib="webworker" />
+/**
+ * @file The service worker entry (built by vite-plugin-pwa `injectManifest`). It only wires
+ * events: workbox precaches the app shell (HTML, JS, CSS, ORT wasm; never models), and the
+ * update service polls the model registry. It never calls skipWaiting on its own: a new app
+ * shell waits until the user accepts the reload prompt (workbox-window sends SKIP_WAITING).
+ */
+import { cleanupOutdatedCaches, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
+import { createModelStore } from '../../models/cache/idb-model-store.ts';
+import { openModelsChannel } from '../../models/models-channel.ts';
+import { withoutModels } from './precache-filter.ts';
+import { createUpdateService } from './update-service.ts';
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
+
+precacheAndRoute(withoutModels(self.__WB_MANIFEST));
+cleanupOutdatedCaches();
+
+const service = createUpdateService({
+  store: createModelStore(),
+  channel: openModelsChannel(),
+  defaultRegistryUrl: new URL('models/', self.registration.scope).href,
+  skipWaiting: () => self.skipWaiting(),
+  locks: self.navigator.locks,
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(self.clients.claim().then(() => service.start()));
+});
+
+self.addEventListener('message', (event) => {
+  event.waitUntil(
+    service.handleMessage(event.data).then((reply) => {
+      if (reply !== undefined) event.ports[0]?.postMessage(reply);
+    }),
+  );
+});
+
+// Periodic Background Sync fires only for installed apps with enough engagement: a bonus, not the poll.
+self.addEventListener('periodicsync', (event: Event) => {
+  (event as ExtendableEvent).waitUntil(service.periodicSync());
+});
