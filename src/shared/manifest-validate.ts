@@ -1,0 +1,285 @@
+/**
+ * @file Validation of the registry manifest (schema 1). Everything that reads a manifest
+ * (service worker, inference worker, Node tools) goes through {@link parseManifest}, so an
+ * off-schema or inconsistent manifest is rejected in one place with a message that names the
+ * offending field, instead of failing later deep inside an update.
+ */
+import type {
+  Canary,
+  Manifest,
+  ManifestSignature,
+  ModelEntry,
+  ModelFile,
+  ModelVersion,
+  Preprocess,
+  Probe,
+} from './manifest-types.ts';
+import type { Dim, TensorSpec, TensorType } from './tensor.ts';
+import { isValid as isSemver } from './semver.ts';
+import { checkContract, checkLabels, detectorInputSize, isTaskId, TASK_IDS } from './tasks.ts';
+
+/** A manifest that does not match schema 1; `path` names the bad field (e.g. `models["face-detector"].stable`). */
+export class ManifestError extends Error {
+  override name = 'ManifestError';
+  constructor(
+    readonly path: string,
+    problem: string,
+  ) {
+    super(`invalid manifest: ${path} ${problem}`);
+  }
+}
+
+/** Model ids and variant keys: lowercase words joined by "-" (they appear in URLs and cache keys). */
+export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+const PROBE_IMAGE = /^probe\/[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
+const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
+const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
+const TENSOR_TYPES: readonly TensorType[] = ['float32', 'int64', 'int32', 'uint8', 'bool'];
+
+/** The registry-relative blob path of a sha256. */
+export function blobPathFor(sha256: string): string {
+  return `blobs/sha256-${sha256}.onnx`;
+}
+
+type Obj = Record<string, unknown>;
+
+function present(v: unknown, path: string): void {
+  if (v === undefined) throw new ManifestError(path, 'is missing');
+}
+
+function key(path: string, k: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
+}
+
+function object(v: unknown, path: string, allowed: readonly string[]): Obj {
+  present(v, path);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ManifestError(path, 'must be an object');
+  for (const k of Object.keys(v)) {
+    if (!allowed.includes(k))
+      throw new ManifestError(key(path, k), `is not a schema 1 field (allowed: ${allowed.join(', ')})`);
+  }
+  return v as Obj;
+}
+
+function record(v: unknown, path: string): Obj {
+  present(v, path);
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new ManifestError(path, 'must be an object');
+  return v as Obj;
+}
+
+function string(v: unknown, path: string): string {
+  present(v, path);
+  if (typeof v !== 'string' || v.length === 0) throw new ManifestError(path, 'must be a non-empty string');
+  return v;
+}
+
+function oneOf<T extends string>(v: unknown, path: string, options: readonly T[]): T {
+  present(v, path);
+  if (typeof v !== 'string' || !options.includes(v as T)) {
+    throw new ManifestError(path, `must be one of ${options.map((o) => JSON.stringify(o)).join(', ')}`);
+  }
+  return v as T;
+}
+
+function finite(v: unknown, path: string): number {
+  present(v, path);
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ManifestError(path, 'must be a finite number');
+  return v;
+}
+
+function positiveInt(v: unknown, path: string): number {
+  present(v, path);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1)
+    throw new ManifestError(path, 'must be a positive integer');
+  return v;
+}
+
+function array(v: unknown, path: string): unknown[] {
+  present(v, path);
+  if (!Array.isArray(v)) throw new ManifestError(path, 'must be an array');
+  return v;
+}
+
+function triple(v: unknown, path: string, positive: boolean): [number, number, number] {
+  const a = array(v, path);
+  if (a.length !== 3) throw new ManifestError(path, 'must have 3 values (r, g, b)');
+  const out = a.map((x, i) => finite(x, `${path}[${i}]`)) as [number, number, number];
+  if (positive && out.some((x) => x <= 0)) throw new ManifestError(path, 'values must be positive');
+  return out;
+}
+
+function tensorSpecs(v: unknown, path: string): TensorSpec[] {
+  const a = array(v, path);
+  if (a.length === 0) throw new ManifestError(path, 'must list at least one tensor');
+  const names = new Set<string>();
+  return a.map((item, i) => {
+    const p = `${path}[${i}]`;
+    const o = object(item, p, ['name', 'type', 'dims']);
+    const name = string(o.name, `${p}.name`);
+    if (names.has(name)) throw new ManifestError(`${p}.name`, `repeats "${name}"`);
+    names.add(name);
+    const type = oneOf(o.type, `${p}.type`, TENSOR_TYPES);
+    const dims = array(o.dims, `${p}.dims`).map((d, j): Dim => {
+      if (typeof d === 'string' && d.length > 0) return d;
+      if (typeof d === 'number' && Number.isSafeInteger(d) && d >= 1) return d;
+      throw new ManifestError(`${p}.dims[${j}]`, 'must be a positive integer or a symbolic name');
+    });
+    return { name, type, dims };
+  });
+}
+
+function probe(v: unknown, path: string, outputs: readonly TensorSpec[]): Probe {
+  const o = object(v, path, ['image', 'expect', 'tolerance']);
+  const image = string(o.image, `${path}.image`);
+  if (!PROBE_IMAGE.test(image))
+    throw new ManifestError(`${path}.image`, 'must be a PNG path of the form probe/<name>.png');
+  const expectIn = record(o.expect, `${path}.expect`);
+  const expect: Record<string, number[]> = {};
+  for (const [name, values] of Object.entries(expectIn)) {
+    const p = key(`${path}.expect`, name);
+    if (!outputs.some((out) => out.name === name)) throw new ManifestError(p, 'is not an output of this model');
+    expect[name] = array(values, p).map((x, i) => finite(x, `${p}[${i}]`));
+  }
+  if (Object.keys(expect).length === 0) throw new ManifestError(`${path}.expect`, 'must name at least one output');
+  const tolerance = finite(o.tolerance, `${path}.tolerance`);
+  if (tolerance < 0) throw new ManifestError(`${path}.tolerance`, 'must not be negative');
+  return { image, expect, tolerance };
+}
+
+function preprocess(v: unknown, path: string): Preprocess {
+  const o = object(v, path, ['size', 'pad', 'channels', 'layout', 'scale', 'mean', 'std', 'resize']);
+  const scale = finite(o.scale, `${path}.scale`);
+  if (scale <= 0) throw new ManifestError(`${path}.scale`, 'must be positive');
+  return {
+    size: positiveInt(o.size, `${path}.size`),
+    pad: oneOf(o.pad, `${path}.pad`, ['bottom-right', 'centre'] as const),
+    channels: oneOf(o.channels, `${path}.channels`, ['rgb'] as const),
+    layout: oneOf(o.layout, `${path}.layout`, ['nchw'] as const),
+    scale,
+    mean: triple(o.mean, `${path}.mean`, false),
+    std: triple(o.std, `${path}.std`, true),
+    resize: oneOf(o.resize, `${path}.resize`, ['bilinear-asymmetric'] as const),
+  };
+}
+
+const FILE_FIELDS = ['blob', 'sha256', 'bytes', 'encoding', 'inputs', 'outputs', 'probe'] as const;
+
+function modelFile(o: Obj, path: string, task: string): ModelFile {
+  const sha256 = string(o.sha256, `${path}.sha256`);
+  if (!SHA256.test(sha256)) throw new ManifestError(`${path}.sha256`, 'must be 64 lowercase hex characters');
+  const blob = string(o.blob, `${path}.blob`);
+  if (blob !== blobPathFor(sha256))
+    throw new ManifestError(`${path}.blob`, `must be "${blobPathFor(sha256)}" (named by its sha256)`);
+  const inputs = tensorSpecs(o.inputs, `${path}.inputs`);
+  const outputs = tensorSpecs(o.outputs, `${path}.outputs`);
+  const problems = checkContract(task, inputs, outputs);
+  if (problems.length > 0)
+    throw new ManifestError(`${path}.inputs/outputs`, `do not fit the ${task} contract: ${problems.join('; ')}`);
+  return {
+    blob,
+    sha256,
+    bytes: positiveInt(o.bytes, `${path}.bytes`),
+    encoding: oneOf(o.encoding, `${path}.encoding`, ['float32', 'uint8'] as const),
+    inputs,
+    outputs,
+    probe: probe(o.probe, `${path}.probe`, outputs),
+  };
+}
+
+function sizedFile(o: Obj, path: string, task: string): ModelFile & { preprocess: Preprocess } {
+  const file = modelFile(o, path, task);
+  const pre = preprocess(o.preprocess, `${path}.preprocess`);
+  const dims = file.inputs[0]?.dims;
+  const declared = task === 'face-detection' ? detectorInputSize(file.inputs) : dims?.[2];
+  if (typeof declared === 'number' && declared !== pre.size) {
+    throw new ManifestError(`${path}.preprocess.size`, `is ${pre.size} but the model input is ${declared}×${declared}`);
+  }
+  return { ...file, preprocess: pre };
+}
+
+function modelVersion(v: unknown, path: string, task: string): ModelVersion {
+  const o = object(v, path, [...FILE_FIELDS, 'preprocess', 'labels', 'source', 'variants']);
+  const file = sizedFile(o, path, task);
+  let labels: string[] | null = null;
+  if (o.labels !== null) labels = array(o.labels, `${path}.labels`).map((l, i) => string(l, `${path}.labels[${i}]`));
+  const labelProblems = checkLabels(task, labels);
+  if (labelProblems.length > 0)
+    throw new ManifestError(`${path}.labels`, `do not fit the ${task} contract: ${labelProblems.join('; ')}`);
+  const version: ModelVersion = { ...file, labels, source: string(o.source, `${path}.source`) };
+  if (o.variants !== undefined) {
+    const variants: NonNullable<ModelVersion['variants']> = {};
+    for (const [name, item] of Object.entries(record(o.variants, `${path}.variants`))) {
+      const p = key(`${path}.variants`, name);
+      if (!ID_PATTERN.test(name))
+        throw new ManifestError(p, 'is not a valid variant key (lowercase words joined by "-")');
+      variants[name] = sizedFile(object(item, p, [...FILE_FIELDS, 'preprocess']), p, task);
+    }
+    version.variants = variants;
+  }
+  return version;
+}
+
+function canary(v: unknown, path: string, versions: Obj): Canary {
+  const o = object(v, path, ['version', 'percent']);
+  const version = string(o.version, `${path}.version`);
+  if (!isSemver(version)) throw new ManifestError(`${path}.version`, `"${version}" is not a version of the form X.Y.Z`);
+  if (!Object.hasOwn(versions, version))
+    throw new ManifestError(`${path}.version`, `points at ${version}, which is not in versions`);
+  const percent = finite(o.percent, `${path}.percent`);
+  if (percent < 0 || percent > 100) throw new ManifestError(`${path}.percent`, 'must be between 0 and 100');
+  return { version, percent };
+}
+
+function modelEntry(v: unknown, path: string): ModelEntry {
+  const o = object(v, path, ['task', 'stable', 'canary', 'versions']);
+  if (!isTaskId(o.task)) throw new ManifestError(`${path}.task`, `must be one of ${TASK_IDS.join(', ')}`);
+  const task = o.task;
+  const versionsIn = record(o.versions, `${path}.versions`);
+  if (Object.keys(versionsIn).length === 0)
+    throw new ManifestError(`${path}.versions`, 'must list at least one version');
+  const versions: Record<string, ModelVersion> = {};
+  for (const [ver, item] of Object.entries(versionsIn)) {
+    const p = key(`${path}.versions`, ver);
+    if (!isSemver(ver)) throw new ManifestError(p, 'is not a version of the form X.Y.Z');
+    versions[ver] = modelVersion(item, p, task);
+  }
+  const stable = string(o.stable, `${path}.stable`);
+  if (!isSemver(stable)) throw new ManifestError(`${path}.stable`, `"${stable}" is not a version of the form X.Y.Z`);
+  if (!Object.hasOwn(versions, stable))
+    throw new ManifestError(`${path}.stable`, `points at ${stable}, which is not in versions`);
+  // Key order as written by the tools: task, stable, canary, versions.
+  if (o.canary === undefined) return { task, stable, versions };
+  return { task, stable, canary: canary(o.canary, `${path}.canary`, versions), versions };
+}
+
+function signature(v: unknown, path: string): ManifestSignature {
+  const o = object(v, path, ['alg', 'keyId', 'value']);
+  const value = string(o.value, `${path}.value`);
+  if (!BASE64.test(value)) throw new ManifestError(`${path}.value`, 'must be base64');
+  return { alg: oneOf(o.alg, `${path}.alg`, ['ES256'] as const), keyId: string(o.keyId, `${path}.keyId`), value };
+}
+
+/**
+ * Validates parsed JSON as a schema 1 manifest and returns a clean copy. Throws
+ * {@link ManifestError} naming the first bad field. Does not verify the signature.
+ */
+export function parseManifest(json: unknown): Manifest {
+  const o = object(json, 'manifest', ['schema', 'serial', 'published', 'models', 'signature']);
+  if (o.schema !== 1)
+    throw new ManifestError('schema', `must be 1 (got ${JSON.stringify(o.schema)}); this app reads schema 1 only`);
+  const serial = positiveInt(o.serial, 'serial');
+  const published = string(o.published, 'published');
+  if (!ISO_UTC.test(published) || Number.isNaN(Date.parse(published))) {
+    throw new ManifestError('published', 'must be a UTC timestamp like 2026-11-21T12:00:00Z');
+  }
+  const models: Record<string, ModelEntry> = {};
+  for (const [id, entry] of Object.entries(record(o.models, 'models'))) {
+    const p = key('models', id);
+    if (!ID_PATTERN.test(id)) throw new ManifestError(p, 'is not a valid model id (lowercase words joined by "-")');
+    models[id] = modelEntry(entry, p);
+  }
+  const manifest: Manifest = { schema: 1, serial, published, models };
+  if (o.signature !== undefined) manifest.signature = signature(o.signature, 'signature');
+  return manifest;
+}

@@ -1,0 +1,87 @@
+/**
+ * @file `npm run models [-- --out DIR] [--force]`: converts face-api's shipped weights and
+ * writes the model registry (default public/models: manifest.json, blobs/, probe/). Skipped
+ * with "models up to date" when the inputs hash matches the stamp and every file is present.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { convertAll, DEFAULT_MODEL_DIR } from '../convert/index.ts';
+import { readManifest, writeFileAtomic } from '../lib/registry-io.ts';
+import { PROBE_SOURCE_PHOTO } from '../lib/probe-images.ts';
+import { buildRegistry } from './registry-builder.ts';
+import { inputsHash, STAMP_FILE } from './stamp.ts';
+import { DEFAULT_REGISTRY } from '../lib/project-root.ts';
+
+const USAGE = 'usage: npm run models [-- --out DIR] [--force]';
+
+/** True when the registry in `dir` was built from `hash` and all its files are present. */
+async function upToDate(dir: string, hash: string): Promise<boolean> {
+  try {
+    const stamp = JSON.parse(await readFile(join(dir, STAMP_FILE), 'utf8')) as { inputs?: string };
+    if (stamp.inputs !== hash) return false;
+    const manifest = await readManifest(dir);
+    if (!manifest) return false;
+    for (const entry of Object.values(manifest.models)) {
+      for (const version of Object.values(entry.versions)) {
+        for (const file of [version, ...Object.values(version.variants ?? {})]) {
+          if ((await stat(join(dir, file.blob))).size !== file.bytes) return false;
+          await stat(join(dir, file.probe.image));
+        }
+      }
+    }
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<number> {
+  let values: { out?: string; force?: boolean; help?: boolean };
+  try {
+    ({ values } = parseArgs({
+      options: { out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      strict: true,
+    }));
+  } catch (err) {
+    console.error(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const outDir = resolve(values.out ?? DEFAULT_REGISTRY);
+  const rel = relative(process.cwd(), outDir);
+  const shown = rel === '' ? '.' : rel.startsWith('..') ? outDir : rel;
+  const started = performance.now();
+  const hash = inputsHash(DEFAULT_MODEL_DIR, [PROBE_SOURCE_PHOTO]);
+  if (!values.force && (await upToDate(outDir, hash))) {
+    console.log(`models up to date (${shown})`);
+    return 0;
+  }
+  const models = convertAll(DEFAULT_MODEL_DIR);
+  const converted = performance.now();
+  const manifest = await buildRegistry(outDir, models);
+  await writeFileAtomic(join(outDir, STAMP_FILE), `${JSON.stringify({ inputs: hash })}\n`);
+  const seconds = (performance.now() - started) / 1000;
+  const bytes = models.reduce((n, m) => n + m.onnx.length, 0);
+  for (const [id, entry] of Object.entries(manifest.models)) {
+    console.log(`${id} (${entry.task}): versions ${Object.keys(entry.versions).join(', ')}; stable ${entry.stable}`);
+  }
+  console.log(
+    `wrote ${shown}: ${models.length} model files (${(bytes / 1048576).toFixed(1)} MiB) in ${seconds.toFixed(1)} s ` +
+      `(conversion ${((converted - started) / 1000).toFixed(1)} s)`,
+  );
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(`npm run models failed: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  },
+);

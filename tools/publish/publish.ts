@@ -1,0 +1,313 @@
+/**
+ * @file Adding a model version to a registry, as a library (the CLI is publish-model.ts).
+ * Everything is checked before anything is written — version syntax, the file is ONNX and
+ * loads, the task contract, labels, the probe — and the write is blob and probe first,
+ * manifest last (atomic rename), so a failed publish leaves the registry byte-for-byte as it
+ * was and readers never see a manifest naming a missing blob. Signing is a pluggable step.
+ */
+import { readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Manifest, ManifestSignature, ModelEntry, ModelVersion, TaskId } from '../../src/shared/manifest-types.ts';
+import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
+import { ID_PATTERN, parseManifest } from '../../src/shared/manifest-validate.ts';
+import { isValid as isSemver } from '../../src/shared/semver.ts';
+import {
+  checkContract,
+  checkLabels,
+  defaultLabels,
+  detectorInputSize,
+  isTaskId,
+  TASK_IDS,
+} from '../../src/shared/tasks.ts';
+import { preprocessFor } from '../../src/shared/pipeline/preprocess.ts';
+import { computeProbe } from '../lib/probe.ts';
+import { loadProbeImage } from '../lib/probe-images.ts';
+import { inspectOnnx, NotOnnxError } from '../lib/onnx-inspect.ts';
+import {
+  blobPathFor,
+  exists,
+  MANIFEST_FILE,
+  readManifest,
+  sha256Hex,
+  writeBlob,
+  writeManifest,
+} from '../lib/registry-io.ts';
+
+/** A publish that was refused; the message is one sentence saying what is wrong and what to do. */
+export class PublishError extends Error {
+  override name = 'PublishError';
+}
+
+/** Signs the canonical manifest; a later issue plugs in ES256 with a key (`--key`). */
+export type ManifestSigner = (unsigned: Manifest) => Promise<ManifestSignature>;
+
+/** What to publish. */
+export interface PublishOptions {
+  registry: string;
+  id: string;
+  version: string;
+  file: string;
+  /** Required when the model id (or the whole registry) is new. */
+  task?: string;
+  /** File with labels: a JSON array of strings or one label per line. */
+  labels?: string;
+  /** Publish as a canary for this percentage of clients instead of as stable. */
+  canary?: string;
+  /** Signs the new manifest; without it any previous signature is dropped (it would no longer verify). */
+  sign?: ManifestSigner;
+  /** Clock for `published` (tests pin it). */
+  now?: () => Date;
+}
+
+/** What a publish did. */
+export interface PublishResult {
+  status: 'published' | 'unchanged';
+  manifest: Manifest;
+  sha256: string;
+  bytes: number;
+  channel: 'stable' | 'canary';
+  createdRegistry: boolean;
+}
+
+function parseCanary(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
+  if (!(n >= 0 && n <= 100)) throw new PublishError(`--canary must be a percentage from 0 to 100, got "${value}"`);
+  return n;
+}
+
+async function readLabels(path: string, task: TaskId): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new PublishError(
+      `cannot read labels file ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  let labels: unknown;
+  const trimmed = text.trim();
+  if (trimmed.startsWith('[')) {
+    try {
+      labels = JSON.parse(trimmed);
+    } catch {
+      throw new PublishError(`labels file ${path} starts with "[" but is not a valid JSON array`);
+    }
+    if (!Array.isArray(labels) || labels.some((l) => typeof l !== 'string')) {
+      throw new PublishError(`labels file ${path} must be a JSON array of strings or one label per line`);
+    }
+  } else {
+    labels = trimmed
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .filter((l) => l.length > 0);
+  }
+  const list = labels as string[];
+  const problems = checkLabels(task, list);
+  if (problems.length > 0)
+    throw new PublishError(`labels file ${path} does not fit the ${task} task: ${problems.join('; ')}`);
+  return list;
+}
+
+/** Labels when no --labels file is given: the model's own metadata, the current stable's, or the task's defaults. */
+function inheritedLabels(
+  task: TaskId,
+  metadata: Record<string, string>,
+  entry: ModelEntry | undefined,
+): string[] | null {
+  const declared = metadata.labels?.split(',').map((l) => l.trim());
+  if (declared && checkLabels(task, declared).length === 0) return declared;
+  const stable = entry?.versions[entry.stable]?.labels;
+  if (stable !== undefined && checkLabels(task, stable).length === 0) return stable;
+  return defaultLabels(task);
+}
+
+async function readModelFile(path: string): Promise<Uint8Array> {
+  try {
+    const st = await stat(path);
+    if (!st.isFile()) throw new PublishError(`model file ${path} is not a regular file`);
+  } catch (err) {
+    if (err instanceof PublishError) throw err;
+    throw new PublishError(
+      `cannot read model file ${path} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
+  }
+  const bytes = new Uint8Array(await readFile(path));
+  if (bytes.length === 0) throw new PublishError(`model file ${path} is empty`);
+  return bytes;
+}
+
+async function readRegistry(dir: string): Promise<{ manifest: Manifest | null; text: string | null }> {
+  try {
+    const st = await stat(dir);
+    if (!st.isDirectory()) throw new PublishError(`registry ${dir} is not a directory`);
+  } catch (err) {
+    if (err instanceof PublishError) throw err;
+    return { manifest: null, text: null };
+  }
+  try {
+    const manifest = await readManifest(dir);
+    const text = manifest ? await readFile(join(dir, MANIFEST_FILE), 'utf8') : null;
+    return { manifest, text };
+  } catch (err) {
+    throw new PublishError(
+      `the registry's ${MANIFEST_FILE} is unusable (${(err as Error).message}); fix it or rebuild the registry`,
+    );
+  }
+}
+
+function nowIso(now: () => Date): string {
+  return now()
+    .toISOString()
+    .replace(/\.\d{3}Z$/, 'Z');
+}
+
+/** Validates and publishes one model version; throws {@link PublishError} (registry untouched) on bad input. */
+export async function publishModel(opts: PublishOptions): Promise<PublishResult> {
+  const { registry, id, version, file } = opts;
+  if (!ID_PATTERN.test(id))
+    throw new PublishError(`model id "${id}" must be lowercase words joined by "-" (e.g. face-detector)`);
+  if (!isSemver(version)) throw new PublishError(`version "${version}" must have the form X.Y.Z (e.g. 1.2.0)`);
+  if (opts.task !== undefined && !isTaskId(opts.task)) {
+    throw new PublishError(`unknown task "${opts.task}"; use one of ${TASK_IDS.join(', ')}`);
+  }
+  const canary = parseCanary(opts.canary);
+  const bytes = await readModelFile(file);
+  const sha256 = sha256Hex(bytes);
+
+  const { manifest: current, text: currentText } = await readRegistry(registry);
+  if (!current && opts.task === undefined) {
+    throw new PublishError(`${registry} has no ${MANIFEST_FILE}; pass --task to create a new registry there`);
+  }
+  const entry = current?.models[id];
+  const task = (entry?.task ?? opts.task) as TaskId | undefined;
+  if (!task)
+    throw new PublishError(`model "${id}" is new to this registry; pass --task (one of ${TASK_IDS.join(', ')})`);
+  if (entry && opts.task !== undefined && opts.task !== entry.task) {
+    throw new PublishError(`model "${id}" serves the ${entry.task} task in this registry, not ${opts.task}`);
+  }
+  const existing = entry?.versions[version];
+  if (existing) {
+    if (existing.sha256 === sha256) {
+      return {
+        status: 'unchanged',
+        manifest: current!,
+        sha256,
+        bytes: bytes.length,
+        channel: entry.stable === version ? 'stable' : 'canary',
+        createdRegistry: false,
+      };
+    }
+    throw new PublishError(
+      `${id} ${version} is already published with different bytes; publish the new file as a new version`,
+    );
+  }
+  if (canary !== undefined && !entry) {
+    throw new PublishError(`"${id}" has no stable version yet; publish its first version without --canary`);
+  }
+
+  let summary;
+  try {
+    summary = inspectOnnx(bytes);
+  } catch (err) {
+    if (err instanceof NotOnnxError) throw new PublishError(`${file} is not an ONNX model (${err.message})`);
+    throw err;
+  }
+  let model: OrtModel;
+  try {
+    model = await OrtModel.create(bytes);
+  } catch (err) {
+    throw new PublishError(`onnxruntime-web cannot load ${file} (${(err as Error).message.split('\n')[0]})`);
+  }
+  try {
+    const problems = checkContract(task, model.inputs, model.outputs);
+    if (problems.length > 0)
+      throw new PublishError(`${file} does not fit the ${task} contract: ${problems.join('; ')}`);
+    const labels =
+      opts.labels !== undefined ? await readLabels(opts.labels, task) : inheritedLabels(task, summary.metadata, entry);
+    const size = task === 'face-detection' ? detectorInputSize(model.inputs)! : 112;
+    const probeImage = await loadProbeImage(registry, task);
+    let probe;
+    try {
+      probe = await computeProbe(model, task, probeImage.path, probeImage.png);
+    } catch (err) {
+      throw new PublishError(
+        `${file} fails on the registry's probe image ${probeImage.path}: ${(err as Error).message}`,
+      );
+    }
+    const producer = summary.producer ? ` (producer ${summary.producer})` : '';
+    const published: ModelVersion = {
+      blob: blobPathFor(sha256),
+      sha256,
+      bytes: bytes.length,
+      encoding: summary.encoding,
+      inputs: model.inputs,
+      outputs: model.outputs,
+      probe,
+      preprocess: preprocessFor(task, size),
+      labels,
+      source:
+        summary.metadata.provenance ??
+        summary.metadata.source ??
+        `published from ${file.split(/[\\/]/).pop()}${producer}`,
+    };
+    const next: Manifest = current
+      ? (JSON.parse(JSON.stringify(current)) as Manifest)
+      : { schema: 1, serial: 0, published: '', models: {} };
+    delete next.signature;
+    next.serial += 1;
+    next.published = nowIso(opts.now ?? (() => new Date()));
+    const nextEntry = (next.models[id] ??= { task, stable: version, versions: {} });
+    nextEntry.versions[version] = published;
+    if (canary !== undefined) nextEntry.canary = { version, percent: canary };
+    else nextEntry.stable = version;
+    let validated: Manifest;
+    try {
+      validated = parseManifest(next);
+    } catch (err) {
+      throw new PublishError(`the new manifest would be invalid (${(err as Error).message})`);
+    }
+    if (opts.sign) validated.signature = await opts.sign(validated);
+    await commit(registry, currentText, bytes, probeImage, validated);
+    return {
+      status: 'published',
+      manifest: validated,
+      sha256,
+      bytes: bytes.length,
+      channel: canary !== undefined ? 'canary' : 'stable',
+      createdRegistry: !current,
+    };
+  } finally {
+    await model.release();
+  }
+}
+
+/** Writes blob, probe image, then the manifest; undoes the first two if a later step fails. */
+async function commit(
+  registry: string,
+  expectedText: string | null,
+  bytes: Uint8Array,
+  probe: { existing: boolean; path: string; write: () => Promise<void> },
+  manifest: Manifest,
+): Promise<void> {
+  // Optimistic concurrency: refuse when someone else published since we read the manifest.
+  const manifestPath = join(registry, MANIFEST_FILE);
+  const nowText = (await exists(manifestPath)) ? await readFile(manifestPath, 'utf8') : null;
+  if (nowText !== expectedText)
+    throw new PublishError(`${manifestPath} changed while publishing; run publish-model again`);
+  const created: string[] = [];
+  try {
+    const blob = await writeBlob(registry, bytes);
+    if (blob.created) created.push(join(registry, blob.blob));
+    if (!probe.existing) {
+      await probe.write();
+      created.push(join(registry, probe.path));
+    }
+    await writeManifest(registry, manifest);
+  } catch (err) {
+    for (const path of created) await rm(path, { force: true });
+    throw new PublishError(
+      `writing to ${registry} failed (${(err as Error).message}); the registry was left unchanged`,
+    );
+  }
+}
