@@ -1,0 +1,99 @@
+/**
+ * @file Real-browser tests against the production build, in Debian's headless Chromium (no
+ * browser download). One project per set of launch flags: plain (photos, bad files, keyboard),
+ * a fake webcam fed from a .y4m made in globalSetup, and a camera whose permission is denied.
+ */
+import { existsSync } from 'node:fs';
+import { defineConfig } from '@playwright/test';
+import { FAKE_VIDEO } from './e2e/paths.ts';
+
+/** Port of the preview server under test (not 4173, so a running `npm start` does not collide). */
+const PORT = Number(process.env.E2E_PORT ?? 4391);
+
+function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/lib/chromium/chromium', '/usr/bin/chromium'];
+  const found = candidates.find((p): p is string => !!p && existsSync(p));
+  if (!found) throw new Error('No Chromium found: install Debian `chromium` or set CHROMIUM_PATH.');
+  return found;
+}
+
+/** Flags that keep headless Chromium quiet on a closed network (see RUNTIME-NOTES.md). */
+const BASE_ARGS = [
+  '--headless=new',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export default defineConfig({
+  testDir: 'e2e',
+  testMatch: '**/*.spec.ts',
+  outputDir: 'test-results',
+  globalSetup: './e2e/global-setup.ts',
+  timeout: 90_000,
+  expect: { timeout: 30_000 },
+  // Two cores: one browser at a time keeps inference timings meaningful.
+  workers: 1,
+  fullyParallel: false,
+  retries: 0,
+  forbidOnly: !!process.env.CI,
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  use: {
+    baseURL: `http://127.0.0.1:${PORT}/`,
+    headless: true,
+    viewport: { width: 1280, height: 900 },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+    launchOptions: { executablePath: chromiumPath(), args: BASE_ARGS },
+  },
+  projects: [
+    {
+      name: 'photos',
+      testMatch: ['photos.spec.ts', 'bad-files.spec.ts', 'keyboard.spec.ts', 'model-integrity.spec.ts'],
+    },
+    {
+      name: 'webcam',
+      testMatch: 'webcam.spec.ts',
+      use: {
+        permissions: ['camera'],
+        launchOptions: {
+          executablePath: chromiumPath(),
+          args: [
+            ...BASE_ARGS,
+            '--use-fake-ui-for-media-stream',
+            '--use-fake-device-for-media-stream',
+            `--use-file-for-fake-video-capture=${FAKE_VIDEO}`,
+          ],
+        },
+      },
+    },
+    {
+      name: 'camera-denied',
+      testMatch: 'camera-denied.spec.ts',
+      // A device exists, but without the fake-UI flag the permission request is refused.
+      use: {
+        permissions: [],
+        launchOptions: { executablePath: chromiumPath(), args: [...BASE_ARGS, '--use-fake-device-for-media-stream'] },
+      },
+    },
+    {
+      name: 'webgpu-fallback',
+      testMatch: 'webgpu-fallback.spec.ts',
+      // SwiftShader's WebGPU adapter (isFallbackAdapter: true) is all a GPU-less machine offers.
+      use: { launchOptions: { executablePath: chromiumPath(), args: [...BASE_ARGS, '--enable-unsafe-webgpu'] } },
+    },
+  ],
+  webServer: {
+    // `npm test` builds first; a standalone run builds only when dist/ is missing.
+    command: `sh -c '[ -f dist/index.html ] && [ -f dist/models/manifest.json ] || npm run build; exec npx vite preview --port ${PORT} --strictPort'`,
+    url: `http://127.0.0.1:${PORT}/`,
+    reuseExistingServer: false,
+    timeout: 300_000,
+    stdout: 'ignore',
+    stderr: 'pipe',
+  },
+});

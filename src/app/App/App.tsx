@@ -1,0 +1,76 @@
+/**
+ * @file The app shell: header with status, model-loading banner, Photos/Webcam tabs, the
+ * page-wide drop zone and the screen-reader announcer.
+ */
+import { useState } from 'react';
+import { selectTab } from '../../store/ui-slice.ts';
+import { useAppStore } from '../../store/use-app-store.ts';
+import { Announcer } from '../Announcer/Announcer.tsx';
+import { DropZone } from '../DropZone/DropZone.tsx';
+import { EngineBanner } from '../EngineBanner/EngineBanner.tsx';
+import { Header } from '../Header/Header.tsx';
+import { PhotosView } from '../Photos/PhotosView.tsx';
+import { panelId, tabId, Tabs, type TabSpec } from '../Tabs/Tabs.tsx';
+import { WebcamView } from '../Webcam/WebcamView.tsx';
+import './App.css';
+
+const TABS: readonly TabSpec<'photos' | 'webcam'>[] = [
+  { key: 'photos', label: 'Photos' },
+  { key: 'webcam', label: 'Webcam' },
+];
+
+/** True when the page was opened with `?camera=on` (main.tsx also selects the Webcam tab then). */
+export function cameraOnAtLoad(): boolean {
+  return new URLSearchParams(window.location.search).get('camera') === 'on';
+}
+
+/** The whole UI. */
+export function App() {
+  const tab = useAppStore((s) => s.ui.tab);
+  // `?camera=on` opens the camera at load (kiosks, and measuring load → first annotated frame).
+  const [cameraRequest, setCameraRequest] = useState(() => (cameraOnAtLoad() ? 1 : 0));
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <Header />
+      <main id="main" className="main" tabIndex={-1}>
+        <EngineBanner />
+        <Tabs label="Input" tabs={TABS} selected={tab} onSelect={selectTab} />
+        {/* Both panels stay mounted so a running camera survives a look at the photos. */}
+        <section
+          id={panelId('photos')}
+          role="tabpanel"
+          aria-labelledby={tabId('photos')}
+          hidden={tab !== 'photos'}
+          className="panel"
+        >
+          <PhotosView
+            onStartCamera={() => {
+              selectTab('webcam');
+              setCameraRequest((n) => n + 1);
+            }}
+          />
+        </section>
+        <section
+          id={panelId('webcam')}
+          role="tabpanel"
+          aria-labelledby={tabId('webcam')}
+          hidden={tab !== 'webcam'}
+          className="panel"
+        >
+          <WebcamView startRequest={cameraRequest} />
+        </section>
+      </main>
+      <footer className="footer">
+        <p>
+          Private by design: photos and camera frames are decoded and analysed in a Web Worker on this device; only the
+          model files are downloaded.
+        </p>
+      </footer>
+      <DropZone />
+      <Announcer />
+    </div>
+  );
+}

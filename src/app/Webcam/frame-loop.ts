@@ -1,0 +1,96 @@
+/**
+ * @file The webcam frame loop. Each new video frame (requestVideoFrameCallback) becomes an
+ * ImageBitmap transferred to the worker; at most one frame is in flight, and a frame that
+ * arrives while the worker is busy is skipped and counted as dropped, never queued (a queue
+ * would only add latency). The result comes back with its own bitmap, so boxes are drawn on
+ * exactly the frame they belong to.
+ */
+import type { FrameResult } from '../../shared/worker-api.ts';
+import type { FrameSample } from '../../store/frame-stats.ts';
+
+/** What the loop needs from the app. */
+export interface FrameLoopDeps {
+  analyse(frame: ImageBitmap): Promise<FrameResult<ImageBitmap>>;
+  /** Draws the annotated frame; the loop closes the bitmap afterwards. */
+  draw(result: FrameResult<ImageBitmap>): void;
+  processed(sample: FrameSample, faces: number): void;
+  dropped(): void;
+  failed(err: unknown): void;
+}
+
+/** Drives analysis of a playing video element until stopped. */
+export class FrameLoop {
+  private running = false;
+  private inFlight = false;
+  private rvfc: number | null = null;
+  private raf: number | null = null;
+  private lastTime = -1;
+
+  constructor(
+    private readonly video: HTMLVideoElement,
+    private readonly deps: FrameLoopDeps,
+  ) {}
+
+  /** Starts listening for frames. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
+  }
+
+  /** Stops; a frame in flight is discarded when it returns. */
+  stop(): void {
+    this.running = false;
+    if (this.rvfc !== null) this.video.cancelVideoFrameCallback(this.rvfc);
+    if (this.raf !== null) cancelAnimationFrame(this.raf);
+    this.rvfc = this.raf = null;
+  }
+
+  private schedule(): void {
+    if ('requestVideoFrameCallback' in HTMLVideoElement.prototype) {
+      this.rvfc = this.video.requestVideoFrameCallback(() => this.onFrame());
+    } else {
+      // Fallback: poll on animation frames and treat a new currentTime as a new frame.
+      this.raf = requestAnimationFrame(() => {
+        if (this.video.currentTime !== this.lastTime) {
+          this.lastTime = this.video.currentTime;
+          this.onFrame();
+        } else if (this.running) this.schedule();
+      });
+    }
+  }
+
+  private onFrame(): void {
+    if (!this.running) return;
+    this.schedule();
+    if (this.inFlight) {
+      this.deps.dropped();
+      return;
+    }
+    this.inFlight = true;
+    void this.process().finally(() => {
+      this.inFlight = false;
+    });
+  }
+
+  private async process(): Promise<void> {
+    const started = performance.now();
+    let result: FrameResult<ImageBitmap>;
+    try {
+      const bitmap = await createImageBitmap(this.video);
+      result = await this.deps.analyse(bitmap);
+    } catch (err) {
+      if (this.running) this.deps.failed(err);
+      return;
+    }
+    try {
+      if (!this.running) return;
+      this.deps.draw(result);
+      const at = performance.now();
+      const { totalMs, ...stages } = result.timings;
+      this.deps.processed({ at, inferenceMs: totalMs, roundTripMs: at - started, stages }, result.faces.length);
+    } finally {
+      result.frame.close();
+    }
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * @file Installs `window.hotlens` (see hotlens-api.ts) on top of the app store.
+ */
+import { appStore } from '../store/app-store.ts';
+import { stageMedians, summarize } from '../store/frame-stats.ts';
+import type { AppState } from '../store/types.ts';
+import type { HotlensApi } from './hotlens-api.ts';
+import { statusFrom } from './hotlens-status.ts';
+
+declare global {
+  interface Window {
+    hotlens: HotlensApi;
+  }
+}
+
+/** Defines `window.hotlens`. */
+export function installHotlensApi(win: Window): void {
+  const api: HotlensApi = {
+    status: () => statusFrom(appStore.getState()),
+    ready: () =>
+      new Promise((resolve, reject) => {
+        const check = (s: AppState) => {
+          if (s.engine.phase === 'ready') resolve(statusFrom(s));
+          else if (s.engine.phase === 'error') reject(new Error(s.engine.error?.message ?? 'model loading failed'));
+          else return false;
+          return true;
+        };
+        if (check(appStore.getState())) return;
+        const unsubscribe = appStore.subscribe((s) => {
+          if (check(s)) unsubscribe();
+        });
+      }),
+    lastResults: () => structuredClone(appStore.getState().photos.lastResults),
+    metrics: () => {
+      const { engine, camera } = appStore.getState();
+      const info = engine.info;
+      const per = (key: 'compileMs' | 'warmupMs') =>
+        Object.fromEntries(Object.values(info?.models ?? {}).map((m) => [m.id, m[key]]));
+      const now = performance.now();
+      const stats = summarize(camera.samples, now);
+      return {
+        readyMs: engine.readyAt,
+        firstFrameMs: camera.firstFrameAt,
+        firstFrameInferenceMs: camera.earlyInferenceMs[0] ?? null,
+        earlyInferenceMs: [...camera.earlyInferenceMs],
+        loadMs: info?.loadMs ?? null,
+        pipelineWarmupMs: info?.pipelineWarmupMs ?? null,
+        compileMs: per('compileMs'),
+        warmupMs: per('warmupMs'),
+        webcam: {
+          fps: stats.fps,
+          p50: stats.p50,
+          p95: stats.p95,
+          samples: stats.count,
+          stagesP50: stageMedians(camera.samples, now),
+          firstStages: camera.firstStages,
+        },
+        crossOriginIsolated: win.crossOriginIsolated,
+      };
+    },
+  };
+  win.hotlens = api;
+}

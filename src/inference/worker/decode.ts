@@ -1,0 +1,103 @@
+/**
+ * @file Turns photos (Blobs) and webcam frames (ImageBitmaps) into {@link RgbImage}s inside the
+ * worker, so decoding never touches the UI thread. Chromium's decode of a JPEG equals sharp's
+ * (checked for the face-api samples), which keeps browser results equal to `npm run annotate`.
+ * Inputs larger than MAX_INFERENCE_SIDE are downscaled for inference only, with the shared
+ * area downscaler (the CLI uses it too, so both see identical pixels); the caller maps boxes
+ * back with `scaleToOriginal`. Only huge photos (> FULL_DECODE_PIXELS), whose full RGBA copy
+ * would cost hundreds of MB, are shrunk by `createImageBitmap` resizing instead: results
+ * there may differ slightly from the CLI's.
+ */
+import type { RgbImage } from '../../shared/image.ts';
+import { inferenceSize, MAX_FILE_BYTES, MAX_PIXELS } from '../../shared/pipeline/limits.ts';
+import { prepareForInference } from '../../shared/pipeline/downscale.ts';
+import { EmptyFileError, FileTooLargeError, ImageDecodeError, UnsupportedFileError } from '../../shared/errors.ts';
+import { HEADER_BYTES, readImageHeader } from './image-header.ts';
+
+/** Pixels for the models plus the geometry of the original. */
+export interface DecodedImage {
+  image: RgbImage;
+  /** Original size (what boxes are reported in). */
+  width: number;
+  height: number;
+  /** Original / inference size; 1 when not downscaled. */
+  scaleToOriginal: number;
+}
+
+// premultiplyAlpha 'none' keeps PNG colour under transparent pixels exact; colour conversion
+// stays default (sRGB), matching sharp, which also converts embedded profiles to sRGB.
+const DECODE_OPTIONS: ImageBitmapOptions = { premultiplyAlpha: 'none' };
+
+/** Above this many pixels, photos are resized while decoding rather than decoded in full (memory). */
+export const FULL_DECODE_PIXELS = 36_000_000;
+
+/** Reads pixels out of bitmaps through one reused OffscreenCanvas. */
+export class PixelReader {
+  private canvas: OffscreenCanvas | null = null;
+  private ctx: OffscreenCanvasRenderingContext2D | null = null;
+
+  /** RGBA pixels of `source` drawn at `width`×`height`. */
+  read(source: ImageBitmap, width: number, height: number): RgbImage {
+    if (!this.canvas || !this.ctx) {
+      this.canvas = new OffscreenCanvas(width, height);
+      const ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: true });
+      if (!ctx) throw new Error('OffscreenCanvas 2D is unavailable in this browser; update the browser.');
+      this.ctx = ctx;
+    }
+    if (this.canvas.width !== width || this.canvas.height !== height) {
+      this.canvas.width = width;
+      this.canvas.height = height;
+    } else {
+      this.ctx.clearRect(0, 0, width, height);
+    }
+    this.ctx.imageSmoothingQuality = 'high';
+    this.ctx.drawImage(source, 0, 0, width, height);
+    const data = this.ctx.getImageData(0, 0, width, height).data;
+    return { width, height, channels: 4, data };
+  }
+}
+
+/** Validates and decodes one photo; throws the errors.ts class that says what is wrong. */
+export async function decodePhoto(photo: Blob, name: string, reader: PixelReader): Promise<DecodedImage> {
+  if (photo.size === 0) throw new EmptyFileError(name);
+  if (photo.size > MAX_FILE_BYTES) throw FileTooLargeError.bytes(name, photo.size, MAX_FILE_BYTES);
+  const header = readImageHeader(new Uint8Array(await photo.slice(0, HEADER_BYTES).arrayBuffer()));
+  if (!header) throw new UnsupportedFileError(name);
+  if (header.width !== null && header.height !== null && header.width * header.height > MAX_PIXELS) {
+    throw FileTooLargeError.pixels(name, header.width, header.height, MAX_PIXELS);
+  }
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(photo, DECODE_OPTIONS);
+  } catch {
+    throw new ImageDecodeError(name, header.format);
+  }
+  try {
+    const { width, height } = bitmap;
+    if (width * height > MAX_PIXELS) throw FileTooLargeError.pixels(name, width, height, MAX_PIXELS);
+    if (width * height <= FULL_DECODE_PIXELS) {
+      const prepared = prepareForInference(reader.read(bitmap, width, height));
+      return { image: prepared.image, width, height, scaleToOriginal: prepared.scale };
+    }
+    const target = inferenceSize(width, height);
+    const small = await createImageBitmap(bitmap, {
+      ...DECODE_OPTIONS,
+      resizeWidth: target.width,
+      resizeHeight: target.height,
+      resizeQuality: 'high',
+    });
+    try {
+      return { image: reader.read(small, target.width, target.height), width, height, scaleToOriginal: target.scale };
+    } finally {
+      small.close();
+    }
+  } finally {
+    bitmap.close();
+  }
+}
+
+/** Pixels of a webcam frame (downscaled when larger than MAX_INFERENCE_SIDE). The frame stays open. */
+export function readFrame(frame: ImageBitmap, reader: PixelReader): DecodedImage {
+  const prepared = prepareForInference(reader.read(frame, frame.width, frame.height));
+  return { image: prepared.image, width: frame.width, height: frame.height, scaleToOriginal: prepared.scale };
+}

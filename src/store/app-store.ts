@@ -1,0 +1,50 @@
+/**
+ * @file The one app store (zustand vanilla, so actions and `window.hotlens` work outside
+ * React). Slices are updated only through the action modules next to this file.
+ */
+import { createStore } from 'zustand/vanilla';
+import type { AppState } from './types.ts';
+
+/** A fresh state: nothing loaded, camera off, empty gallery. */
+export function initialState(): AppState {
+  return {
+    engine: { phase: 'idle', steps: {}, info: null, error: null, startedAt: null, readyAt: null },
+    camera: {
+      phase: 'off',
+      error: null,
+      frames: { processed: 0, dropped: 0, errors: 0 },
+      samples: [],
+      firstFrameAt: null,
+      earlyInferenceMs: [],
+      firstStages: null,
+      faces: 0,
+      video: null,
+    },
+    photos: { items: [], batch: null, lastResults: [] },
+    ui: { tab: 'photos', announcement: { text: '', seq: 0 } },
+  };
+}
+
+/** The app store. */
+export const appStore = createStore<AppState>()(initialState);
+
+/** Puts the store back to its initial state (tests). */
+export function resetAppStore(): void {
+  appStore.setState(initialState(), true);
+}
+
+function patch<K extends keyof AppState>(key: K, update: (slice: AppState[K]) => Partial<AppState[K]>): void {
+  appStore.setState((s) => ({ [key]: { ...s[key], ...update(s[key]) } }) as Pick<AppState, K>);
+}
+
+/** Merges `update(slice)` into one slice (per-slice helpers keep literal types narrow). */
+type Updater<T> = (slice: T) => Partial<T>;
+
+/** Updates the engine slice. */
+export const patchEngine = (u: Updater<AppState['engine']>): void => patch('engine', u);
+/** Updates the camera slice. */
+export const patchCamera = (u: Updater<AppState['camera']>): void => patch('camera', u);
+/** Updates the photos slice. */
+export const patchPhotos = (u: Updater<AppState['photos']>): void => patch('photos', u);
+/** Updates the UI slice. */
+export const patchUi = (u: Updater<AppState['ui']>): void => patch('ui', u);

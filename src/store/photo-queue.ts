@@ -1,0 +1,52 @@
+/**
+ * @file Feeds queued photos to an analyser one at a time, so a batch never floods the worker
+ * and webcam frames can interleave between photos. Each file settles on its own: one bad file
+ * becomes an error card, the rest proceed. The analyser is injected (the worker bridge in the
+ * app, a fake in unit tests).
+ */
+import type { PhotoResult } from '../shared/worker-api.ts';
+import { appStore } from './app-store.ts';
+import { photoDone, photoFailed, photoRunning, photosQueued, type PhotoFile } from './photos-slice.ts';
+import type { PhotoItem } from './types.ts';
+
+/** Annotates one file. */
+export type PhotoAnalyser = (file: Blob, fileName: string) => Promise<PhotoResult>;
+
+/** A serial queue of photos in front of an analyser. */
+export interface PhotoQueue {
+  /** Queues files; resolves when the queue has drained. */
+  add(files: readonly PhotoFile[]): Promise<void>;
+}
+
+/** Creates the queue; `analyse` is called for one file at a time. */
+export function createPhotoQueue(analyse: PhotoAnalyser): PhotoQueue {
+  const pending: PhotoItem[] = [];
+  let draining: Promise<void> | null = null;
+
+  async function drain(): Promise<void> {
+    for (let item = pending.shift(); item; item = pending.shift()) {
+      const current = item;
+      // Skip items the user removed while they waited.
+      if (!appStore.getState().photos.items.some((it) => it.id === current.id)) {
+        photoFailed(current.id, new Error('removed'));
+        continue;
+      }
+      photoRunning(current.id);
+      try {
+        photoDone(current.id, await analyse(current.file, current.name));
+      } catch (err) {
+        photoFailed(current.id, err);
+      }
+    }
+  }
+
+  return {
+    add(files) {
+      pending.push(...photosQueued(files));
+      draining ??= drain().finally(() => {
+        draining = null;
+      });
+      return draining;
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * @file The app state's shape, one interface per slice. Plain data only (plus the dropped
+ * Blobs, kept so a result can be re-drawn and exported), so `window.hotlens.status()` and tests
+ * can read it as is.
+ */
+import type { ImageAnnotation } from '../shared/face-results.ts';
+import type { EngineInfo, LoadProgress, PhotoResult } from '../shared/worker-api.ts';
+import type { FrameSample } from './frame-stats.ts';
+
+/** An error as the UI shows it: `name` from errors.ts, a short title, the actionable message. */
+export interface UserError {
+  name: string;
+  title: string;
+  message: string;
+}
+
+/** Model loading in the worker. */
+export interface EngineSlice {
+  phase: 'idle' | 'loading' | 'ready' | 'error';
+  /** The latest progress event per step key (e.g. "download:face-detector"). */
+  steps: Record<string, LoadProgress>;
+  info: EngineInfo | null;
+  error: UserError | null;
+  /** performance.now() when loading started / finished. */
+  startedAt: number | null;
+  readyAt: number | null;
+}
+
+/** The webcam and its frame loop. */
+export interface CameraSlice {
+  phase: 'off' | 'starting' | 'on' | 'error';
+  error: UserError | null;
+  frames: { processed: number; dropped: number; errors: number };
+  /** Recent frames (pruned to the HUD window). */
+  samples: FrameSample[];
+  /** performance.now() of the first annotated frame since the page loaded. */
+  firstFrameAt: number | null;
+  /** Worker time of the first frames (compare with the steady-state p50: warm-up works). */
+  earlyInferenceMs: number[];
+  /** Stage times of that first frame. */
+  firstStages: Record<string, number> | null;
+  /** Faces in the latest annotated frame. */
+  faces: number;
+  video: { width: number; height: number } | null;
+}
+
+/** One dropped or picked file. */
+export interface PhotoItem {
+  id: string;
+  /** Order in which files were given (increasing across batches). */
+  seq: number;
+  name: string;
+  size: number;
+  file: Blob;
+  batch: number;
+  status: 'queued' | 'running' | 'done' | 'error';
+  result: PhotoResult | null;
+  error: UserError | null;
+}
+
+/** The photo gallery and the batch being processed. */
+export interface PhotosSlice {
+  items: PhotoItem[];
+  /** The batch in progress or last finished: `done` of `total` files settled. */
+  batch: { id: number; done: number; total: number; running: boolean } | null;
+  /** Annotations of the latest batch, in the order the files were given (errors excluded). */
+  lastResults: ImageAnnotation[];
+}
+
+/** Which view shows, and what the screen reader hears next. */
+export interface UiSlice {
+  tab: 'webcam' | 'photos';
+  announcement: { text: string; seq: number };
+}
+
+/** The whole app state. */
+export interface AppState {
+  engine: EngineSlice;
+  camera: CameraSlice;
+  photos: PhotosSlice;
+  ui: UiSlice;
+}
