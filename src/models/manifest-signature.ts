@@ -22,8 +22,13 @@ export class SignatureError extends Error {
 }
 
 function base64Bytes(value: string): Uint8Array<ArrayBuffer> {
-  const std = value.replace(/-/g, '+').replace(/_/g, '/');
-  const bin = atob(std + '='.repeat((4 - (std.length % 4)) % 4));
+  const std = value.replace(/-/g, '+').replace(/_/g, '/').replace(/=+$/, '');
+  let bin: string;
+  try {
+    bin = atob(std + '='.repeat((4 - (std.length % 4)) % 4));
+  } catch {
+    throw new SignatureError('the signature value is not valid base64');
+  }
   const out = new Uint8Array(new ArrayBuffer(bin.length));
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
@@ -57,13 +62,16 @@ function derToRaw(der: Uint8Array): Uint8Array<ArrayBuffer> {
 export function createManifestVerifier(keys: Record<string, EcPublicJwk>): (manifest: Manifest) => Promise<void> {
   const imported = new Map<string, ReturnType<typeof crypto.subtle.importKey>>();
   const keyFor = (keyId: string) => {
-    const jwk = keys[keyId];
-    if (!jwk) return undefined;
+    // Own keys only: an id like "constructor" must not find Object.prototype members.
+    if (!Object.hasOwn(keys, keyId)) return undefined;
+    const jwk = keys[keyId]!;
     let k = imported.get(keyId);
     if (!k) {
       k = crypto.subtle.importKey('jwk', { ...jwk, ext: true }, { name: 'ECDSA', namedCurve: 'P-256' }, false, [
         'verify',
       ]);
+      // Do not cache a failed import forever.
+      k.catch(() => imported.delete(keyId));
       imported.set(keyId, k);
     }
     return k;
@@ -71,16 +79,23 @@ export function createManifestVerifier(keys: Record<string, EcPublicJwk>): (mani
   return async (manifest) => {
     const sig = manifest.signature;
     if (!sig) throw new SignatureError('the manifest is not signed, and this app only accepts signed manifests');
+    if (sig.alg !== 'ES256') throw new SignatureError(`the manifest is signed with ${String(sig.alg)}, not ES256`);
     const key = keyFor(sig.keyId);
     if (!key)
       throw new SignatureError(
-        `the manifest is signed with unknown key "${sig.keyId}" (known: ${Object.keys(keys).join(', ')})`,
+        `the manifest is signed with unknown key "${sig.keyId}" (known: ${Object.keys(keys).join(', ') || 'none'})`,
       );
     let raw = base64Bytes(sig.value);
     if (raw.length !== 64) raw = derToRaw(raw);
     const { signature: _omit, ...unsigned } = manifest;
     const data = new TextEncoder().encode(canonicalJson(unsigned));
-    const ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, await key, raw, data);
+    let cryptoKey: Awaited<typeof key>;
+    try {
+      cryptoKey = await key;
+    } catch (err) {
+      throw new SignatureError(`trusted key "${sig.keyId}" cannot be imported (${(err as Error).message})`);
+    }
+    const ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, cryptoKey, raw, data);
     if (!ok) throw new SignatureError(`the manifest signature does not verify with key "${sig.keyId}"`);
   };
 }

@@ -94,14 +94,20 @@ describe('registry build', () => {
 
   it('npm run models builds, skips when unchanged, and rebuilds a damaged registry', async () => {
     const dirC = join(root, 'c');
-    const env = { SOURCE_DATE_EPOCH: '' };
+    // The CLI signs with the development key; keep it out of the project's keys/.
+    const env = { SOURCE_DATE_EPOCH: '', HOTLENS_KEYS_DIR: join(root, 'keys'), HOTLENS_SIGNING_KEY: '' };
     const first = await runCli('tools/models/build-registry.ts', ['--out', dirC], env);
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(/wrote .*12 model files .* in \d+\.\d s/);
     const stamped = snapshot(dirC);
     expect(stamped[STAMP_FILE]).toBeDefined();
-    const { [STAMP_FILE]: _stamp, ...files } = stamped;
-    expect(files).toEqual(snapshot(dirA));
+    // Everything but the signature is what the library build wrote.
+    const { [STAMP_FILE]: _stamp, 'manifest.json': _signed, ...files } = stamped;
+    const { 'manifest.json': _unsigned, ...libraryFiles } = snapshot(dirA);
+    expect(files).toEqual(libraryFiles);
+    const { signature, ...unsigned } = (await readManifest(dirC))!;
+    expect(signature?.keyId).toBe('dev-1');
+    expect(unsigned).toEqual(manifest);
 
     const second = await runCli('tools/models/build-registry.ts', ['--out', dirC], env);
     expect(second.code).toBe(0);

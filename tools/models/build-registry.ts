@@ -1,7 +1,10 @@
 /**
- * @file `npm run models [-- --out DIR] [--force]`: converts face-api's shipped weights and
- * writes the model registry (default public/models: manifest.json, blobs/, probe/). Skipped
- * with "models up to date" when the inputs hash matches the stamp and every file is present.
+ * @file `npm run models [-- --out DIR] [--force] [--key FILE] [--key-id ID]`: converts
+ * face-api's shipped weights and writes the model registry (default public/models:
+ * manifest.json, blobs/, probe/), its manifest signed with ES256 by `--key`,
+ * HOTLENS_SIGNING_KEY, or else the local development key (keys/dev-1, created on first run).
+ * Skipped with "models up to date" when the inputs hash and signing key match the stamp, every
+ * file is present and the manifest's signature verifies, so reruns leave it byte-identical.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
@@ -12,16 +15,25 @@ import { PROBE_SOURCE_PHOTO } from '../lib/probe-images.ts';
 import { buildRegistry } from './registry-builder.ts';
 import { inputsHash, STAMP_FILE } from './stamp.ts';
 import { DEFAULT_REGISTRY } from '../lib/project-root.ts';
+import { resolveSigningKey } from '../keys/key-store.ts';
+import { SigningKeyError, verifyManifestSignature, type SigningKey } from '../lib/signing.ts';
 
-const USAGE = 'usage: npm run models [-- --out DIR] [--force]';
+const USAGE = 'usage: npm run models [-- --out DIR] [--force] [--key FILE] [--key-id ID]';
 
-/** True when the registry in `dir` was built from `hash` and all its files are present. */
-async function upToDate(dir: string, hash: string): Promise<boolean> {
+/** What the stamp records: the inputs and the signing key (id and RFC 7638 thumbprint). */
+interface Stamp {
+  inputs?: string;
+  keyId?: string;
+  key?: string;
+}
+
+/** True when the registry in `dir` was built from `hash`, signed by `key`, and all its files are present. */
+async function upToDate(dir: string, hash: string, key: SigningKey): Promise<boolean> {
   try {
-    const stamp = JSON.parse(await readFile(join(dir, STAMP_FILE), 'utf8')) as { inputs?: string };
-    if (stamp.inputs !== hash) return false;
+    const stamp = JSON.parse(await readFile(join(dir, STAMP_FILE), 'utf8')) as Stamp;
+    if (stamp.inputs !== hash || stamp.keyId !== key.keyId || stamp.key !== key.thumbprint) return false;
     const manifest = await readManifest(dir);
-    if (!manifest) return false;
+    if (!manifest || !verifyManifestSignature(manifest, key.keyId, key.publicJwk)) return false;
     for (const entry of Object.values(manifest.models)) {
       for (const version of Object.values(entry.versions)) {
         for (const file of [version, ...Object.values(version.variants ?? {})]) {
@@ -37,10 +49,16 @@ async function upToDate(dir: string, hash: string): Promise<boolean> {
 }
 
 async function main(): Promise<number> {
-  let values: { out?: string; force?: boolean; help?: boolean };
+  let values: { out?: string; force?: boolean; key?: string; 'key-id'?: string; help?: boolean };
   try {
     ({ values } = parseArgs({
-      options: { out: { type: 'string' }, force: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        out: { type: 'string' },
+        force: { type: 'boolean' },
+        key: { type: 'string' },
+        'key-id': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     }));
   } catch (err) {
@@ -55,15 +73,26 @@ async function main(): Promise<number> {
   const rel = relative(process.cwd(), outDir);
   const shown = rel === '' ? '.' : rel.startsWith('..') ? outDir : rel;
   const started = performance.now();
+  let signing;
+  try {
+    signing = await resolveSigningKey({ keyFile: values.key, keyId: values['key-id'] });
+  } catch (err) {
+    if (!(err instanceof SigningKeyError)) throw err;
+    console.error(`npm run models: ${err.message}`);
+    return 1;
+  }
+  const { key } = signing;
+  if (signing.created) console.log(`created ${signing.origin} (git-ignored; the app trusts it in local builds)`);
   const hash = inputsHash(DEFAULT_MODEL_DIR, [PROBE_SOURCE_PHOTO]);
-  if (!values.force && (await upToDate(outDir, hash))) {
-    console.log(`models up to date (${shown})`);
+  if (!values.force && (await upToDate(outDir, hash, key))) {
+    console.log(`models up to date (${shown}, signed with key ${key.keyId})`);
     return 0;
   }
   const models = convertAll(DEFAULT_MODEL_DIR);
   const converted = performance.now();
-  const manifest = await buildRegistry(outDir, models);
-  await writeFileAtomic(join(outDir, STAMP_FILE), `${JSON.stringify({ inputs: hash })}\n`);
+  const manifest = await buildRegistry(outDir, models, { key });
+  const stamp: Stamp = { inputs: hash, keyId: key.keyId, key: key.thumbprint };
+  await writeFileAtomic(join(outDir, STAMP_FILE), `${JSON.stringify(stamp)}\n`);
   const seconds = (performance.now() - started) / 1000;
   const bytes = models.reduce((n, m) => n + m.onnx.length, 0);
   for (const [id, entry] of Object.entries(manifest.models)) {
@@ -73,6 +102,7 @@ async function main(): Promise<number> {
     `wrote ${shown}: ${models.length} model files (${(bytes / 1048576).toFixed(1)} MiB) in ${seconds.toFixed(1)} s ` +
       `(conversion ${((converted - started) / 1000).toFixed(1)} s)`,
   );
+  console.log(`manifest serial ${manifest.serial}, signed with key ${key.keyId} (${signing.origin})`);
   return 0;
 }
 

@@ -2,9 +2,12 @@
  * @file Builds a complete registry directory from the converter's output: content-addressed
  * blobs, probe images and a manifest whose signatures (inputs/outputs) are read from each
  * model by onnxruntime-web and whose probe expectations are the models' real outputs.
- * Deterministic: the same converted models give byte-identical files.
+ * Deterministic: the same converted models give byte-identical files. The one exception is
+ * the manifest's ES256 signature (ECDSA is randomised), so a rebuild whose manifest content
+ * did not change keeps the existing signed manifest byte for byte instead of re-signing, and a
+ * rebuild that does change it gets a serial above the previous one (clients refuse replays).
  */
-import { readdir, rm } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConvertedModel } from '../convert/index.ts';
 import type {
@@ -22,7 +25,17 @@ import { preprocessFor } from '../../src/shared/pipeline/preprocess.ts';
 import { PROBE_IMAGES } from '../../src/shared/pipeline/probe.ts';
 import { computeProbe } from '../lib/probe.ts';
 import { renderProbeImage } from '../lib/probe-images.ts';
-import { blobPathFor, sha256Hex, writeBlob, writeFileAtomic, writeManifest } from '../lib/registry-io.ts';
+import {
+  blobPathFor,
+  MANIFEST_FILE,
+  manifestText,
+  sha256Hex,
+  writeBlob,
+  writeFileAtomic,
+  writeManifest,
+} from '../lib/registry-io.ts';
+import { canonicalJson } from '../../src/shared/canonical-json.ts';
+import { signManifest, verifyManifestSignature, type SigningKey } from '../lib/signing.ts';
 
 /**
  * `published` when SOURCE_DATE_EPOCH is unset. A wall-clock time would make every build
@@ -117,19 +130,87 @@ async function removeStale(dir: string, keep: ReadonlySet<string>, pattern: RegE
   for (const name of names) if (pattern.test(name) && !keep.has(name)) await rm(join(dir, name), { force: true });
 }
 
-/** Builds the registry into `outDir` (blobs, probe images, manifest last); removes files it no longer names. */
+/** The manifest already in a registry directory: parsed when valid, and its serial even when not. */
+export interface PreviousManifest {
+  manifest: Manifest | null;
+  text: string | null;
+  /** Highest serial seen (0 when none): even a damaged manifest's serial must not be reused. */
+  serial: number;
+}
+
+/** Reads `<dir>/manifest.json` leniently: a missing or broken file is not an error for a rebuild. */
+export async function readPreviousManifest(dir: string): Promise<PreviousManifest> {
+  let text: string;
+  try {
+    text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+  } catch {
+    return { manifest: null, text: null, serial: 0 };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { manifest: null, text, serial: 0 };
+  }
+  const raw = (json as { serial?: unknown } | null)?.serial;
+  const serial = typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
+  try {
+    return { manifest: parseManifest(json), text, serial };
+  } catch {
+    return { manifest: null, text, serial };
+  }
+}
+
+/** Same models, stable/canary and publication time: everything but serial and signature. */
+function sameContent(a: Manifest, b: Manifest): boolean {
+  const strip = ({ signature: _s, serial: _n, ...rest }: Manifest) => canonicalJson(rest);
+  return strip(a) === strip(b);
+}
+
+/**
+ * The manifest to write: the previous one unchanged when its content matches `fresh` and it is
+ * already signed by `key` (or unsigned when there is no key); otherwise `fresh` with the next
+ * serial, signed by `key` when given.
+ */
+export function nextManifest(fresh: Manifest, previous: PreviousManifest, key?: SigningKey): Manifest {
+  const prev = previous.manifest;
+  if (prev && sameContent(prev, fresh)) {
+    const current = key ? verifyManifestSignature(prev, key.keyId, key.publicJwk) : prev.signature === undefined;
+    if (current) return prev;
+  }
+  const next: Manifest = { ...fresh, serial: previous.serial + 1 };
+  delete next.signature;
+  if (key) next.signature = signManifest(next, key);
+  return next;
+}
+
+/** Options of {@link buildRegistry}. */
+export interface BuildOptions {
+  /** The manifest's `published` time (default: {@link publishedTime}). */
+  published?: string;
+  /** Signs the manifest (ES256); without it the manifest is unsigned. */
+  key?: SigningKey;
+}
+
+/**
+ * Builds the registry into `outDir` (blobs, probe images, manifest last); removes files it no
+ * longer names. The serial continues from the manifest already there (see {@link nextManifest}).
+ */
 export async function buildRegistry(
   outDir: string,
   models: readonly ConvertedModel[],
-  published = publishedTime(),
+  options: BuildOptions = {},
 ): Promise<Manifest> {
   const probes = new Map<string, Uint8Array>();
   for (const path of new Set(models.map((m) => PROBE_IMAGES[m.task]))) probes.set(path, await renderProbeImage(path));
-  const manifest = await assembleManifest(models, probes, published);
+  const previous = await readPreviousManifest(outDir);
+  const fresh = await assembleManifest(models, probes, options.published ?? publishedTime());
+  const manifest = nextManifest(fresh, previous, options.key);
   const blobs = new Set<string>();
   for (const m of models) blobs.add((await writeBlob(outDir, m.onnx)).blob.slice('blobs/'.length));
   for (const [path, png] of probes) await writeFileAtomic(join(outDir, path), png);
-  await writeManifest(outDir, manifest);
+  // An unchanged manifest is not rewritten: its bytes, mtime and ETag stay, so clients get 304s.
+  if (previous.text !== manifestText(manifest)) await writeManifest(outDir, manifest);
   await removeStale(join(outDir, 'blobs'), blobs, /^(sha256-[0-9a-f]{64}\.onnx|\..*\.tmp)$/);
   const probeNames = new Set([...probes.keys()].map((p) => p.slice('probe/'.length)));
   await removeStale(join(outDir, 'probe'), probeNames, /^(.*\.png|\..*\.tmp)$/);

@@ -1,15 +1,29 @@
 /**
  * @file `npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx
- * [--task T] [--labels F] [--canary PERCENT]`: adds a model version to a registry (see
- * publish.ts). Success prints what was published; any refusal prints one sentence on stderr,
- * exits non-zero and leaves the registry untouched.
+ * [--task T] [--labels F] [--canary PERCENT] [--key FILE] [--key-id ID] [--unsigned]`: adds a
+ * model version to a registry (see publish.ts) and signs the manifest with ES256: the key from
+ * --key, else HOTLENS_SIGNING_KEY (a path or the PEM itself), else the local development key
+ * (keys/dev-1, created on first use). `--unsigned` writes an unsigned manifest on purpose
+ * (clients refuse it; for testing that path). Success prints what was published and with which
+ * key; any refusal prints one sentence on stderr, exits non-zero and leaves the registry untouched.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { publishModel, PublishError } from './publish.ts';
+import { publishModel, PublishError, type PublishOptions } from './publish.ts';
+import { resolveSigningKey, type ResolvedKey } from '../keys/key-store.ts';
+import { signManifest, SigningKeyError, verifyManifestSignature } from '../lib/signing.ts';
 
 const USAGE =
-  'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT]';
+  'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--key FILE] [--key-id ID] [--unsigned]';
+
+/** The signing hooks publishModel takes, for a resolved key. */
+function signingOptions(signing: ResolvedKey): Pick<PublishOptions, 'sign' | 'signedBy'> {
+  const { key } = signing;
+  return {
+    sign: (manifest) => Promise.resolve(signManifest(manifest, key)),
+    signedBy: (manifest) => verifyManifestSignature(manifest, key.keyId, key.publicJwk),
+  };
+}
 
 function fail(message: string, code: number): number {
   console.error(`publish-model: ${message}`);
@@ -29,6 +43,9 @@ async function main(argv: string[]): Promise<number> {
         task: { type: 'string' },
         labels: { type: 'string' },
         canary: { type: 'string' },
+        key: { type: 'string' },
+        'key-id': { type: 'string' },
+        unsigned: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -46,8 +63,24 @@ async function main(argv: string[]): Promise<number> {
   );
   if (missing.length > 0) return fail(`missing ${missing.map((k) => `--${k}`).join(', ')} (${USAGE})`, 2);
   const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  let signing: ResolvedKey | null = null;
+  if (values.unsigned) {
+    if (str('key') !== undefined || str('key-id') !== undefined)
+      return fail('--unsigned cannot be combined with --key or --key-id', 2);
+  } else {
+    try {
+      signing = await resolveSigningKey({ keyFile: str('key'), keyId: str('key-id') });
+    } catch (err) {
+      if (err instanceof SigningKeyError) return fail(err.message, 1);
+      throw err;
+    }
+  }
+  const signedWith = signing
+    ? `signed with key ${signing.key.keyId} (${signing.origin})`
+    : 'UNSIGNED (--unsigned: clients will refuse this manifest)';
   try {
     const result = await publishModel({
+      ...(signing ? signingOptions(signing) : {}),
       registry: resolve(str('registry')!),
       id: str('id')!,
       version: str('version')!,
@@ -63,11 +96,17 @@ async function main(argv: string[]): Promise<number> {
       console.log(`${id} ${version} is already published with these bytes (sha256 ${sha256}); nothing to do`);
       return 0;
     }
+    if (result.status === 'resigned') {
+      console.log(
+        `${id} ${version} is already published with these bytes; re-signed the registry as serial ${manifest.serial}, ${signedWith}`,
+      );
+      return 0;
+    }
     const entry = manifest.models[id]!;
     const channel = result.channel === 'canary' ? `canary for ${entry.canary?.percent}% of clients` : 'stable';
     console.log(
       `published ${id} ${version} (${entry.task}, sha256 ${sha256}, ${bytes} bytes) as ${channel}; ` +
-        `registry serial ${manifest.serial}${result.createdRegistry ? ' (new registry)' : ''}`,
+        `registry serial ${manifest.serial}${result.createdRegistry ? ' (new registry)' : ''}; ${signedWith}`,
     );
     return 0;
   } catch (err) {

@@ -38,7 +38,7 @@ export class PublishError extends Error {
   override name = 'PublishError';
 }
 
-/** Signs the canonical manifest; a later issue plugs in ES256 with a key (`--key`). */
+/** Signs the canonical manifest (the CLI plugs in ES256 with a key, see tools/lib/signing.ts). */
 export type ManifestSigner = (unsigned: Manifest) => Promise<ManifestSignature>;
 
 /** What to publish. */
@@ -55,13 +55,20 @@ export interface PublishOptions {
   canary?: string;
   /** Signs the new manifest; without it any previous signature is dropped (it would no longer verify). */
   sign?: ManifestSigner;
+  /**
+   * True when a manifest already carries a valid signature by the signing key. Re-publishing
+   * an existing version is then a no-op; otherwise (unsigned, or signed by another key, as
+   * when rotating keys) the registry is re-signed under a higher serial.
+   */
+  signedBy?: (manifest: Manifest) => boolean;
   /** Clock for `published` (tests pin it). */
   now?: () => Date;
 }
 
 /** What a publish did. */
 export interface PublishResult {
-  status: 'published' | 'unchanged';
+  /** 'resigned': the version was already there with these bytes, but the manifest was re-signed. */
+  status: 'published' | 'unchanged' | 'resigned';
   manifest: Manifest;
   sha256: string;
   bytes: number;
@@ -189,14 +196,13 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
   const existing = entry?.versions[version];
   if (existing) {
     if (existing.sha256 === sha256) {
-      return {
-        status: 'unchanged',
-        manifest: current!,
-        sha256,
-        bytes: bytes.length,
-        channel: entry.stable === version ? 'stable' : 'canary',
-        createdRegistry: false,
-      };
+      const channel = entry.stable === version ? 'stable' : 'canary';
+      if (opts.sign && opts.signedBy && !opts.signedBy(current!)) {
+        const manifest = await resign(current!, opts.sign, opts.now);
+        await commitManifest(registry, currentText, manifest);
+        return { status: 'resigned', manifest, sha256, bytes: bytes.length, channel, createdRegistry: false };
+      }
+      return { status: 'unchanged', manifest: current!, sha256, bytes: bytes.length, channel, createdRegistry: false };
     }
     throw new PublishError(
       `${id} ${version} is already published with different bytes; publish the new file as a new version`,
@@ -282,6 +288,34 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
   }
 }
 
+/** The same registry content under the next serial, signed anew (key rotation, or signing an unsigned registry). */
+async function resign(current: Manifest, sign: ManifestSigner, now: (() => Date) | undefined): Promise<Manifest> {
+  const next: Manifest = { ...current, serial: current.serial + 1, published: nowIso(now ?? (() => new Date())) };
+  delete next.signature;
+  next.signature = await sign(next);
+  return next;
+}
+
+/** Optimistic concurrency: refuse when someone else published since we read the manifest. */
+async function checkUnchanged(registry: string, expectedText: string | null): Promise<void> {
+  const manifestPath = join(registry, MANIFEST_FILE);
+  const nowText = (await exists(manifestPath)) ? await readFile(manifestPath, 'utf8') : null;
+  if (nowText !== expectedText)
+    throw new PublishError(`${manifestPath} changed while publishing; run publish-model again`);
+}
+
+/** Replaces only the manifest (atomic rename). */
+async function commitManifest(registry: string, expectedText: string | null, manifest: Manifest): Promise<void> {
+  await checkUnchanged(registry, expectedText);
+  try {
+    await writeManifest(registry, manifest);
+  } catch (err) {
+    throw new PublishError(
+      `writing to ${registry} failed (${(err as Error).message}); the registry was left unchanged`,
+    );
+  }
+}
+
 /** Writes blob, probe image, then the manifest; undoes the first two if a later step fails. */
 async function commit(
   registry: string,
@@ -290,11 +324,7 @@ async function commit(
   probe: { existing: boolean; path: string; write: () => Promise<void> },
   manifest: Manifest,
 ): Promise<void> {
-  // Optimistic concurrency: refuse when someone else published since we read the manifest.
-  const manifestPath = join(registry, MANIFEST_FILE);
-  const nowText = (await exists(manifestPath)) ? await readFile(manifestPath, 'utf8') : null;
-  if (nowText !== expectedText)
-    throw new PublishError(`${manifestPath} changed while publishing; run publish-model again`);
+  await checkUnchanged(registry, expectedText);
   const created: string[] = [];
   try {
     const blob = await writeBlob(registry, bytes);
