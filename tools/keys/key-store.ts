@@ -98,7 +98,9 @@ async function checkPublicBeside(dir: string, key: SigningKey, origin: string): 
     throw new SigningKeyError(`${path} is not valid JSON; regenerate it or remove it`);
   }
   if (jwk.x !== key.publicJwk.x || jwk.y !== key.publicJwk.y) {
-    throw new SigningKeyError(`${origin} does not match the public key ${path}; clients trusting that file would reject`);
+    throw new SigningKeyError(
+      `${origin} does not match the public key ${path}; clients trusting that file would reject`,
+    );
   }
   if (jwk.kid !== undefined && jwk.kid !== key.keyId) {
     throw new SigningKeyError(`${path} names key id "${String(jwk.kid)}", not "${key.keyId}"`);

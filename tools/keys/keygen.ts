@@ -51,7 +51,9 @@ async function main(argv: string[]): Promise<number> {
       console.log(`wrote ${files.publicPath} (public: add it to the trusted keys the app is built with)`);
       console.log(`\n${publicKeyText(key)}`);
     } else {
-      console.log(`# Private key "${key.keyId}" (PKCS#8 PEM): keep it secret; sign with --key FILE or HOTLENS_SIGNING_KEY`);
+      console.log(
+        `# Private key "${key.keyId}" (PKCS#8 PEM): keep it secret; sign with --key FILE or HOTLENS_SIGNING_KEY`,
+      );
       console.log(privateKeyText(key));
       console.log(`# Public key "${key.keyId}" (JWK): save as ${key.keyId}.public.jwk.json in the trusted keys`);
       console.log(publicKeyText(key));
