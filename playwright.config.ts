@@ -1,7 +1,9 @@
 /**
  * @file Real-browser tests against the production build, in Debian's headless Chromium (no
  * browser download). One project per set of launch flags: plain (photos, bad files, keyboard),
- * a fake webcam fed from a .y4m made in globalSetup, and a camera whose permission is denied.
+ * a fake webcam fed from a .y4m made in globalSetup, a camera whose permission is denied, and
+ * the model-update specs (fake webcam too; each runs against a registry it publishes into,
+ * served by tools/registry-server on its own origin, which the app follows via `?registry=`).
  */
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
@@ -27,6 +29,14 @@ const BASE_ARGS = [
   '--disable-background-networking',
   '--disable-component-update',
   '--disable-sync',
+];
+
+/** BASE_ARGS plus Chromium's fake camera, fed from the .y4m made in globalSetup. */
+const FAKE_CAMERA_ARGS = [
+  ...BASE_ARGS,
+  '--use-fake-ui-for-media-stream',
+  '--use-fake-device-for-media-stream',
+  `--use-file-for-fake-video-capture=${FAKE_VIDEO}`,
 ];
 
 export default defineConfig({
@@ -58,18 +68,23 @@ export default defineConfig({
     {
       name: 'webcam',
       testMatch: 'webcam.spec.ts',
-      use: {
-        permissions: ['camera'],
-        launchOptions: {
-          executablePath: chromiumPath(),
-          args: [
-            ...BASE_ARGS,
-            '--use-fake-ui-for-media-stream',
-            '--use-fake-device-for-media-stream',
-            `--use-file-for-fake-video-capture=${FAKE_VIDEO}`,
-          ],
-        },
-      },
+      use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
+    },
+    {
+      name: 'updates',
+      testMatch: [
+        'hot-swap.spec.ts',
+        'rollout.spec.ts',
+        'probe-reject.spec.ts',
+        'runtime-rollback.spec.ts',
+        'batch-consistency.spec.ts',
+        'multi-tab.spec.ts',
+        'offline.spec.ts',
+        'shell-update.spec.ts',
+        'focus-check.spec.ts',
+        'swap-measure.spec.ts',
+      ],
+      use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },
     {
       name: 'camera-denied',
@@ -89,7 +104,7 @@ export default defineConfig({
   ],
   webServer: {
     // `npm test` builds first; a standalone run builds only when dist/ is missing.
-    command: `sh -c '[ -f dist/index.html ] && [ -f dist/models/manifest.json ] || npm run build; exec npx vite preview --port ${PORT} --strictPort'`,
+    command: `sh -c '[ -f dist/index.html ] && [ -f dist/sw.js ] && [ -f dist/models/manifest.json ] || npm run build; exec npx vite preview --port ${PORT} --strictPort'`,
     url: `http://127.0.0.1:${PORT}/`,
     reuseExistingServer: false,
     timeout: 300_000,

@@ -4,9 +4,15 @@
  * same two headers. onnxruntime-web is excluded from dep pre-bundling: it locates its .wasm with
  * `new URL(…, import.meta.url)`, which pre-bundling breaks (and the first dev load would reload
  * the page mid-test).
+ *
+ * The service worker (src/update/sw/sw.ts) is built by vite-plugin-pwa's `injectManifest`
+ * strategy: workbox injects the app-shell precache list (HTML, JS, CSS, the 28 MB ORT wasm,
+ * icons) and the worker adds the model-update logic. Models are never precached: they live in
+ * IndexedDB, one version at a time, managed by the update service.
  */
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
+import { VitePWA } from 'vite-plugin-pwa';
 
 /** Headers that make the page cross-origin isolated (needed for WASM threads). */
 const ISOLATION_HEADERS = {
@@ -18,7 +24,44 @@ const port = Number(process.env.PORT ?? 4173);
 
 export default defineConfig({
   base: './',
-  plugins: [react()],
+  plugins: [
+    react(),
+    VitePWA({
+      strategies: 'injectManifest',
+      srcDir: 'src/update/sw',
+      filename: 'sw.ts',
+      // The app registers the worker itself (src/update/client) so it controls update prompts.
+      injectRegister: false,
+      manifestFilename: 'manifest.webmanifest',
+      // The glob below already precaches the icons; listing them again would duplicate entries.
+      includeManifestIcons: false,
+      injectManifest: {
+        // A classic script: every browser that runs the app can register it.
+        rollupFormat: 'iife',
+        globPatterns: ['**/*.{js,css,html,wasm,svg,png,webmanifest}'],
+        // Models live in IndexedDB (versioned, rollback-able); source maps are for developers.
+        globIgnores: ['models/**', '**/*.map'],
+        // onnxruntime-web's wasm is 28 MB and must be available offline.
+        maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
+      },
+      manifest: {
+        name: 'hotlens — private face annotation',
+        short_name: 'hotlens',
+        description:
+          'Find faces in photos and webcam frames, labelled with age, gender and expression. Everything runs on your device.',
+        start_url: './',
+        scope: './',
+        display: 'standalone',
+        background_color: '#0b1120',
+        theme_color: '#0b1120',
+        icons: [
+          { src: 'icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: 'icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: 'icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+    }),
+  ],
   server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
   preview: { host: '127.0.0.1', port, headers: ISOLATION_HEADERS },
   worker: { format: 'es' },

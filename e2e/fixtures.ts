@@ -1,17 +1,28 @@
 /**
  * @file The `app` fixture: a page object over the production build with typed access to
- * `window.hotlens` (status, ready, lastResults, metrics) and helpers to add photos by file
- * picker or by a real drop event, and to save screenshots as artifacts.
+ * `window.hotlens` (status, ready, lastResults, metrics, checkForUpdates, rollback, pin) and
+ * helpers to add photos by file picker or by a real drop event, to follow a test registry, to
+ * sample processed webcam frames, and to save screenshots as artifacts. The `registry` fixture
+ * is a model registry the test publishes into (registry.ts).
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
 import type { ImageAnnotation } from '../src/shared/face-results.ts';
-import type { HotlensApi, HotlensMetrics, HotlensStatus } from '../src/app/hotlens-api.ts';
+import type { HotlensApi, HotlensMetrics, HotlensStatus, ModelStatus } from '../src/app/hotlens-api.ts';
+import type { CheckSummary, UpdateLogRecord } from '../src/shared/update-messages.ts';
 import { SCREENSHOTS } from './paths.ts';
+import { TestRegistry } from './registry.ts';
 
 /** `window` as the page sees it (specs are type-checked without DOM types). */
-type HotlensWindow = { hotlens: HotlensApi };
+type HotlensWindow = {
+  hotlens: HotlensApi;
+  navigator: { serviceWorker: { controller: unknown } };
+  __frames?: { stop: boolean; samples: Array<[number, number]> };
+};
+
+/** When the processed-frame counter moved: [Date.now(), processed]. */
+export type FrameSamples = Array<[number, number]>;
 
 /** Page object for the hotlens app. */
 export class HotlensPage {
@@ -24,6 +35,114 @@ export class HotlensPage {
   async open(query = ''): Promise<void> {
     await this.page.goto(`./${query}`);
     await expect(this.page.getByRole('heading', { name: 'hotlens', level: 1 })).toBeVisible();
+  }
+
+  /** Opens the app following `registry`, polled every second (`?registry=…&poll=1000`), plus `extra` query. */
+  async openRegistry(registry: TestRegistry, extra = ''): Promise<void> {
+    await this.open(`?registry=${encodeURIComponent(registry.url)}&poll=1000${extra}`);
+  }
+
+  /** Waits until a service worker controls the page (it then polls and downloads). */
+  async controlled(): Promise<void> {
+    await expect
+      .poll(() =>
+        this.page.evaluate(() => !!(globalThis as unknown as HotlensWindow).navigator.serviceWorker.controller),
+      )
+      .toBe(true);
+  }
+
+  /** One model's status. */
+  async model(id: string): Promise<ModelStatus> {
+    const m = (await this.status()).models[id];
+    if (!m) throw new Error(`status() has no model ${id}`);
+    return m;
+  }
+
+  /** Waits until `id` serves `version` and its update has finished (stage idle). */
+  async serves(id: string, version: string, timeout = 60_000): Promise<ModelStatus> {
+    await expect
+      .poll(
+        async () => {
+          const m = await this.model(id);
+          return `${m.active} ${m.stage}`;
+        },
+        { timeout },
+      )
+      .toBe(`${version} idle`);
+    return this.model(id);
+  }
+
+  /** Update-log records matching `match`. */
+  async logWhere(match: Partial<UpdateLogRecord>): Promise<UpdateLogRecord[]> {
+    const { log } = await this.status();
+    return log.filter((r) => Object.entries(match).every(([k, v]) => r[k as keyof UpdateLogRecord] === v));
+  }
+
+  checkForUpdates(): Promise<CheckSummary> {
+    return this.page.evaluate(() => (globalThis as unknown as HotlensWindow).hotlens.checkForUpdates());
+  }
+
+  rollback(id: string): Promise<{ from: string; to: string }> {
+    return this.page.evaluate((m) => (globalThis as unknown as HotlensWindow).hotlens.rollback(m), id);
+  }
+
+  pin(id: string, version: string | null): Promise<void> {
+    return this.page.evaluate(([m, v]) => (globalThis as unknown as HotlensWindow).hotlens.pin(m!, v ?? null), [
+      id,
+      version,
+    ] as const);
+  }
+
+  /** The sha256 of every model blob in the app's IndexedDB cache (database `hotlens-models`). */
+  cachedBlobs(): Promise<string[]> {
+    return this.page.evaluate(
+      () =>
+        new Promise<string[]>((resolve, reject) => {
+          type Req<T> = { result: T; error: unknown; onsuccess: (() => void) | null; onerror: (() => void) | null };
+          const idb = (globalThis as unknown as { indexedDB: { open(name: string): Req<IdbDatabase> } }).indexedDB;
+          type IdbDatabase = {
+            transaction(store: string): { objectStore(name: string): { getAllKeys(): Req<string[]> } };
+            close(): void;
+          };
+          const open = idb.open('hotlens-models');
+          open.onerror = () => reject(new Error(String(open.error)));
+          open.onsuccess = () => {
+            const db = open.result;
+            const keys = db.transaction('kv').objectStore('kv').getAllKeys();
+            keys.onerror = () => reject(new Error(String(keys.error)));
+            keys.onsuccess = () => {
+              db.close();
+              resolve(keys.result.filter((k) => k.startsWith('blob:')).map((k) => k.slice('blob:'.length)));
+            };
+          };
+        }),
+    );
+  }
+
+  /** Starts recording when `frames.processed` changes (every 5 ms, in the page). */
+  async startFrameSampler(): Promise<void> {
+    await this.page.evaluate(() => {
+      const g = globalThis as unknown as HotlensWindow & { setTimeout(fn: () => void, ms: number): unknown };
+      const state = { stop: false, samples: [] as Array<[number, number]> };
+      g.__frames = state;
+      let last = -1;
+      const tick = () => {
+        const n = g.hotlens.status().frames.processed;
+        if (n !== last) state.samples.push([Date.now(), n]);
+        last = n;
+        if (!state.stop) g.setTimeout(tick, 5);
+      };
+      tick();
+    });
+  }
+
+  /** Stops the sampler and returns its samples. */
+  stopFrameSampler(): Promise<FrameSamples> {
+    return this.page.evaluate(() => {
+      const g = globalThis as unknown as HotlensWindow;
+      g.__frames!.stop = true;
+      return g.__frames!.samples;
+    });
   }
 
   /** Waits until the models are loaded and warmed up. */
@@ -85,13 +204,25 @@ export class HotlensPage {
   }
 }
 
-/** Playwright `test` with the `app` fixture. */
-export const test = base.extend<{ app: HotlensPage }>({
+/** Fails the test if `page` throws uncaught errors (call the returned function at the end). */
+export function watchPageErrors(page: Page): () => void {
+  const errors: string[] = [];
+  page.on('pageerror', (err) => errors.push(err.message));
+  return () => expect(errors, 'uncaught errors in the page').toEqual([]);
+}
+
+/** Playwright `test` with the `app` and `registry` fixtures. */
+export const test = base.extend<{ app: HotlensPage; registry: TestRegistry }>({
   app: async ({ page }, use, testInfo) => {
-    const errors: string[] = [];
-    page.on('pageerror', (err) => errors.push(err.message));
+    const check = watchPageErrors(page);
     await use(new HotlensPage(page, testInfo));
-    expect(errors, 'uncaught errors in the page').toEqual([]);
+    check();
+  },
+  // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies.
+  registry: async ({}, use) => {
+    const registry = await TestRegistry.start();
+    await use(registry);
+    await registry.close();
   },
 });
 

@@ -1,9 +1,12 @@
 /**
  * @file Makes what the specs need, once per run: the fake-webcam .y4m (ffmpeg), the reference
  * annotations of the six samples from the real CLI (`npm run annotate --json`: same models,
- * same pipeline, in Node), and the bad files.
+ * same pipeline, in Node), the bad files, every converted ONNX file (`npm run convert`), a faulty
+ * detector for the runtime-rollback spec, and the base model registry of the update specs
+ * (`npm run publish-model`).
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -13,16 +16,21 @@ import {
   openSync,
   closeSync,
   ftruncateSync,
+  rmSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { MAX_FILE_BYTES } from '../src/shared/pipeline/limits.ts';
 import sharp from 'sharp';
+import { writeFaultyDetector } from './faulty-detector.ts';
 import {
   ANNOTATE_JSON,
   ARTIFACTS,
   BAD_FILES_DIR,
+  BASE_REGISTRY,
+  CONVERTED,
   FAKE_VIDEO,
   LARGE_PHOTO,
+  MODEL_FILES,
   SAMPLES,
   SCREENSHOTS,
   WEBCAM_SOURCE,
@@ -91,6 +99,52 @@ function makeBadFiles(): void {
   closeSync(fd);
 }
 
+/** Writes every converted ONNX file (the update specs publish some of them). */
+function convertModels(): void {
+  execFileSync('npm', ['run', '--silent', 'convert', '--', '--out', CONVERTED], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
+const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+/**
+ * The base registry of the update specs: the three models at 1.0.0, published with
+ * `npm run publish-model` (so signed and probed like any real publish). Rebuilt only when the
+ * converter's output or the signing key changed.
+ */
+function publishBaseRegistry(): void {
+  const wanted: Array<[string, string, string]> = [
+    ['face-detector', MODEL_FILES.tiny416, 'face-detection'],
+    ['face-attributes', MODEL_FILES.attributes, 'face-attributes'],
+    ['face-expression', MODEL_FILES.expression, 'face-expression'],
+  ];
+  const manifestPath = join(BASE_REGISTRY, 'manifest.json');
+  const keyPath = join('keys', 'dev-1.public.jwk.json');
+  if (
+    existsSync(manifestPath) &&
+    (!existsSync(keyPath) || statSync(keyPath).mtimeMs < statSync(manifestPath).mtimeMs)
+  ) {
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
+      models: Record<string, { versions: Record<string, { sha256: string }> }>;
+    };
+    if (wanted.every(([id, file]) => manifest.models[id]?.versions['1.0.0']?.sha256 === sha256(file))) return;
+  }
+  rmSync(BASE_REGISTRY, { recursive: true, force: true });
+  for (const [id, file, task] of wanted) {
+    execFileSync(
+      'npm',
+      ['run', '--silent', 'publish-model', '--', '--registry', BASE_REGISTRY, '--id', id, '--version', '1.0.0'].concat([
+        '--file',
+        file,
+        '--task',
+        task,
+      ]),
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+  }
+}
+
 export default async function globalSetup(): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   mkdirSync(SCREENSHOTS, { recursive: true });
@@ -98,4 +152,8 @@ export default async function globalSetup(): Promise<void> {
   makeBadFiles();
   await makeLargePhoto();
   annotateSamples();
+  convertModels();
+  mkdirSync(dirname(MODEL_FILES.nanOnDark), { recursive: true });
+  writeFaultyDetector(MODEL_FILES.nanOnDark);
+  publishBaseRegistry();
 }

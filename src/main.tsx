@@ -1,17 +1,23 @@
 /**
- * @file App entry: installs `window.hotlens`, starts loading the models in the worker right
- * away (so they are warm before the first photo or frame), and renders the UI.
+ * @file App entry: installs `window.hotlens`, registers the service worker (production builds:
+ * app-shell precache and registry polling), starts loading the models in the worker right away
+ * (so they are warm before the first photo or frame), and renders the UI.
  */
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App, cameraOnAtLoad } from './app/App/App.tsx';
 import { installHotlensApi } from './app/hotlens-global.ts';
-import { engineOptionsFromUrl, startEngine } from './store/engine-actions.ts';
+import { settingsFromUrl } from './store/app-settings.ts';
+import { startEngine } from './store/engine-actions.ts';
 import { selectTab } from './store/ui-slice.ts';
+import { startUpdates } from './store/update-actions.ts';
 
+const settings = settingsFromUrl(window.location.href, import.meta.env.BASE_URL);
 installHotlensApi(window);
 if (cameraOnAtLoad()) selectTab('webcam');
-void startEngine(engineOptionsFromUrl(window.location.href, import.meta.env.BASE_URL));
+// The dev server serves no service worker: there, updates are checked on demand by the page.
+startUpdates(settings, import.meta.env.PROD ? { url: `${import.meta.env.BASE_URL}sw.js`, type: 'classic' } : null);
+void startEngine(settings);
 
 const root = document.getElementById('root');
 if (!root) throw new Error('index.html has no #root element');

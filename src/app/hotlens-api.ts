@@ -3,23 +3,33 @@
  * only, DOM-free, so Playwright specs (type-checked against Node) can import them.
  */
 import type { ImageAnnotation } from '../shared/face-results.ts';
+import type { CheckSummary, ModelChannel, StageStatus, UpdateLogRecord } from '../shared/update-messages.ts';
 
-/** Serving state of one model id (rollout fields are filled by the hot-swap issue). */
+/** Where a model's update stands in this tab: a swap stage, or loading/error before it serves. */
+export type ModelStage = StageStatus | 'loading' | 'error';
+
+/** Serving and rollout state of one model id. */
 export interface ModelStatus {
+  /** The version this tab serves (null until loaded). */
   active: string | null;
+  /** The version before it on this device, kept for an offline rollback. */
   previous: string | null;
-  stage: 'loading' | 'serving' | 'error';
-  channel: 'stable' | 'canary';
+  stage: ModelStage;
+  /** The rollout this model follows here. */
+  channel: ModelChannel;
   pinned: string | null;
-}
-
-/** One update-log entry (empty until the hot-swap issue). */
-export interface LogEntry {
-  at: string;
-  id: string;
-  version: string;
-  stage: string;
-  outcome: string;
+  /** The version the update policy wants (differs from `active` while an update is under way). */
+  target: string | null;
+  /** The version the current stage is about. */
+  stageVersion: string | null;
+  /** Download progress while `downloading`. */
+  progress: { loaded: number; total: number } | null;
+  /** Why, when the stage is `rejected` or an update failed. */
+  reason: string | null;
+  /** This install's canary bucket (0..99) for the model. */
+  bucket: number | null;
+  /** Every version the manifest lists. */
+  versions: string[];
 }
 
 /** `window.hotlens.status()`. */
@@ -29,9 +39,21 @@ export interface HotlensStatus {
   threads: number | null;
   models: Record<string, ModelStatus>;
   frames: { processed: number; dropped: number; errors: number };
-  log: LogEntry[];
+  /** The update log, oldest first (time, model, version, stage, outcome, reason, durations). */
+  log: UpdateLogRecord[];
   /** Engine or camera error shown to the user, by error name (null when none). */
   error: { engine: string | null; camera: string | null };
+  /** The registry followed and the update machinery's state. */
+  updates: {
+    registryUrl: string | null;
+    /** Serial of the accepted manifest. */
+    serial: number | null;
+    pollIntervalMs: number | null;
+    /** `active`: a service worker polls and downloads; `none`: checks run in the page on demand. */
+    updater: 'none' | 'starting' | 'active' | 'failed';
+    /** A new app shell waits for the user's "Reload". */
+    shellUpdate: boolean;
+  };
 }
 
 /** Startup and webcam figures, for benchmarks (ms; null until measured). */
@@ -44,7 +66,7 @@ export interface HotlensMetrics {
   firstFrameInferenceMs: number | null;
   /** Worker times of the first five webcam frames. */
   earlyInferenceMs: number[];
-  /** Worker-side time to load the models (fetch, verify, compile, warm up). */
+  /** Worker-side time to load the models (fetch, verify, compile). */
   loadMs: number | null;
   /** Full pipeline run on the probe image at load (null: it could not run). */
   pipelineWarmupMs: number | null;
@@ -74,4 +96,10 @@ export interface HotlensApi {
    */
   lastResults(): ImageAnnotation[];
   metrics(): HotlensMetrics;
+  /** Asks the registry for new model versions now; resolves when the check (and any download) is done. */
+  checkForUpdates(): Promise<CheckSummary>;
+  /** Rolls a model back to its previous version from the device's cache (no network). */
+  rollback(id: string): Promise<{ from: string; to: string }>;
+  /** Pins a model to a version (it stays there across published updates); null unpins. */
+  pin(id: string, version: string | null): Promise<void>;
 }

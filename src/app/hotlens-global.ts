@@ -1,9 +1,11 @@
 /**
- * @file Installs `window.hotlens` (see hotlens-api.ts) on top of the app store.
+ * @file Installs `window.hotlens` (see hotlens-api.ts) on top of the app store and the update
+ * actions.
  */
 import { appStore } from '../store/app-store.ts';
 import { stageMedians, summarize } from '../store/frame-stats.ts';
 import type { AppState } from '../store/types.ts';
+import { checkForUpdates, pinModel, rollbackModel } from '../store/update-actions.ts';
 import type { HotlensApi } from './hotlens-api.ts';
 import { statusFrom } from './hotlens-status.ts';
 
@@ -58,6 +60,9 @@ export function installHotlensApi(win: Window): void {
         crossOriginIsolated: win.crossOriginIsolated,
       };
     },
+    checkForUpdates: () => checkForUpdates(),
+    rollback: (id) => rollbackModel(id),
+    pin: (id, version) => pinModel(id, version),
   };
   win.hotlens = api;
 }

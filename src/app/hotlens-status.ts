@@ -1,25 +1,29 @@
 /**
  * @file Builds `window.hotlens.status()` from a store snapshot. Pure (unit-tested in Node).
- * Rollout fields (previous, channel, pinned, log) are fixed until the hot-swap issue fills them.
  */
 import type { AppState } from '../store/types.ts';
+import { modelViews } from '../store/models-view.ts';
 import type { HotlensStatus, ModelStatus } from './hotlens-api.ts';
-
-const MODEL_IDS = ['face-detector', 'face-attributes', 'face-expression'];
 
 /** The status object from a state snapshot. */
 export function statusFrom(state: AppState): HotlensStatus {
-  const { engine, camera } = state;
+  const { engine, camera, models: slice } = state;
   const models: Record<string, ModelStatus> = {};
-  const ids = engine.info ? Object.keys(engine.info.models) : MODEL_IDS;
-  for (const id of ids) {
-    const m = engine.info?.models[id];
-    models[id] = {
-      active: m?.version ?? null,
-      previous: null,
-      stage: m ? 'serving' : engine.phase === 'error' ? 'error' : 'loading',
-      channel: 'stable',
-      pinned: null,
+  for (const view of modelViews(slice.manager)) {
+    const serving = engine.info?.models[view.id];
+    const failed = engine.phase === 'error' && !view.active;
+    models[view.id] = {
+      active: view.active ?? serving?.version ?? null,
+      previous: view.previous,
+      stage: failed ? 'error' : view.stage.stage,
+      channel: view.channel,
+      pinned: view.pinned,
+      target: view.target,
+      stageVersion: view.stage.version,
+      progress: view.stage.progress,
+      reason: view.stage.reason,
+      bucket: view.bucket,
+      versions: view.versions.map((v) => v.version),
     };
   }
   return {
@@ -28,7 +32,14 @@ export function statusFrom(state: AppState): HotlensStatus {
     threads: engine.info?.threads ?? null,
     models,
     frames: { ...camera.frames },
-    log: [],
+    log: slice.log.map((r) => ({ ...r })),
     error: { engine: engine.error?.name ?? null, camera: camera.error?.name ?? null },
+    updates: {
+      registryUrl: slice.registryUrl,
+      serial: slice.manager?.manifest?.serial ?? null,
+      pollIntervalMs: slice.pollIntervalMs,
+      updater: slice.updater,
+      shellUpdate: slice.shellUpdate,
+    },
   };
 }

@@ -5,18 +5,26 @@
  * optional signature check, and replay protection (a serial lower than the last accepted one
  * is refused). Nothing here writes to the cache: the caller keeps the last good manifest.
  *
- * Headers a registry deployment should send (the test registry server sets the first two):
+ * Headers a registry deployment should send (tools/registry-server sends all of them):
  *   manifest.json : `Cache-Control: no-cache` and an `ETag` (or `Last-Modified`)
  *   blobs/*       : `Cache-Control: public, max-age=31536000, immutable` (content-addressed)
  *   both          : `Cross-Origin-Resource-Policy: cross-origin` when the registry is on
  *                   another origin than a COEP `require-corp` app, plus CORS `Access-Control-Allow-Origin`
  *                   and `Access-Control-Expose-Headers: ETag, Last-Modified`.
+ * Cross-origin, the conditional request is left to the browser's HTTP cache (no explicit
+ * headers, so no CORS preflight per poll): one 304 per unchanged poll either way.
  */
 import type { Manifest } from '../shared/manifest-types.ts';
 import { parseManifest } from '../shared/manifest-validate.ts';
 import type { StoredManifest } from './cache/model-store.ts';
 import { describeError, isAbortError, ManifestRejected, RegistryUnavailable } from './errors.ts';
 import { defaultFetch, type FetchLike } from './http.ts';
+
+/** True when `url` is on another origin than the running context (never in Node, which has no location). */
+function isCrossOrigin(url: string): boolean {
+  const here = (globalThis as { location?: { origin?: string } }).location?.origin;
+  return here !== undefined && new URL(url).origin !== here;
+}
 
 /** Options of {@link fetchManifest}. */
 export interface ManifestFetchOptions {
@@ -43,8 +51,13 @@ export async function fetchManifest(
   options: ManifestFetchOptions,
 ): Promise<ManifestCheck> {
   const headers: Record<string, string> = {};
-  if (previous?.etag) headers['If-None-Match'] = previous.etag;
-  if (previous?.lastModified) headers['If-Modified-Since'] = previous.lastModified;
+  // Cross-origin, explicit conditional headers would cost a CORS preflight on every poll; there
+  // `cache: 'no-cache'` makes the browser's HTTP cache revalidate (its own If-None-Match → 304)
+  // and hand back the cached body, whose unchanged serial reads as `unchanged` below.
+  if (!isCrossOrigin(options.url)) {
+    if (previous?.etag) headers['If-None-Match'] = previous.etag;
+    if (previous?.lastModified) headers['If-Modified-Since'] = previous.lastModified;
+  }
   let res: Response;
   try {
     res = await (options.fetch ?? defaultFetch)(options.url, { cache: 'no-cache', headers, signal: options.signal });

@@ -180,9 +180,14 @@ export interface SwapOptions {
   signal?: AbortSignal;
   /** Per-stage limits in ms; a stage over its limit rejects the candidate. */
   timeouts?: Partial<Record<SwapStage, number>>;
+  /**
+   * Errors before the flip that are not the version's fault (a crashed worker, storage): they
+   * are logged as `failed` and rethrown, so the caller may retry later; the version is not condemned.
+   */
+  transient?: (err: unknown) => boolean;
 }
 
-/** How a swap ended. */
+/** How a swap ended (a transient error before the flip is thrown, after a `failed` record). */
 export type SwapResult<S> =
   | {
       outcome: 'serving';
@@ -216,14 +221,15 @@ export async function runSwap<S>(
   };
   try {
     enter('compat-checked');
+    const transient = options.transient;
     await rec.run('compat-checked', () => steps.compatCheck(), { timeoutMs: t['compat-checked'] });
     enter('compiling');
-    session = await rec.run('compiling', () => createWithTimeout(steps, t.compiling));
+    session = await rec.run('compiling', () => createWithTimeout(steps, t.compiling), { transient });
     const s = session;
     enter('probed');
-    await rec.run('probed', () => steps.probe(s), { timeoutMs: t.probed });
+    await rec.run('probed', () => steps.probe(s), { timeoutMs: t.probed, transient });
     enter('warmed');
-    await rec.run('warmed', () => steps.warmUp(s), { timeoutMs: t.warmed });
+    await rec.run('warmed', () => steps.warmUp(s), { timeoutMs: t.warmed, transient });
     enter('serving');
   } catch (err) {
     if (session !== undefined) await steps.discard(session).catch(() => {});

@@ -14,6 +14,9 @@ export const ERROR_NAMES = [
   'ModelLoadError',
   'ModelIntegrityError',
   'ModelContractError',
+  'ModelCompileError',
+  'ModelProbeError',
+  'ModelRuntimeError',
   'EngineNotReadyError',
   'WorkerCrashedError',
   'CameraDeniedError',
@@ -115,6 +118,47 @@ export class ModelContractError extends HotlensError {
   constructor(what: string, problems: readonly string[]) {
     super(`${what} does not fit its task: ${problems.join('; ')}. Publish a compatible version.`);
   }
+}
+
+/** The runtime could not create a session from a model file (unsupported operator, corrupt graph). */
+export class ModelCompileError extends HotlensError {
+  override readonly name = 'ModelCompileError';
+  constructor(what: string, reason: string) {
+    super(
+      `${what} could not be compiled by the inference runtime (${reason}); publish a file onnxruntime-web can load.`,
+    );
+  }
+}
+
+/** A model version gave the wrong answer on its probe image (the manifest's smoke test). */
+export class ModelProbeError extends HotlensError {
+  override readonly name = 'ModelProbeError';
+  constructor(what: string, problems: readonly string[]) {
+    super(
+      `${what} failed its self-test on the probe image: ${problems.join('; ')}. It was not used; publish a fixed version.`,
+    );
+  }
+}
+
+const RUNTIME_PREFIX = /^Model (\S+?)@(\S+) failed while serving/;
+
+/**
+ * A serving model threw or produced unusable (e.g. non-finite) outputs. The message names the
+ * model in a fixed form, because Comlink keeps only name and message: {@link failedModelOf}
+ * reads it back so the bridge can count failures per model and roll back the right one.
+ */
+export class ModelRuntimeError extends HotlensError {
+  override readonly name = 'ModelRuntimeError';
+  constructor(id: string, version: string, detail: string) {
+    super(`Model ${id}@${version} failed while serving (${detail}); it is rolled back automatically if this repeats.`);
+  }
+}
+
+/** The model id a {@link ModelRuntimeError} (or its Comlink copy) names, else null. */
+export function failedModelOf(err: unknown): { id: string; version: string } | null {
+  if (!hasErrorName(err, 'ModelRuntimeError')) return null;
+  const m = RUNTIME_PREFIX.exec(String((err as { message?: unknown }).message ?? ''));
+  return m ? { id: m[1]!, version: m[2]! } : null;
 }
 
 /** A run was requested before the models finished loading. */

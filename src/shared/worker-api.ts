@@ -4,11 +4,15 @@
  * photos as Blobs (structured-cloned handles, no copy), webcam frames as transferred
  * ImageBitmaps, results as plain objects. Errors arrive as `{name, message}` (see errors.ts).
  *
+ * A worker serves one fixed set of model versions for its whole life: a hot swap starts a
+ * standby worker with the candidate set (init → probe → warmUp), flips the UI's frames to it
+ * and terminates the old one (the only way to give WebAssembly memory back).
+ *
  * src/shared is type-checked without DOM or worker libs, so frames and photos are described
  * structurally; the app and the worker instantiate the API with `ImageBitmap` and `Blob`.
  */
 import type { FaceAnnotation, ImageAnnotation } from './face-results.ts';
-import type { TaskId } from './manifest-types.ts';
+import type { ModelVersion, TaskId } from './manifest-types.ts';
 
 /** What an ImageBitmap looks like to shared code. */
 export interface FrameLike {
@@ -26,7 +30,28 @@ export interface PhotoLike {
 /** Execution providers the worker may pick. */
 export type Backend = 'wasm' | 'webgpu';
 
-/** How the UI asks the worker to start. */
+/** The model ids the face pipeline needs, by role. */
+export const PIPELINE_MODELS = {
+  detector: 'face-detector',
+  attributes: 'face-attributes',
+  expression: 'face-expression',
+} as const;
+
+/** A pipeline role. */
+export type PipelineRole = keyof typeof PIPELINE_MODELS;
+
+/** One model version a worker is asked to serve, with its manifest entry. */
+export interface ModelSpec {
+  id: string;
+  task: TaskId;
+  version: string;
+  /** Content address of the bytes (the IndexedDB key and the manifest's `sha256`). */
+  sha256: string;
+  /** The manifest entry of this version (size, signature, probe, labels). */
+  file: ModelVersion;
+}
+
+/** How the UI asks a worker to start. */
 export interface EngineOptions {
   /** Absolute URL of the model registry directory (the one holding manifest.json), ending in '/'. */
   registryUrl: string;
@@ -34,6 +59,8 @@ export interface EngineOptions {
   backend?: Backend | 'auto';
   /** WASM threads; default min(2, hardwareConcurrency) when cross-origin isolated, else 1. */
   threads?: number;
+  /** The versions to serve, by model id (one per pipeline role). Bytes come from IndexedDB, else the registry. */
+  models: Record<string, ModelSpec>;
 }
 
 /** Model loading progress, keyed on `status` (one event per step, downloads repeat). */
@@ -56,9 +83,11 @@ export interface ServingModel {
   task: TaskId;
   bytes: number;
   sha256: string;
+  /** Where the bytes came from: the IndexedDB cache, or the registry (then stored). */
+  origin: 'cache' | 'registry';
   /** Session create time (ms). */
   compileMs: number;
-  /** Duration of the warm-up run (ms). */
+  /** Duration of the warm-up run (ms); 0 until `warmUp` ran. */
   warmupMs: number;
 }
 
@@ -70,10 +99,21 @@ export interface EngineInfo {
   runtimeVersion: string;
   /** Serving models by id. */
   models: Record<string, ServingModel>;
-  /** From `init` call to warmed-up models (ms). */
+  /** From `init` call to compiled models (ms); warm-up not included. */
   loadMs: number;
-  /** One full pipeline run on the probe image after loading (ms); null if it could not run. */
+  /** One full pipeline run on the probe image after loading (ms); null until warmed or if it could not run. */
   pipelineWarmupMs: number | null;
+}
+
+/** Result of running one model's probe (the manifest's smoke test). */
+export interface ProbeReport {
+  id: string;
+  version: string;
+  /** Empty when the outputs match the expectations within tolerance. */
+  problems: string[];
+  /** Largest absolute difference from the expectations (Infinity on a shape mismatch). */
+  maxDiff: number;
+  ms: number;
 }
 
 /** Per-stage times of one analysis (ms, measured in the worker). */
@@ -107,8 +147,15 @@ export interface FrameResult<Frame extends FrameLike = FrameLike> {
 
 /** The inference worker's API. Every method is async across the boundary. */
 export interface WorkerApi<Frame extends FrameLike = FrameLike, Photo extends PhotoLike = PhotoLike> {
-  /** Picks the backend, fetches, verifies, compiles and warms up the models. Safe to call again. */
+  /**
+   * Picks the backend, reads each version's bytes (IndexedDB, else the registry: verified, then
+   * stored), checks the task contract and compiles the sessions. Safe to call again.
+   */
   init(options: EngineOptions, onProgress?: ProgressListener): Promise<EngineInfo>;
+  /** Runs a model's probe image and compares with the manifest's expected outputs. */
+  probe(id: string): Promise<ProbeReport>;
+  /** One dummy run per model plus one full pipeline run, so the first real frame is as fast as the rest. */
+  warmUp(onProgress?: ProgressListener): Promise<EngineInfo>;
   /** Current engine state; throws EngineNotReadyError before `init` resolved. */
   info(): Promise<EngineInfo>;
   /** Decodes and annotates one photo; `fileName` becomes `annotation.file`. */

@@ -21,6 +21,16 @@ export function initialState(): AppState {
       video: null,
     },
     photos: { items: [], batch: null, lastResults: [] },
+    models: {
+      manager: null,
+      log: [],
+      registryUrl: null,
+      pollIntervalMs: null,
+      updater: 'none',
+      checking: false,
+      lastCheck: null,
+      shellUpdate: false,
+    },
     ui: { tab: 'photos', announcement: { text: '', seq: 0 } },
   };
 }
@@ -46,5 +56,7 @@ export const patchEngine = (u: Updater<AppState['engine']>): void => patch('engi
 export const patchCamera = (u: Updater<AppState['camera']>): void => patch('camera', u);
 /** Updates the photos slice. */
 export const patchPhotos = (u: Updater<AppState['photos']>): void => patch('photos', u);
+/** Updates the models slice. */
+export const patchModels = (u: Updater<AppState['models']>): void => patch('models', u);
 /** Updates the UI slice. */
 export const patchUi = (u: Updater<AppState['ui']>): void => patch('ui', u);

@@ -1,30 +1,23 @@
 /**
- * @file Starts the inference engine at app start: the worker picks its backend, fetches and
- * verifies the models, compiles and warms them up, reporting progress into the engine slice.
+ * @file Starts the inference engine at app start: the model manager picks the versions (from
+ * IndexedDB when cached, else the registry), the worker verifies, compiles, probes and warms
+ * them up, reporting progress into the engine slice.
  */
 import { inferenceClient } from '../inference/client/inference-client.ts';
-import type { EngineInfo, EngineOptions } from '../shared/worker-api.ts';
+import type { EngineInfo } from '../shared/worker-api.ts';
 import { engineFailed, engineLoading, engineProgress, engineReady } from './engine-slice.ts';
 import { announce } from './ui-slice.ts';
+import type { AppSettings } from './app-settings.ts';
+import { modelManager } from './update-actions.ts';
 
-/**
- * Options from the page URL, for measuring and debugging: `?threads=1|2`, `?backend=wasm|webgpu`.
- */
-export function engineOptionsFromUrl(href: string, baseUrl: string): EngineOptions {
-  const params = new URL(href).searchParams;
-  const options: EngineOptions = { registryUrl: new URL('models/', new URL(baseUrl, href)).href };
-  const threads = Number(params.get('threads'));
-  if (Number.isInteger(threads) && threads > 0) options.threads = threads;
-  const backend = params.get('backend');
-  if (backend === 'wasm' || backend === 'webgpu') options.backend = backend;
-  return options;
-}
+let lastSettings: AppSettings | null = null;
 
-/** Loads the models (once; a failed load can be retried by calling again). */
-export async function startEngine(options: EngineOptions): Promise<EngineInfo | null> {
+/** Loads the models (a failed load can be retried by calling again). */
+export async function startEngine(settings: AppSettings): Promise<EngineInfo | null> {
+  lastSettings = settings;
   engineLoading(performance.now());
   try {
-    const info = await inferenceClient.init(options, engineProgress);
+    const info = await modelManager(settings).start(engineProgress);
     engineReady(info, performance.now());
     announce(
       `Models ready on ${info.backend.toUpperCase()} with ${info.threads} thread${info.threads > 1 ? 's' : ''}.`,
@@ -32,12 +25,15 @@ export async function startEngine(options: EngineOptions): Promise<EngineInfo | 
     return info;
   } catch (err) {
     engineFailed(err);
+    // Photos dropped while loading would otherwise wait for a worker that is not coming.
+    inferenceClient.failWaiting(err);
     return null;
   }
 }
 
 /** Drops the worker and loads everything again (the "Retry" button after a failure). */
-export async function restartEngine(options: EngineOptions): Promise<EngineInfo | null> {
+export async function restartEngine(): Promise<EngineInfo | null> {
+  if (!lastSettings) throw new Error('restartEngine() needs a previous startEngine(settings)');
   await inferenceClient.terminate();
-  return startEngine(options);
+  return startEngine(lastSettings);
 }

@@ -26,6 +26,11 @@ export function engineReady(info: EngineInfo, now: number): void {
   patchEngine(() => ({ phase: 'ready', info, error: null, readyAt: now }));
 }
 
+/** A hot swap or rollback flipped to a worker with other versions. */
+export function engineServing(info: EngineInfo): void {
+  patchEngine(() => ({ info }));
+}
+
 /** Loading failed; the message says what to do. */
 export function engineFailed(err: unknown): void {
   patchEngine(() => ({ phase: 'error', error: toUserError(err) }));

@@ -12,18 +12,37 @@ import type { PhotoItem } from './types.ts';
 /** Annotates one file. */
 export type PhotoAnalyser = (file: Blob, fileName: string) => Promise<PhotoResult>;
 
+/** An analyser bound to one set of model versions for a whole batch; `close` lets that set go. */
+export interface BatchLease {
+  analyse: PhotoAnalyser;
+  close(): void;
+}
+
 /** A serial queue of photos in front of an analyser. */
 export interface PhotoQueue {
   /** Queues files; resolves when the queue has drained. */
   add(files: readonly PhotoFile[]): Promise<void>;
 }
 
-/** Creates the queue; `analyse` is called for one file at a time. */
-export function createPhotoQueue(analyse: PhotoAnalyser): PhotoQueue {
+/**
+ * Creates the queue; files are analysed one at a time. With `openBatch`, everything queued
+ * until the queue next runs dry is one batch, annotated by one consistent set of model versions
+ * even if a hot swap happens meanwhile (each result's `models` says which).
+ */
+export function createPhotoQueue(analyse: PhotoAnalyser, openBatch?: () => BatchLease): PhotoQueue {
   const pending: PhotoItem[] = [];
   let draining: Promise<void> | null = null;
 
   async function drain(): Promise<void> {
+    const batch = openBatch?.() ?? { analyse, close: () => undefined };
+    try {
+      await drainWith(batch.analyse);
+    } finally {
+      batch.close();
+    }
+  }
+
+  async function drainWith(analyse: PhotoAnalyser): Promise<void> {
     for (let item = pending.shift(); item; item = pending.shift()) {
       const current = item;
       // Skip items the user removed while they waited.

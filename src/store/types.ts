@@ -4,6 +4,8 @@
  * can read it as is.
  */
 import type { ImageAnnotation } from '../shared/face-results.ts';
+import type { CheckSummary, UpdateLogRecord } from '../shared/update-messages.ts';
+import type { ManagerState } from '../models/manager-types.ts';
 import type { EngineInfo, LoadProgress, PhotoResult } from '../shared/worker-api.ts';
 import type { FrameSample } from './frame-stats.ts';
 
@@ -67,9 +69,27 @@ export interface PhotosSlice {
   lastResults: ImageAnnotation[];
 }
 
+/** Model versions, updates and the app shell's own updates. */
+export interface ModelsSlice {
+  /** The model manager's latest snapshot (null until it has read the cache). */
+  manager: ManagerState | null;
+  /** The update log: stored entries at start, then live ones, oldest first. */
+  log: UpdateLogRecord[];
+  /** Registry folder in use and the poll interval asked of the service worker. */
+  registryUrl: string | null;
+  pollIntervalMs: number | null;
+  /** `none`: no service worker (dev, unsupported, blocked); updates are checked by the page on demand. */
+  updater: 'none' | 'starting' | 'active' | 'failed';
+  /** A check the user started is running. */
+  checking: boolean;
+  lastCheck: (CheckSummary & { at: number }) | null;
+  /** A new app shell is installed and waits for the user's "Reload". */
+  shellUpdate: boolean;
+}
+
 /** Which view shows, and what the screen reader hears next. */
 export interface UiSlice {
-  tab: 'webcam' | 'photos';
+  tab: 'webcam' | 'photos' | 'models';
   announcement: { text: string; seq: number };
 }
 
@@ -78,5 +98,6 @@ export interface AppState {
   engine: EngineSlice;
   camera: CameraSlice;
   photos: PhotosSlice;
+  models: ModelsSlice;
   ui: UiSlice;
 }

@@ -1,66 +1,66 @@
 /**
  * @file The worker's model loader on the real registry (`npm run models` output) and the real
- * onnxruntime-web (its Node build): verified, compiled and warmed models on the happy path;
- * wrong bytes are rejected by size or SHA-256 before any session exists.
+ * onnxruntime-web (its Node build): verified and compiled models on the happy path, warmed on
+ * request; wrong bytes are rejected by size or SHA-256 and an incompatible declared signature
+ * before any session exists. Also the cache source: IndexedDB first, else one verified download.
  */
+import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  loadModelSet,
-  ROLE_IDS,
-  sha256Hex,
-  zeroFeeds,
-  type ModelSource,
-} from '../../src/inference/worker/model-loader.ts';
+import { loadModelSet, warmModel, zeroFeeds } from '../../src/inference/worker/model-loader.ts';
+import { cacheModelSource, type ModelSource } from '../../src/inference/worker/cache-source.ts';
 import { parseManifest } from '../../src/shared/manifest-validate.ts';
-import type { LoadProgress } from '../../src/shared/worker-api.ts';
+import { PIPELINE_MODELS, type LoadProgress, type ModelSpec } from '../../src/shared/worker-api.ts';
+import { blobBytes, detectorVersion, FakeLocks, FakeRegistry, freshStore } from '../models/fixtures.ts';
 
 const REGISTRY = 'public/models';
+const manifest = parseManifest(JSON.parse(readFileSync(join(REGISTRY, 'manifest.json'), 'utf8')));
 
-/** Reads the registry from disk; `tamper` may change a blob's bytes. */
-function diskSource(tamper: (id: string, bytes: Uint8Array) => Uint8Array = (_, b) => b): ModelSource {
-  const manifest = parseManifest(JSON.parse(readFileSync(join(REGISTRY, 'manifest.json'), 'utf8')));
-  const idOf = (blob: string) =>
-    Object.entries(manifest.models).find(([, e]) => Object.values(e.versions).some((v) => v.blob === blob))![0];
-  return {
-    manifest: async () => manifest,
-    blob: async (file, onBytes) => {
-      const bytes = new Uint8Array(readFileSync(join(REGISTRY, file.blob)));
-      onBytes(bytes.length, file.bytes);
-      return tamper(idOf(file.blob), bytes);
-    },
-    asset: async (path) => new Blob([readFileSync(join(REGISTRY, path))]),
-  };
+/** The stable version of each pipeline model, as the model manager would choose them. */
+function stableSpecs(): Record<string, ModelSpec> {
+  const out: Record<string, ModelSpec> = {};
+  for (const id of Object.values(PIPELINE_MODELS)) {
+    const entry = manifest.models[id]!;
+    const file = entry.versions[entry.stable]!;
+    out[id] = { id, task: entry.task, version: entry.stable, sha256: file.sha256, file };
+  }
+  return out;
 }
 
-function load(source: ModelSource, events: LoadProgress[] = []) {
-  return loadModelSet(source, {
-    backend: 'wasm',
-    registryUrl: 'http://localhost/models/',
-    onProgress: (p) => events.push(p),
-  });
+/** Reads blobs from disk; `tamper` may change a blob's bytes. */
+function diskSource(tamper: (id: string, bytes: Uint8Array<ArrayBuffer>) => Uint8Array<ArrayBuffer> = (_, b) => b) {
+  return {
+    bytes: async (spec: ModelSpec, onBytes: (loaded: number, total: number) => void) => {
+      const bytes = new Uint8Array(readFileSync(join(REGISTRY, spec.file.blob)));
+      onBytes(bytes.length, spec.file.bytes);
+      return { bytes: tamper(spec.id, bytes), origin: 'registry' as const };
+    },
+    asset: async (path: string) => new Blob([readFileSync(join(REGISTRY, path))]),
+  } satisfies ModelSource;
+}
+
+function load(source: ModelSource, events: LoadProgress[] = [], specs = stableSpecs()) {
+  return loadModelSet(source, specs, { backend: 'wasm', onProgress: (p) => events.push(p) });
 }
 
 describe('loadModelSet', () => {
-  it('loads the stable version of each model, verified and warmed up, reporting each step', async () => {
+  it('loads each chosen version verified and compiled, reporting each step; warm-up on request', async () => {
     const events: LoadProgress[] = [];
-    const { manifest, models } = await load(diskSource(), events);
+    const models = await load(diskSource(), events);
     try {
-      for (const [role, id] of Object.entries(ROLE_IDS)) {
-        const m = models[role as keyof typeof ROLE_IDS];
-        expect(m.id).toBe(id);
-        expect(m.version).toBe(manifest.models[id]!.stable);
-        expect(m.warmupMs).toBeGreaterThan(0);
-        // The served bytes are the ones the manifest names.
-        const bytes = new Uint8Array(readFileSync(join(REGISTRY, m.file.blob)));
-        expect(await sha256Hex(bytes)).toBe(m.file.sha256);
+      for (const [role, id] of Object.entries(PIPELINE_MODELS)) {
+        const m = models[role as keyof typeof PIPELINE_MODELS];
+        expect(m.spec.id).toBe(id);
+        expect(m.spec.version).toBe(manifest.models[id]!.stable);
+        expect(m.compileMs).toBeGreaterThan(0);
+        expect(m.warmupMs).toBe(0);
+        expect(await warmModel(m)).toBeGreaterThan(0);
       }
       const steps = events.map((e) => ('id' in e ? `${e.status}:${e.id}` : e.status));
-      expect(steps).toEqual([
-        'manifest',
-        ...Object.values(ROLE_IDS).flatMap((id) => [`download:${id}`, `verify:${id}`, `compile:${id}`, `warmup:${id}`]),
-      ]);
+      expect(steps).toEqual(
+        Object.values(PIPELINE_MODELS).flatMap((id) => [`download:${id}`, `verify:${id}`, `compile:${id}`]),
+      );
     } finally {
       await Promise.all(Object.values(models).map((m) => m.model.release()));
     }
@@ -76,7 +76,7 @@ describe('loadModelSet', () => {
     });
     await expect(load(flipped, events)).rejects.toMatchObject({
       name: 'ModelIntegrityError',
-      message: expect.stringMatching(/^face-attributes@1\.0\.0 failed its integrity check \(SHA-256/),
+      message: expect.stringMatching(/^face-attributes@1\.0\.0 failed its integrity check \(sha256 mismatch/),
     });
     expect(events.some((e) => e.status === 'compile' && e.id === 'face-attributes')).toBe(false);
   });
@@ -87,6 +87,76 @@ describe('loadModelSet', () => {
       name: 'ModelIntegrityError',
       message: expect.stringContaining('bytes, the manifest says'),
     });
+  });
+
+  it('rejects a declared signature that does not fit the task before reading any byte', async () => {
+    const specs = stableSpecs();
+    const detector = specs['face-detector']!;
+    specs['face-detector'] = { ...detector, file: { ...detector.file, outputs: [detector.file.outputs[0]!] } };
+    const events: LoadProgress[] = [];
+    await expect(load(diskSource(), events, specs)).rejects.toMatchObject({ name: 'ModelContractError' });
+    expect(events).toEqual([]);
+  });
+});
+
+/** A small fake version (the cache source never parses the bytes). */
+function fakeSpec(bytes: Uint8Array): ModelSpec {
+  const file = detectorVersion(bytes);
+  return { id: 'face-detector', task: 'face-detection', version: '9.0.0', sha256: file.sha256, file };
+}
+
+describe('cacheModelSource', () => {
+  it('downloads a missing blob once, verified and stored, then serves it from IndexedDB', async () => {
+    const registry = new FakeRegistry();
+    const bytes = blobBytes(5, 20_000);
+    const spec = fakeSpec(bytes);
+    registry.putBlobAt(spec.file.blob, bytes);
+    const store = freshStore();
+    const locks = new FakeLocks();
+    const source = cacheModelSource(registry.base, { store, locks, fetch: registry.fetch });
+    const progress: number[] = [];
+    const first = await source.bytes(spec, (loaded) => progress.push(loaded));
+    expect(first.origin).toBe('registry');
+    expect(first.bytes).toEqual(bytes);
+    expect(progress.at(-1)).toBe(bytes.length);
+    expect(locks.granted).toEqual([`hotlens-download-${spec.sha256}`]);
+    const again = await cacheModelSource(registry.base, { store, fetch: registry.fetch }).bytes(spec, () => {});
+    expect(again.origin).toBe('cache');
+    expect(registry.requestsFor('.onnx')).toHaveLength(1);
+  });
+
+  it('refuses tampered bytes with ModelIntegrityError and stores nothing', async () => {
+    const registry = new FakeRegistry();
+    const bytes = blobBytes(6, 20_000);
+    const spec = fakeSpec(bytes);
+    const tampered = bytes.slice();
+    tampered[10] = tampered[10]! ^ 0xff;
+    registry.putBlobAt(spec.file.blob, tampered);
+    const store = freshStore();
+    const source = cacheModelSource(registry.base, { store, fetch: registry.fetch });
+    await expect(source.bytes(spec, () => {})).rejects.toMatchObject({
+      name: 'ModelIntegrityError',
+      message: expect.stringContaining('sha256 mismatch'),
+    });
+    expect(await store.listBlobs()).toEqual([]);
+  });
+
+  it('caches probe images so a probe runs offline', async () => {
+    const registry = new FakeRegistry();
+    const png = new Uint8Array(readFileSync(join(REGISTRY, 'probe/face-112.png')));
+    registry.overrides.set('probe/face-112.png', () => new Response(png, { headers: { 'Content-Type': 'image/png' } }));
+    const store = freshStore();
+    const online = await cacheModelSource(registry.base, { store, fetch: registry.fetch }).asset('probe/face-112.png');
+    expect(new Uint8Array(await online.arrayBuffer())).toEqual(png);
+    const down = async () => {
+      throw new TypeError('offline');
+    };
+    const offline = await cacheModelSource(registry.base, { store, fetch: down }).asset('probe/face-112.png');
+    expect(offline.type).toBe('image/png');
+    expect(new Uint8Array(await offline.arrayBuffer())).toEqual(png);
+    await expect(
+      cacheModelSource(registry.base, { store, fetch: down }).asset('probe/other.png'),
+    ).rejects.toMatchObject({ name: 'ModelLoadError' });
   });
 });
 

@@ -75,4 +75,38 @@ describe('photo queue', () => {
     expect(batch).toMatchObject({ done: 1, total: 1, running: false });
     expect(lastResults.map((r) => r.file)).toEqual(['next.jpg']);
   });
+
+  it('runs a whole batch (late drops included) on one lease, closed when the queue runs dry', async () => {
+    const leases: string[] = [];
+    let opened = 0;
+    const queue = createPhotoQueue(
+      async () => {
+        throw new Error('the batch lease must be used instead');
+      },
+      () => {
+        const lease = `lease-${++opened}`;
+        leases.push(`open ${lease}`);
+        return {
+          analyse: async (_blob, name) => {
+            leases.push(`${lease} ${name}`);
+            return result(name);
+          },
+          close: () => leases.push(`close ${lease}`),
+        };
+      },
+    );
+    const first = queue.add([file('a.jpg', 1)]);
+    void queue.add([file('b.jpg', 1)]);
+    await first;
+    await queue.add([file('c.jpg', 1)]);
+    expect(leases).toEqual([
+      'open lease-1',
+      'lease-1 a.jpg',
+      'lease-1 b.jpg',
+      'close lease-1',
+      'open lease-2',
+      'lease-2 c.jpg',
+      'close lease-2',
+    ]);
+  });
 });

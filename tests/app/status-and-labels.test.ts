@@ -27,6 +27,7 @@ const info: EngineInfo = {
       task: 'face-detection',
       bytes: 1,
       sha256: 'a',
+      origin: 'cache',
       compileMs: 1,
       warmupMs: 1,
     },
@@ -36,16 +37,22 @@ const info: EngineInfo = {
 beforeEach(() => resetAppStore());
 
 describe('status()', () => {
-  it('reports loading, then the serving versions with the fixed rollout fields', () => {
+  it('reports loading, then the serving versions; rollout fields come from the model manager', () => {
     engineLoading(0);
     const loading = statusFrom(appStore.getState());
     expect(loading.ready).toBe(false);
-    expect(loading.models['face-detector']).toMatchObject({ active: null, stage: 'loading' });
+    expect(Object.keys(loading.models)).toEqual(['face-detector', 'face-attributes', 'face-expression']);
+    expect(loading.models['face-detector']).toMatchObject({ active: null, stage: 'loading', channel: 'stable' });
     engineReady(info, 10);
     const s = statusFrom(appStore.getState());
     expect(s).toMatchObject({ ready: true, backend: 'wasm', threads: 2, log: [] });
-    expect(s.models).toEqual({
-      'face-detector': { active: '1.0.0', previous: null, stage: 'serving', channel: 'stable', pinned: null },
+    expect(s.models['face-detector']).toMatchObject({ active: '1.0.0', previous: null, pinned: null });
+    expect(s.updates).toEqual({
+      registryUrl: null,
+      serial: null,
+      pollIntervalMs: null,
+      updater: 'none',
+      shellUpdate: false,
     });
   });
 

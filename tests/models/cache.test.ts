@@ -7,7 +7,7 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { idbKvBackend } from '../../src/models/cache/kv-backend.ts';
 import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
-import { MAX_LOG_ENTRIES } from '../../src/models/cache/model-store.ts';
+import { manifestFor, MAX_LOG_ENTRIES, type StoredManifest } from '../../src/models/cache/model-store.ts';
 import { verifyBlob } from '../../src/models/integrity.ts';
 import { promote, setCandidate, setPin } from '../../src/models/model-state.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
@@ -202,5 +202,35 @@ describe('model cache', () => {
     const failing = { ...backend, set: () => Promise.reject(new DOMException('disk on fire', 'UnknownError')) };
     const store = createModelStore({ backend: failing });
     await expect(store.putBlob(await verified(30))).rejects.toMatchObject({ name: 'UnknownError' });
+  });
+
+  it('keeps registry assets (probe images) by URL across a reopen', async () => {
+    const dbName = freshDbName();
+    const png = new Uint8Array([137, 80, 78, 71, 1, 2, 3]).buffer;
+    await freshStore({ dbName }).putAsset('https://r.test/probe/face-112.png', { type: 'image/png', bytes: png });
+    const reopened = freshStore({ dbName });
+    const asset = await reopened.getAsset('https://r.test/probe/face-112.png');
+    expect(asset?.type).toBe('image/png');
+    expect(new Uint8Array(asset!.bytes)).toEqual(new Uint8Array(png));
+    expect(await reopened.getAsset('https://r.test/probe/other.png')).toBeUndefined();
+    expect(await reopened.listBlobs()).toEqual([]);
+  });
+});
+
+describe('manifestFor', () => {
+  const stored = (registryUrl?: string): StoredManifest => ({
+    manifest: { schema: 1, serial: 3, published: '2026-11-21T12:00:00Z', models: {} },
+    etag: '"x"',
+    lastModified: null,
+    acceptedAt: 0,
+    checkedAt: 0,
+    ...(registryUrl ? { registryUrl } : {}),
+  });
+
+  it('is the stored manifest of the same registry (or of an unknown one), never of another registry', () => {
+    expect(manifestFor(stored('https://a.test/models/'), 'https://a.test/models/')?.manifest.serial).toBe(3);
+    expect(manifestFor(stored(), 'https://a.test/models/')?.manifest.serial).toBe(3);
+    expect(manifestFor(stored('https://b.test/models/'), 'https://a.test/models/')).toBeUndefined();
+    expect(manifestFor(undefined, 'https://a.test/models/')).toBeUndefined();
   });
 });

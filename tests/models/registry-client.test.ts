@@ -46,6 +46,22 @@ describe('fetchManifest', () => {
     });
   });
 
+  it('cross-origin, leaves revalidation to the HTTP cache (explicit conditional headers would need a CORS preflight)', async () => {
+    const reg = new FakeRegistry();
+    reg.publish(manifestOf(3));
+    const prev = await accepted(reg);
+    const g = globalThis as { location?: { origin: string } };
+    g.location = { origin: 'https://app.test' };
+    try {
+      const res = await fetchManifest(prev, { url: `${reg.base}manifest.json`, fetch: reg.fetch });
+      // The browser's cache answers 304 itself and hands back the cached body: same serial → unchanged.
+      expect(res).toMatchObject({ status: 'unchanged', serial: 3 });
+      expect(reg.requests.at(-1)!.init).toMatchObject({ cache: 'no-cache', headers: {} });
+    } finally {
+      delete g.location;
+    }
+  });
+
   it('accepts a higher serial and treats the same serial as unchanged', async () => {
     const reg = new FakeRegistry();
     reg.publish(manifestOf(3));

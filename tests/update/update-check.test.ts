@@ -7,6 +7,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { commitServing } from '../../src/models/control-actions.ts';
+import { verifyBlob } from '../../src/models/integrity.ts';
 import { setPin } from '../../src/models/model-state.ts';
 import { runUpdateCheck, type UpdateCheckDeps } from '../../src/update/sw/update-check.ts';
 import {
@@ -204,5 +205,44 @@ describe('runUpdateCheck', () => {
     registry.publish(makeManifest(2, { [ID]: { stable: '2.0.0', versions: { '1.0.0': b1, '2.0.0': b2 } } }), [b2]);
     expect(await check()).toMatchObject({ changed: true, ready: [] });
     expect(registry.requestsFor(`sha256-${nodeSha256(b2)}.onnx`)).toHaveLength(0);
+  });
+
+  it('treats a manifest stored from another registry as no predecessor (serials are per registry)', async () => {
+    const { registry, store, check } = setup();
+    await store.putManifest({
+      manifest: makeManifest(9, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }),
+      etag: '"other"',
+      lastModified: null,
+      acceptedAt: 0,
+      checkedAt: 0,
+      registryUrl: 'https://elsewhere.test/models/',
+    });
+    registry.publish(makeManifest(2, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    const result = await check();
+    expect(result).toMatchObject({ ok: true, serial: 2, changed: true });
+    expect(registry.requests[0]!.init.headers).toEqual({});
+    expect((await store.getManifest())?.registryUrl).toBe(registry.base);
+  });
+
+  it('logs the blob as stored when another context stored it while this check waited for the lock', async () => {
+    const { registry, store, deps } = setup();
+    registry.publish(makeManifest(1, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    // A tab's worker holds the download lock and stores the blob first.
+    const locks = new FakeLocks();
+    let release: () => void = () => undefined;
+    const held = locks.request(`hotlens-download-${nodeSha256(b1)}`, async () => {
+      await new Promise<void>((r) => (release = r));
+      await store.putBlob(await verifyBlob(b1, { sha256: nodeSha256(b1), bytes: b1.byteLength }));
+      return 'downloaded';
+    });
+    const result = runUpdateCheck({ ...deps, locks });
+    await new Promise((r) => setTimeout(r, 20));
+    release();
+    await held;
+    expect((await result).ready).toMatchObject([{ version: '1.0.0' }]);
+    const log = await store.getLog();
+    expect(log.map((r) => `${r.stage}:${r.outcome}`)).toEqual(['found:ok', 'stored:ok']);
+    expect(log.at(-1)!.reason).toMatch(/already stored by another tab/);
+    expect(registry.requestsFor('.onnx')).toEqual([]);
   });
 });

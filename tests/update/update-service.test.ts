@@ -101,4 +101,40 @@ describe('update service', () => {
     await svc.periodicSync();
     expect(registry.requestsFor('manifest.json')).toHaveLength(1);
   });
+
+  it('a fresh install does not poll before a page configured it; a configured one resumes polling', async () => {
+    const dbName = freshDbName();
+    const registry = new FakeRegistry();
+    registry.publish(makeManifest(1, { 'face-detector': { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    const fresh = service(dbName, registry);
+    await fresh.svc.resume();
+    expect(fresh.svc.scheduler).toBeNull();
+    expect(fresh.timers).toHaveLength(0);
+    await fresh.svc.handleMessage({ type: 'configure', registryUrl: registry.base, pollIntervalMs: 1000 });
+    const restarted = service(dbName, registry);
+    await restarted.svc.resume();
+    expect(restarted.svc.scheduler?.intervalMs).toBe(1000);
+    expect(restarted.timers).toHaveLength(1);
+  });
+
+  it('a configured registry is in force for a poll that fires before the settings are saved', async () => {
+    const registry = new FakeRegistry();
+    registry.publish(makeManifest(1, { 'face-detector': { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    const other = 'https://cdn.test/hotlens/models/';
+    const asked: string[] = [];
+    const { svc, timers } = service(freshDbName(), registry, {
+      defaultRegistryUrl: 'https://default.test/models/',
+      fetch: async (url, init) => {
+        asked.push(url);
+        return registry.fetch(url.replace(other, registry.base), init);
+      },
+    });
+    const configuring = svc.handleMessage({ type: 'configure', registryUrl: other });
+    await new Promise((r) => setTimeout(r, 0));
+    // The timer armed at start fires while the settings are still being written.
+    timers.at(-1)?.fn();
+    await configuring;
+    await new Promise((r) => setTimeout(r, 50));
+    expect(asked.every((u) => u.startsWith(other))).toBe(true);
+  });
 });

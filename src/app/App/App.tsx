@@ -1,6 +1,6 @@
 /**
- * @file The app shell: header with status, model-loading banner, Photos/Webcam tabs, the
- * page-wide drop zone and the screen-reader announcer.
+ * @file The app shell: header with status, model-loading banner, the new-version banner,
+ * Photos/Webcam/Models tabs, the page-wide drop zone and the screen-reader announcer.
  */
 import { useState } from 'react';
 import { selectTab } from '../../store/ui-slice.ts';
@@ -9,14 +9,17 @@ import { Announcer } from '../Announcer/Announcer.tsx';
 import { DropZone } from '../DropZone/DropZone.tsx';
 import { EngineBanner } from '../EngineBanner/EngineBanner.tsx';
 import { Header } from '../Header/Header.tsx';
+import { ModelsPanel } from '../Models/ModelsPanel.tsx';
 import { PhotosView } from '../Photos/PhotosView.tsx';
+import { ShellUpdateBanner } from '../ShellUpdate/ShellUpdateBanner.tsx';
 import { panelId, tabId, Tabs, type TabSpec } from '../Tabs/Tabs.tsx';
 import { WebcamView } from '../Webcam/WebcamView.tsx';
 import './App.css';
 
-const TABS: readonly TabSpec<'photos' | 'webcam'>[] = [
+const TABS: readonly TabSpec<'photos' | 'webcam' | 'models'>[] = [
   { key: 'photos', label: 'Photos' },
   { key: 'webcam', label: 'Webcam' },
+  { key: 'models', label: 'Models' },
 ];
 
 /** True when the page was opened with `?camera=on` (main.tsx also selects the Webcam tab then). */
@@ -36,6 +39,7 @@ export function App() {
       </a>
       <Header />
       <main id="main" className="main" tabIndex={-1}>
+        <ShellUpdateBanner />
         <EngineBanner />
         <Tabs label="Input" tabs={TABS} selected={tab} onSelect={selectTab} />
         {/* Both panels stay mounted so a running camera survives a look at the photos. */}
@@ -61,6 +65,15 @@ export function App() {
           className="panel"
         >
           <WebcamView startRequest={cameraRequest} />
+        </section>
+        <section
+          id={panelId('models')}
+          role="tabpanel"
+          aria-labelledby={tabId('models')}
+          hidden={tab !== 'models'}
+          className="panel"
+        >
+          <ModelsPanel />
         </section>
       </main>
       <footer className="footer">

@@ -3,7 +3,7 @@
  * Retry button. Hidden once the models are ready.
  */
 import { loadSummary } from '../../store/engine-slice.ts';
-import { engineOptionsFromUrl, restartEngine } from '../../store/engine-actions.ts';
+import { restartEngine } from '../../store/engine-actions.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
 /** Shows loading progress or the load error. */
@@ -15,11 +15,7 @@ export function EngineBanner() {
       <section className="banner banner--error" role="alert">
         <h2 className="banner__title">{engine.error.title}</h2>
         <p>{engine.error.message}</p>
-        <button
-          type="button"
-          className="button"
-          onClick={() => void restartEngine(engineOptionsFromUrl(window.location.href, import.meta.env.BASE_URL))}
-        >
+        <button type="button" className="button" onClick={() => void restartEngine()}>
           Retry
         </button>
       </section>

@@ -1,6 +1,7 @@
 /**
  * @file The header: product name, privacy promise and the status pill (backend, threads,
- * model versions) so users and testers see at a glance what is running.
+ * model versions, and an alert when a model update was rejected) so users and testers see at
+ * a glance what is running.
  */
 import { useAppStore } from '../../store/use-app-store.ts';
 
@@ -18,6 +19,15 @@ function StatusPill() {
     text = `${info.backend.toUpperCase()} · ${info.threads} thread${info.threads > 1 ? 's' : ''}`;
     tone = 'ok';
   }
+  // An update that failed a check is worth a glance at the Models tab (the old version serves on).
+  // (A string, not an array: a selector must return the same value while nothing changed.)
+  const rejected = useAppStore((s) =>
+    Object.entries(s.models.manager?.stages ?? {})
+      .filter(([, st]) => st.stage === 'rejected')
+      .map(([id, st]) => `${id} ${st.version ?? ''}`.trim())
+      .join(', '),
+  );
+  if (rejected && tone === 'ok') tone = 'warn';
   const versions = info
     ? Object.values(info.models)
         .map((m) => `${m.id} ${m.version}`)
@@ -28,6 +38,11 @@ function StatusPill() {
       <span className="status-pill__dot" aria-hidden="true" />
       <span>{text}</span>
       {versions && <span className="status-pill__models">{versions}</span>}
+      {rejected && (
+        <span className="status-pill__alert" data-testid="update-alert">
+          update rejected: {rejected}
+        </span>
+      )}
     </p>
   );
 }

@@ -1,122 +1,200 @@
 /**
- * @file The bridge that owns the inference worker's lifecycle: starts it lazily on first use,
- * remembers how it was initialised, turns a worker crash into a {@link WorkerCrashedError} for
- * every pending call (Comlink would wait forever) and restarts it on the next call. It is the
- * only module of the UI that knows a Worker exists.
+ * @file The bridge that owns the inference workers' lifecycles, and the only module of the UI
+ * that knows a Worker exists. One worker serves at a time; a hot swap starts a standby worker
+ * on the candidate set ({@link InferenceClient.spawn}), flips serving to it between two frames
+ * ({@link InferenceClient.flip}: the next frame goes to the new worker), waits for the old
+ * one's in-flight frames and photo batches ({@link InferenceClient.drain}) and terminates it
+ * (the only way to give WebAssembly memory back). A crashed serving worker is restarted on
+ * the next call with the same versions. Every run's outcome is reported for the health check.
  */
 import * as Comlink from 'comlink';
-import { WorkerCrashedError } from '../../shared/errors.ts';
+import { EngineNotReadyError } from '../../shared/errors.ts';
 import type {
   EngineInfo,
   EngineOptions,
   FrameResult,
+  ModelSpec,
   PhotoResult,
+  ProbeReport,
   ProgressListener,
-  WorkerApi,
 } from '../../shared/worker-api.ts';
-
-/** The worker API as the app sees it. */
-export type AppWorkerApi = WorkerApi<ImageBitmap, Blob>;
-
-interface Running {
-  worker: Worker;
-  remote: Comlink.Remote<AppWorkerApi>;
-  /** Rejects when the worker dies; every call races against it. */
-  crashed: Promise<never>;
-  ready: Promise<EngineInfo> | null;
-}
+import type { EnginePool, RunOutcome } from '../../models/engine-pool.ts';
+import { WorkerHandle } from './worker-handle.ts';
 
 function defaultWorker(): Worker {
   return new Worker(new URL('../worker/index.ts', import.meta.url), { type: 'module', name: 'hotlens-inference' });
 }
 
-/** Owns one inference worker: lazy start, crash detection, terminate and restart. */
-export class InferenceClient {
-  private running: Running | null = null;
-  private options: EngineOptions | null = null;
-  private listener: ProgressListener | undefined;
+/** Photos annotated by one consistent set of model versions (see {@link InferenceClient.openBatch}). */
+export interface PhotoSession {
+  analyzePhoto(photo: Blob, fileName: string): Promise<PhotoResult>;
+  /** Lets a swap finish retiring the worker this batch used. */
+  close(): void;
+}
+
+/** Where the workers find the registry and how they run; the versions come per worker. */
+export type BaseOptions = Omit<EngineOptions, 'models'>;
+
+const proxied = (listener?: ProgressListener) => (listener ? Comlink.proxy(listener) : undefined);
+
+/** Owns the serving worker and its standbys. */
+export class InferenceClient implements EnginePool<WorkerHandle> {
+  private current: WorkerHandle | null = null;
+  private restarting: Promise<WorkerHandle> | null = null;
+  /** Calls made while the first worker loads (a photo dropped during start-up) wait here. */
+  private waiting: Array<{ resolve(h: WorkerHandle): void; reject(err: unknown): void }> = [];
+  private base: BaseOptions | null = null;
+  private readonly runListeners = new Set<(outcome: RunOutcome) => void>();
 
   constructor(private readonly createWorker: () => Worker = defaultWorker) {}
 
-  private start(): Running {
-    if (this.running) return this.running;
-    const worker = this.createWorker();
-    let fail: (err: Error) => void = () => undefined;
-    const crashed = new Promise<never>((_, reject) => (fail = reject));
-    crashed.catch(() => undefined); // observed by the calls racing it
-    const running: Running = { worker, remote: Comlink.wrap<AppWorkerApi>(worker), crashed, ready: null };
-    const die = (reason: string) => {
-      if (this.running === running) this.running = null;
-      worker.terminate();
-      fail(new WorkerCrashedError(reason));
+  /** Sets the registry and runtime options every worker started from now on uses. */
+  configure(base: BaseOptions): void {
+    this.base = base;
+  }
+
+  /** Starts a worker that loads and compiles `models`; it serves only after {@link flip}. */
+  async spawn(models: Record<string, ModelSpec>, onProgress?: ProgressListener): Promise<WorkerHandle> {
+    if (!this.base) throw new Error('configure() the inference client before starting workers');
+    const options: EngineOptions = { ...this.base, models };
+    const handle = new WorkerHandle(this.createWorker(), options);
+    try {
+      handle.info = await handle.call((r) => r.init(options, proxied(onProgress)));
+      return handle;
+    } catch (err) {
+      await handle.terminate();
+      throw err;
+    }
+  }
+
+  /** Runs one model's probe on a worker. */
+  probe(handle: WorkerHandle, id: string): Promise<ProbeReport> {
+    return handle.call((r) => r.probe(id));
+  }
+
+  /** Warms a worker up (dummy runs and one full pipeline run). */
+  async warmUp(handle: WorkerHandle, onProgress?: ProgressListener): Promise<EngineInfo> {
+    handle.info = await handle.call((r) => r.warmUp(proxied(onProgress)));
+    return handle.info;
+  }
+
+  /** Makes `handle` serve from the next call on; returns the worker it replaced. */
+  flip(handle: WorkerHandle): WorkerHandle | null {
+    const old = this.current;
+    this.current = handle;
+    for (const w of this.waiting.splice(0)) w.resolve(handle);
+    return old === handle ? null : old;
+  }
+
+  /** Fails the calls waiting for a first worker (loading failed; they would wait forever). */
+  failWaiting(err: unknown): void {
+    for (const w of this.waiting.splice(0)) w.reject(err);
+  }
+
+  /** Resolves when `handle` has no call in flight and no open photo batch. */
+  drain(handle: WorkerHandle): Promise<void> {
+    return handle.idle();
+  }
+
+  /** Terminates `handle` (never the serving one while it serves). */
+  release(handle: WorkerHandle): Promise<void> {
+    if (handle === this.current) this.current = null;
+    return handle.terminate();
+  }
+
+  /** Reports each run's outcome (the model manager's runtime health check); returns an unsubscribe function. */
+  onRun(listener: (outcome: RunOutcome) => void): () => void {
+    this.runListeners.add(listener);
+    return () => this.runListeners.delete(listener);
+  }
+
+  private report(outcome: RunOutcome): void {
+    for (const l of this.runListeners) l(outcome);
+  }
+
+  /** The serving worker, restarted with the same versions if it crashed. */
+  private async serving(): Promise<WorkerHandle> {
+    const current = this.current;
+    if (!current) {
+      // Configured: the first worker is on its way (or failWaiting will say why not).
+      if (!this.base) throw new EngineNotReadyError();
+      return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+    }
+    if (current.alive) return current;
+    this.restarting ??= (async () => {
+      const fresh = await this.spawn(current.options.models);
+      await this.warmUp(fresh);
+      if (this.current === current) this.current = fresh;
+      return this.current ?? fresh;
+    })().finally(() => (this.restarting = null));
+    return this.restarting;
+  }
+
+  private async run<T>(handle: WorkerHandle, fn: (h: WorkerHandle) => Promise<T>): Promise<T> {
+    try {
+      const result = await fn(handle);
+      this.report({ ok: true });
+      return result;
+    } catch (err) {
+      this.report({ ok: false, error: err });
+      throw err;
+    }
+  }
+
+  /** Annotates a webcam frame on the serving worker; the bitmap is transferred and comes back in the result. */
+  async analyzeFrame(frame: ImageBitmap): Promise<FrameResult<ImageBitmap>> {
+    let handle: WorkerHandle;
+    try {
+      handle = await this.serving();
+    } catch (err) {
+      frame.close();
+      throw err;
+    }
+    return this.run(handle, (h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]))));
+  }
+
+  /** Annotates one photo on the serving worker (a batch should use {@link openBatch}). */
+  async analyzePhoto(photo: Blob, fileName: string): Promise<PhotoResult> {
+    const handle = await this.serving();
+    return this.run(handle, (h) => h.call((r) => r.analyzePhoto(photo, fileName)));
+  }
+
+  /**
+   * Opens a photo batch on the worker serving now: every photo of the batch uses its versions,
+   * even if a swap flips the webcam to a newer set meanwhile (the old worker is drained, not
+   * cut off). Falls back to the serving worker if the batch's worker dies.
+   */
+  openBatch(): PhotoSession {
+    let handle = this.current;
+    let release = handle?.lease() ?? (() => undefined);
+    return {
+      analyzePhoto: async (photo, fileName) => {
+        if (!handle || !handle.alive) {
+          release();
+          handle = await this.serving();
+          release = handle.lease();
+        }
+        return this.run(handle, (h) => h.call((r) => r.analyzePhoto(photo, fileName)));
+      },
+      close: () => release(),
     };
-    worker.addEventListener('error', (e) => die(e.message || 'uncaught error in the worker'));
-    worker.addEventListener('messageerror', () => die('a message could not be deserialised'));
-    this.running = running;
-    return running;
   }
 
-  private async call<T>(fn: (remote: Comlink.Remote<AppWorkerApi>) => Promise<T>): Promise<T> {
-    const running = this.start();
-    if (!running.ready && this.options) running.ready = this.initOn(running, this.options);
-    if (running.ready) await Promise.race([running.ready, running.crashed]);
-    return Promise.race([fn(running.remote), running.crashed]);
+  /** Engine state of the serving worker. */
+  async info(): Promise<EngineInfo> {
+    return (await this.serving()).call((r) => r.info());
   }
 
-  private initOn(running: Running, options: EngineOptions): Promise<EngineInfo> {
-    const onProgress = this.listener ? Comlink.proxy(this.listener) : undefined;
-    const ready = Promise.race([running.remote.init(options, onProgress), running.crashed]);
-    // A failed init is not cached: the next call tries again.
-    ready.catch(() => {
-      if (running.ready === ready) running.ready = null;
-    });
-    return ready;
-  }
-
-  /** Starts the worker (if needed) and loads the models; later calls reuse the result. */
-  init(options: EngineOptions, onProgress?: ProgressListener): Promise<EngineInfo> {
-    this.options = options;
-    this.listener = onProgress;
-    const running = this.start();
-    running.ready ??= this.initOn(running, options);
-    return running.ready;
-  }
-
-  /** Annotates a photo; the Blob is cloned as a handle (no copy, decoding happens in the worker). */
-  analyzePhoto(photo: Blob, fileName: string): Promise<PhotoResult> {
-    return this.call((r) => r.analyzePhoto(photo, fileName));
-  }
-
-  /** Annotates a webcam frame; the bitmap is transferred and comes back in the result. */
-  analyzeFrame(frame: ImageBitmap): Promise<FrameResult<ImageBitmap>> {
-    return this.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame])));
-  }
-
-  /** Engine state (backend, threads, models). */
-  info(): Promise<EngineInfo> {
-    return this.call((r) => r.info());
-  }
-
-  /** True while a worker is running. */
+  /** True while a worker serves. */
   get started(): boolean {
-    return this.running !== null;
+    return this.current !== null;
   }
 
-  /** Stops the worker, giving its WebAssembly memory back; the next call starts a new one. */
+  /** Stops the serving worker, giving its WebAssembly memory back. */
   async terminate(): Promise<void> {
-    const running = this.running;
-    if (!running) return;
-    this.running = null;
-    await Promise.race([running.remote.dispose(), new Promise((r) => setTimeout(r, 500))]).catch(() => undefined);
-    running.remote[Comlink.releaseProxy]();
-    running.worker.terminate();
-  }
-
-  /** Terminates and starts a fresh worker with the same options. */
-  async restart(): Promise<EngineInfo> {
-    await this.terminate();
-    if (!this.options) throw new Error('restart() needs a previous init(); call init(options) first.');
-    return this.init(this.options, this.listener);
+    const current = this.current;
+    this.current = null;
+    await current?.terminate();
   }
 }
 

@@ -1,13 +1,17 @@
 /**
- * @file The inference worker's logic behind {@link WorkerApi}: picks the runtime, loads the
- * serving models (model-loader.ts), decodes photos and frames (decode.ts) and runs the shared
- * pipeline (`analyzeImage`, the same code `npm run annotate` runs in Node). The entry file
- * only exposes an instance over Comlink.
+ * @file The inference worker's logic behind {@link WorkerApi}: picks the runtime, loads one
+ * fixed set of model versions (model-loader.ts, bytes from cache-source.ts), runs their probes
+ * and warm-up when the bridge asks (the swap stages), decodes photos and frames (decode.ts) and
+ * runs the shared pipeline (`analyzeImage`, the same code `npm run annotate` runs in Node).
+ * Failures of a serving model come out as ModelRuntimeError naming the model, so the bridge can
+ * roll back the right one. The entry file only exposes an instance over Comlink.
  */
 import * as Comlink from 'comlink';
 import { configureRuntime, runtimeVersion } from '../engine/ort-engine.ts';
 import { analyzeImage } from '../../shared/pipeline/analyze-image.ts';
-import { EngineNotReadyError } from '../../shared/errors.ts';
+import type { ModelRunner } from '../../shared/pipeline/model-runner.ts';
+import { compareProbe, probeFeeds } from '../../shared/pipeline/probe.ts';
+import { EngineNotReadyError, ModelLoadError, ModelRuntimeError } from '../../shared/errors.ts';
 import type { ImageAnnotation } from '../../shared/face-results.ts';
 import type {
   AnalysisTimings,
@@ -16,19 +20,23 @@ import type {
   FrameResult,
   LoadProgress,
   PhotoResult,
+  PipelineRole,
+  ProbeReport,
   ProgressListener,
   ServingModel,
   WorkerApi,
 } from '../../shared/worker-api.ts';
 import { chooseRuntime } from './backend.ts';
+import { cacheModelSource, type ModelSource } from './cache-source.ts';
 import { decodePhoto, PixelReader, readFrame, type DecodedImage } from './decode.ts';
-import { httpModelSource } from './http-source.ts';
-import { loadModelSet, type ModelSet, type ModelSource } from './model-loader.ts';
+import { loadModelSet, warmModel, type LoadedModel, type ModelSet } from './model-loader.ts';
 
 interface Serving {
   info: EngineInfo;
   models: ModelSet;
+  runners: Record<PipelineRole, ModelRunner>;
   versions: Record<string, string>;
+  source: ModelSource;
 }
 
 /** Calls a (Comlink-proxied) listener without letting a closed page break loading. */
@@ -41,14 +49,43 @@ function notify(listener: ProgressListener | undefined, progress: LoadProgress):
   }
 }
 
-/** Implements the worker API; one instance per worker. */
+const message = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** A runner whose failures name the model (ORT errors say nothing about which session failed). */
+function tagged(m: LoadedModel): ModelRunner {
+  const { id, version } = m.spec;
+  return {
+    inputs: m.model.inputs,
+    outputs: m.model.outputs,
+    run: (feeds) =>
+      m.model.run(feeds).catch((err: unknown) => {
+        throw new ModelRuntimeError(id, version, message(err));
+      }),
+  };
+}
+
+function servingModel(m: LoadedModel): ServingModel {
+  const { id, version, task, sha256, file } = m.spec;
+  return {
+    id,
+    version,
+    task,
+    sha256,
+    bytes: file.bytes,
+    origin: m.origin,
+    compileMs: m.compileMs,
+    warmupMs: m.warmupMs,
+  };
+}
+
+/** Implements the worker API; one instance per worker, one set of versions per instance. */
 export class InferenceEngine implements WorkerApi<ImageBitmap, Blob> {
   private loading: Promise<Serving> | null = null;
   private serving: Serving | null = null;
   private readonly reader = new PixelReader();
 
-  /** @param sourceFor how to reach the registry (swappable for the later IndexedDB cache). */
-  constructor(private readonly sourceFor: (registryUrl: string) => ModelSource = httpModelSource) {}
+  /** @param sourceFor how to reach the model bytes (tests inject a fake). */
+  constructor(private readonly sourceFor: (registryUrl: string) => ModelSource = (url) => cacheModelSource(url)) {}
 
   async init(options: EngineOptions, onProgress?: ProgressListener): Promise<EngineInfo> {
     // Memoised, but a failed load is forgotten so the next call can retry.
@@ -67,52 +104,73 @@ export class InferenceEngine implements WorkerApi<ImageBitmap, Blob> {
     const source = this.sourceFor(options.registryUrl);
     const progress = (p: LoadProgress) => notify(onProgress, p);
     let backend = runtime.backend;
-    let set: ModelSet;
+    let models: ModelSet;
     try {
-      ({ models: set } = await loadModelSet(source, {
-        backend,
-        onProgress: progress,
-        registryUrl: options.registryUrl,
-      }));
+      models = await loadModelSet(source, options.models, { backend, onProgress: progress });
     } catch (err) {
       // A real adapter can still fail to create sessions (driver limits): WASM always works.
       // Integrity or contract failures would fail on WASM too, so they are not retried.
-      const sessionFailed = (err as Error).name === 'ModelLoadError';
+      const sessionFailed = (err as Error).name === 'ModelCompileError';
       if (backend !== 'webgpu' || options.backend === 'webgpu' || !sessionFailed) throw err;
       backend = 'wasm';
-      ({ models: set } = await loadModelSet(source, {
-        backend,
-        onProgress: progress,
-        registryUrl: options.registryUrl,
-      }));
+      models = await loadModelSet(source, options.models, { backend, onProgress: progress });
     }
-    const pipelineWarmupMs = await this.warmPipeline(source, set);
-    const models: Record<string, ServingModel> = {};
-    const versions: Record<string, string> = {};
-    for (const m of Object.values(set)) {
-      models[m.id] = {
-        id: m.id,
-        version: m.version,
-        task: m.task,
-        bytes: m.file.bytes,
-        sha256: m.file.sha256,
-        compileMs: m.compileMs,
-        warmupMs: m.warmupMs,
-      };
-      versions[m.id] = m.version;
-    }
+    const all = Object.values(models);
     const info: EngineInfo = {
       backend,
       threads: backend === 'wasm' ? runtime.threads : 1,
       crossOriginIsolated: self.crossOriginIsolated,
       runtimeVersion,
-      models,
+      models: Object.fromEntries(all.map((m) => [m.spec.id, servingModel(m)])),
       loadMs: performance.now() - t0,
-      pipelineWarmupMs,
+      pipelineWarmupMs: null,
     };
-    this.serving = { info, models: set, versions };
-    notify(onProgress, { status: 'ready', ms: info.loadMs });
+    const runners = {
+      detector: tagged(models.detector),
+      attributes: tagged(models.attributes),
+      expression: tagged(models.expression),
+    };
+    const versions = Object.fromEntries(all.map((m) => [m.spec.id, m.spec.version]));
+    this.serving = { info, models, runners, versions, source };
     return this.serving;
+  }
+
+  private loaded(id: string): LoadedModel {
+    const m = Object.values(this.ready().models).find((x) => x.spec.id === id);
+    if (!m) throw new ModelLoadError(id, 'this worker does not serve it');
+    return m;
+  }
+
+  private async probeImage(source: ModelSource, path: string): Promise<DecodedImage> {
+    return decodePhoto(await source.asset(path), path, this.reader);
+  }
+
+  async probe(id: string): Promise<ProbeReport> {
+    const serving = this.ready();
+    const m = this.loaded(id);
+    const t0 = performance.now();
+    const decoded = await this.probeImage(serving.source, m.spec.file.probe.image);
+    const outputs = await m.model.run(probeFeeds(m.spec.task, decoded.image, m.model.inputs));
+    const result = compareProbe(m.spec.file.probe, outputs);
+    return {
+      id,
+      version: m.spec.version,
+      problems: result.problems,
+      maxDiff: result.maxDiff,
+      ms: performance.now() - t0,
+    };
+  }
+
+  async warmUp(onProgress?: ProgressListener): Promise<EngineInfo> {
+    const serving = this.ready();
+    for (const m of Object.values(serving.models)) {
+      notify(onProgress, { status: 'warmup', id: m.spec.id, version: m.spec.version });
+      await warmModel(m);
+      serving.info.models[m.spec.id] = servingModel(m);
+    }
+    serving.info.pipelineWarmupMs = await this.warmPipeline(serving);
+    notify(onProgress, { status: 'ready', ms: serving.info.loadMs });
+    return serving.info;
   }
 
   /**
@@ -121,17 +179,11 @@ export class InferenceEngine implements WorkerApi<ImageBitmap, Blob> {
    * batched attribute/expression shapes, so the first webcam frame is as fast as the rest.
    * Best effort: a missing probe only costs first-frame speed.
    */
-  private async warmPipeline(source: ModelSource, set: ModelSet): Promise<number | null> {
+  private async warmPipeline(serving: Serving): Promise<number | null> {
     const t0 = performance.now();
     try {
-      const probe = await source.asset(set.detector.file.probe.image);
-      const decoded = await decodePhoto(probe, 'probe', this.reader);
-      const runners = {
-        detector: set.detector.model,
-        attributes: set.attributes.model,
-        expression: set.expression.model,
-      };
-      await analyzeImage(decoded.image, runners, { scaleToOriginal: decoded.scaleToOriginal });
+      const decoded = await this.probeImage(serving.source, serving.models.detector.spec.file.probe.image);
+      await analyzeImage(decoded.image, serving.runners, { scaleToOriginal: decoded.scaleToOriginal });
       return performance.now() - t0;
     } catch {
       // The per-model warm-up already ran; serving does not depend on this.
@@ -150,15 +202,22 @@ export class InferenceEngine implements WorkerApi<ImageBitmap, Blob> {
 
   private async run(decoded: DecodedImage, decodeMs: number, started: number) {
     const serving = this.ready();
-    const { detector, attributes, expression } = serving.models;
-    const result = await analyzeImage(
-      decoded.image,
-      { detector: detector.model, attributes: attributes.model, expression: expression.model },
-      {
+    const { attributes, expression } = serving.models;
+    let result;
+    try {
+      result = await analyzeImage(decoded.image, serving.runners, {
         scaleToOriginal: decoded.scaleToOriginal,
-        labels: { gender: attributes.file.labels, expression: expression.file.labels },
-      },
-    );
+        labels: { gender: attributes.spec.file.labels, expression: expression.spec.file.labels },
+      });
+    } catch (err) {
+      // Missing, mis-shaped or non-finite outputs: name the model that produced them.
+      const role = (err as { model?: unknown }).model;
+      if ((err as Error).name === 'ModelOutputError' && typeof role === 'string' && role in serving.models) {
+        const m = serving.models[role as PipelineRole];
+        throw new ModelRuntimeError(m.spec.id, m.spec.version, message(err));
+      }
+      throw err;
+    }
     const timings: AnalysisTimings = {
       decodeMs,
       detectMs: result.timings.detectMs,

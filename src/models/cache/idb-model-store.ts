@@ -1,7 +1,7 @@
 /**
  * @file The {@link ModelStore} over a key-value backend (IndexedDB by default). One object
  * store, keys by record kind: `blob:<sha256>` (ArrayBuffer), `manifest`, `control`, `log`,
- * `install-id`, `settings`. Control, log and install id change through atomic updates because
+ * `install-id`, `settings`, and `asset:<url>` (probe images, a few KB each, never evicted). Control, log and install id change through atomic updates because
  * the service worker and every tab's worker write them concurrently.
  */
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
@@ -9,10 +9,17 @@ import type { VerifiedBlob } from '../integrity.ts';
 import { emptyControl, type ControlState } from '../model-state.ts';
 import { referencedBlobs } from '../version-policy.ts';
 import { idbKvBackend, type KvBackend } from './kv-backend.ts';
-import { MAX_LOG_ENTRIES, type ModelStore, type StoredManifest, type UpdateSettings } from './model-store.ts';
+import {
+  MAX_LOG_ENTRIES,
+  type ModelStore,
+  type StoredAsset,
+  type StoredManifest,
+  type UpdateSettings,
+} from './model-store.ts';
 import { withQuotaRetry } from './quota.ts';
 
 const BLOB_PREFIX = 'blob:';
+const ASSET_PREFIX = 'asset:';
 const K = {
   manifest: 'manifest',
   control: 'control',
@@ -91,6 +98,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     getLog: async () => (await kv.get<UpdateLogRecord[]>(K.log)) ?? [],
 
     getInstallId: () => write('the install id', () => kv.update<string>(K.installId, (old) => old ?? newInstallId())),
+
+    getAsset: (url) => kv.get<StoredAsset>(ASSET_PREFIX + url),
+    putAsset: (url, asset) => write(`the registry asset ${url}`, () => kv.set(ASSET_PREFIX + url, asset)),
 
     getSettings: async () => (await kv.get<UpdateSettings>(K.settings)) ?? {},
     updateSettings: (change) =>

@@ -21,6 +21,17 @@ export interface StoredManifest {
   checkedAt: number;
   /** The last refusal since it was accepted, for the UI's alert. */
   lastRejection?: { time: number; reason: string };
+  /**
+   * The registry folder it came from. A manifest from another registry is not a predecessor:
+   * its serial and ETag say nothing about this one (see {@link manifestFor}).
+   */
+  registryUrl?: string;
+}
+
+/** A registry asset as stored (bytes, not a Blob: every IndexedDB implementation clones an ArrayBuffer). */
+export interface StoredAsset {
+  type: string;
+  bytes: ArrayBuffer;
 }
 
 /** Settings a page sends to the service worker; persisted because the browser stops idle service workers. */
@@ -28,6 +39,15 @@ export interface UpdateSettings {
   pollIntervalMs?: number;
   /** Absolute URL of the registry folder (the one holding manifest.json), ending in "/". */
   registryUrl?: string;
+}
+
+/**
+ * The stored manifest when it belongs to `registryUrl` (or predates the field), else undefined:
+ * switching registries must not compare serials or ETags across them.
+ */
+export function manifestFor(stored: StoredManifest | undefined, registryUrl: string): StoredManifest | undefined {
+  if (!stored) return undefined;
+  return stored.registryUrl === undefined || stored.registryUrl === registryUrl ? stored : undefined;
 }
 
 /** Update-log entries kept; older ones are dropped first. */
@@ -62,6 +82,10 @@ export interface ModelStore {
 
   /** A random id created on first use and kept forever; the canary bucket derives from it. */
   getInstallId(): Promise<string>;
+
+  /** A small registry asset (a probe image) by absolute URL, cached so probes run offline. */
+  getAsset(url: string): Promise<StoredAsset | undefined>;
+  putAsset(url: string, asset: StoredAsset): Promise<void>;
 
   getSettings(): Promise<UpdateSettings>;
   updateSettings(change: UpdateSettings): Promise<UpdateSettings>;

@@ -13,7 +13,9 @@ import { createUpdateService } from './update-service.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
 
-precacheAndRoute(withoutModels(self.__WB_MANIFEST));
+// Query parameters (?registry=, ?poll=, ?camera=) must not defeat the precache: the app shell
+// is one set of hashed files whatever the URL says.
+precacheAndRoute(withoutModels(self.__WB_MANIFEST), { ignoreURLParametersMatching: [/.*/] });
 cleanupOutdatedCaches();
 
 const service = createUpdateService({
@@ -25,7 +27,7 @@ const service = createUpdateService({
 });
 
 self.addEventListener('activate', (event) => {
-  event.waitUntil(self.clients.claim().then(() => service.start()));
+  event.waitUntil(self.clients.claim().then(() => service.resume()));
 });
 
 self.addEventListener('message', (event) => {

@@ -6,7 +6,7 @@
  * the workers of every tab swap, and evict blobs nothing references. Never reloads anything.
  */
 import type { CheckSummary, ModelsMessage, UpdateLogRecord } from '../../shared/update-messages.ts';
-import type { ModelStore, StoredManifest } from '../../models/cache/model-store.ts';
+import { manifestFor, type ModelStore, type StoredManifest } from '../../models/cache/model-store.ts';
 import { commitRejection } from '../../models/control-actions.ts';
 import { fetchBlobBytes, type BlobRequest, type DownloadOptions } from '../../models/download.ts';
 import { createBlobEnsurer, type LockManagerLike } from '../../models/ensure-blob.ts';
@@ -47,7 +47,8 @@ type Rejected = CheckSummary['rejected'][number];
 
 async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
   const { store, channel } = deps;
-  const stored = await store.getManifest();
+  // A manifest from another registry (the app was pointed elsewhere) is no predecessor.
+  const stored = manifestFor(await store.getManifest(), deps.registryUrl);
   try {
     const res = await fetchManifest(stored, {
       url: registryUrl(deps.registryUrl, 'manifest.json'),
@@ -64,6 +65,7 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
         lastModified: res.lastModified,
         acceptedAt: now,
         checkedAt: now,
+        registryUrl: deps.registryUrl,
       };
       await store.putManifest(current);
     } else {
@@ -186,7 +188,13 @@ async function bringIn(
     },
   });
   try {
-    await ensure({ url: registryUrl(deps.registryUrl, entry.blob), sha256: entry.sha256, bytes: entry.bytes });
+    const how = await ensure({
+      url: registryUrl(deps.registryUrl, entry.blob),
+      sha256: entry.sha256,
+      bytes: entry.bytes,
+    });
+    // Another tab's worker (or an earlier check) stored it while this one waited for the lock.
+    if (how === 'cached') rec.record('stored', 'ok', 0, 'already stored by another tab or worker', true);
     return await ready();
   } catch (err) {
     if (isAbortError(err)) throw err;

@@ -35,8 +35,14 @@ export type SwReply = CheckSummary | { ok: true; settings: UpdateSettings };
 
 /** The running update service. */
 export interface UpdateService {
-  /** Loads settings and arms the poll timer; idempotent, call on every event that wakes the worker. */
+  /** Loads settings and arms the poll timer; idempotent. */
   start(): Promise<void>;
+  /**
+   * Starts polling only if a page configured the service before (a re-activated or restarted
+   * worker). A fresh install waits for the first page message, which carries the registry URL:
+   * polling the default registry first would download models the page does not use.
+   */
+  resume(): Promise<void>;
   /** Handles a page's message; returns the reply for its port, undefined for messages it ignores. */
   handleMessage(data: unknown): Promise<SwReply | undefined>;
   /** A Periodic Background Sync event (when the browser grants it): a check if one is due. */
@@ -94,6 +100,9 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
     async start() {
       await ensureStarted();
     },
+    async resume() {
+      if ((await deps.store.getSettings()).registryUrl !== undefined) await ensureStarted();
+    },
     async handleMessage(data) {
       if (!isSwRequest(data)) return undefined;
       if (data.type === 'SKIP_WAITING') {
@@ -105,6 +114,8 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       const change: UpdateSettings = {};
       if (data.pollIntervalMs !== undefined) change.pollIntervalMs = data.pollIntervalMs;
       if (data.registryUrl !== undefined) change.registryUrl = new URL(data.registryUrl).href;
+      // In force at once: a poll due right now must already use the new registry.
+      settings = { ...settings, ...change };
       settings = await deps.store.updateSettings(change);
       if (change.pollIntervalMs !== undefined) s.setIntervalMs(change.pollIntervalMs);
       return { ok: true, settings };

@@ -1,0 +1,82 @@
+/**
+ * @file Command-line options of `npm run bench`: which sections run and how many repetitions.
+ * Defaults keep a full run under ~15 minutes on a 2-core machine; `--quick` is for checking
+ * the harness itself, not for figures.
+ */
+import { parseArgs } from 'node:util';
+
+/** The sections, in the order they run. */
+export const SECTIONS = ['models', 'pipeline', 'cold_start', 'bytes', 'swap', 'memory'] as const;
+export type SectionId = (typeof SECTIONS)[number];
+
+/** Parsed options. */
+export interface BenchOptions {
+  only: Set<SectionId>;
+  /** Timed runs per model case (models section). */
+  modelRuns: number;
+  /** Interleaved rounds over the six photos (pipeline section). */
+  rounds: number;
+  /** Rounds for face-api on webgl (SwiftShader is slow; capped separately). */
+  webglRounds: number;
+  swaps: number;
+  memorySwaps: number;
+  /** Keep the other sections of an existing results.json (default for --only runs). */
+  merge: boolean;
+}
+
+const USAGE = `usage: npm run bench [-- --only ${SECTIONS.join(',')}] [--quick] [--rounds N] [--webgl-rounds N] [--model-runs N] [--swaps N] [--memory-swaps N] [--no-merge]`;
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${value}" (${USAGE})`);
+  return n;
+}
+
+/** Parses argv (without node and script). Throws with the usage line on bad input. */
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      only: { type: 'string' },
+      quick: { type: 'boolean' },
+      rounds: { type: 'string' },
+      'webgl-rounds': { type: 'string' },
+      'model-runs': { type: 'string' },
+      swaps: { type: 'string' },
+      'memory-swaps': { type: 'string' },
+      'no-merge': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  if (values.help) return 'help';
+  const aliases: Record<string, SectionId> = {
+    'cold-start': 'cold_start',
+    coldstart: 'cold_start',
+    cold: 'cold_start',
+  };
+  const only = new Set<SectionId>();
+  for (const raw of (values.only ?? SECTIONS.join(',')).split(',')) {
+    const name = raw.trim();
+    if (!name) continue;
+    const id = (SECTIONS as readonly string[]).includes(name) ? (name as SectionId) : aliases[name];
+    if (!id) throw new Error(`unknown section "${name}" in --only; choose from ${SECTIONS.join(', ')}`);
+    only.add(id);
+  }
+  if (only.size === 0) throw new Error(`--only names no section (${USAGE})`);
+  const quick = values.quick === true;
+  return {
+    only,
+    modelRuns: positive('model-runs', values['model-runs'], quick ? 3 : 20),
+    rounds: positive('rounds', values.rounds, quick ? 1 : 5),
+    webglRounds: positive('webgl-rounds', values['webgl-rounds'], quick ? 1 : 2),
+    swaps: positive('swaps', values.swaps, quick ? 2 : 10),
+    memorySwaps: positive('memory-swaps', values['memory-swaps'], quick ? 3 : 50),
+    merge: values.only !== undefined && values['no-merge'] !== true,
+  };
+}
+
+/** The usage line. */
+export const usage = USAGE;

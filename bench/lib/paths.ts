@@ -1,0 +1,46 @@
+/**
+ * @file Where the bench reads and writes, in one place: the production build it measures, the
+ * scratch directory (git-ignored bench/.tmp), and the two generated outputs.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+/** Project root (this file is bench/lib/paths.ts). */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The bench folder. */
+export const BENCH = join(ROOT, 'bench');
+/** The app's production build (`npm run build`). */
+export const DIST = join(ROOT, 'dist');
+/** Scratch: built bench pages, registry copy, browser profiles, fake webcam. */
+export const TMP = join(BENCH, '.tmp');
+/**
+ * A snapshot of dist/ taken at the start of a run: other work may rebuild dist/ meanwhile, and
+ * a run must measure one build from start to end.
+ */
+export const APP = join(TMP, 'app');
+/** Bench pages as built by bench/vite.config.ts. */
+export const PAGES_DIST = join(TMP, 'pages');
+/** The registry the bench serves at /models/ (a copy of dist/models it may publish into). */
+export const REGISTRY = join(TMP, 'registry');
+/** Fresh Chromium profiles live here (one per visit sequence). */
+export const PROFILES = join(TMP, 'profiles');
+/** The fake webcam stream. */
+export const FAKE_VIDEO = join(TMP, 'fake-webcam-15fps.y4m');
+
+/** Outputs. */
+export const RESULTS_JSON = join(BENCH, 'results.json');
+export const REPORT_MD = join(BENCH, 'REPORT.md');
+export const CHART_SVG = join(BENCH, 'chart.svg');
+
+const faceApiDir = dirname(require.resolve('@vladmandic/face-api/package.json'));
+/** face-api's weights (TF.js manifests + shards): the same weights hotlens converts. */
+export const FACEAPI_MODELS = join(faceApiDir, 'model');
+/** face-api's six sample photos. */
+export const SAMPLES_DIR = join(faceApiDir, 'demo');
+/** Sample file names, in order. */
+export const SAMPLE_NAMES = [1, 2, 3, 4, 5, 6].map((i) => `sample${i}.jpg`);
+/** TF.js wasm binaries (face-api's bundled tfjs-backend-wasm needs them served). */
+export const TFJS_WASM = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');

@@ -1,0 +1,89 @@
+/**
+ * @file The hotlens photo pipeline timed stage by stage, in a worker, with the app's own
+ * engine and shared pipeline functions (the steps of analyzeImage, timed one by one): decode
+ * (createImageBitmap + canvas read, as the app's worker does), inference downscale, detector
+ * letterbox, detector run, box mapping + quality gate, face crops, attribute run, expression
+ * run. Shows where a photo's time goes when the pipeline misses its target.
+ */
+import { OrtModel } from '../../../src/inference/engine/ort-engine.ts';
+import { prepareForInference } from '../../../src/shared/pipeline/downscale.ts';
+import { cropFaces, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
+import { toPixelDetections } from '../../../src/shared/pipeline/detection-boxes.ts';
+import { measureFace, qualityIssue } from '../../../src/shared/pipeline/quality.ts';
+import { asFloat32 } from '../../../src/shared/tensor.ts';
+import type { BreakdownJob, BreakdownResult } from '../api.ts';
+import { browser } from '../lib/browser-globals.ts';
+
+async function load(url: string): Promise<OrtModel> {
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`GET ${url} answered ${res.status}`);
+  return OrtModel.create(new Uint8Array(await res.arrayBuffer()));
+}
+
+/** Times every stage for every photo, `rounds` times (after one untimed pass). */
+export async function pipelineBreakdown(job: BreakdownJob): Promise<BreakdownResult> {
+  const detector = await load(job.detector.url);
+  const attributes = await load(job.attributesUrl);
+  const expression = await load(job.expressionUrl);
+  const blobs = await Promise.all(job.photos.map(async (u) => (await fetch(u)).blob()));
+  const canvas = new browser.OffscreenCanvas(1, 1);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true });
+  if (!ctx) throw new Error('OffscreenCanvas 2D is unavailable');
+  const stages: Record<string, number[]> = {};
+  const faces: number[] = [];
+  const input = (m: OrtModel) => m.inputs[0]!.name;
+  for (let round = -1; round < job.rounds; round++) {
+    for (const blob of blobs) {
+      const t: Record<string, number> = {};
+      let t0 = performance.now();
+      const lap = (name: string) => {
+        const now = performance.now();
+        t[name] = now - t0;
+        t0 = now;
+      };
+      const bitmap = await browser.createImageBitmap(blob, { premultiplyAlpha: 'none' });
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      ctx.drawImage(bitmap, 0, 0);
+      const rgba = {
+        width: bitmap.width,
+        height: bitmap.height,
+        channels: 4 as const,
+        data: ctx.getImageData(0, 0, bitmap.width, bitmap.height).data,
+      };
+      bitmap.close();
+      lap('decode');
+      const { image } = prepareForInference(rgba);
+      lap('downscale');
+      const det = letterbox(image, job.detector.size);
+      lap('letterbox');
+      const out = await detector.run({ [input(detector)]: det });
+      lap('detector');
+      const found = toPixelDetections(
+        asFloat32(out.boxes, 'boxes'),
+        asFloat32(out.scores, 'scores'),
+        image,
+        job.detector.size,
+      );
+      const good = found.filter((d) => !qualityIssue(measureFace(image, d.box)));
+      lap('boxes+quality');
+      if (good.length) {
+        const crops = cropFaces(
+          image,
+          good.map((d) => d.box),
+        );
+        lap('crops');
+        await attributes.run({ [input(attributes)]: crops });
+        lap('attributes');
+        await expression.run({ [input(expression)]: crops });
+        lap('expression');
+      }
+      if (round < 0) continue;
+      t.total = Object.values(t).reduce((a, b) => a + b, 0);
+      for (const [k, v] of Object.entries(t)) (stages[k] ??= []).push(v);
+      faces.push(good.length);
+    }
+  }
+  await Promise.all([detector.release(), attributes.release(), expression.release()]);
+  return { threads: job.threads, stages, faces };
+}

@@ -1,0 +1,309 @@
+/**
+ * @file bench/REPORT.md from results.json: targets vs measured values first, then every
+ * section's tables, what was skipped and why, and how the figures were taken.
+ */
+import { ms, size, skippedReasons, table } from './markdown.ts';
+import { num, str, type Results } from './results.ts';
+import { checkTargets } from './targets.ts';
+import { modelsMarkdown } from './report-models.ts';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
+
+function machine(r: Results): string {
+  const m = r.machine;
+  return table(
+    ['', ''],
+    [
+      ['CPU', `${m.cpu_model} (${m.cores} cores)`],
+      ['Memory', `${m.memory_gib} GiB (${m.free_memory_gib_before} GiB free at start)`],
+      ['OS', m.os],
+      ['Browser', `${m.chromium}, headless (Playwright, Debian build)`],
+      ['Node', m.node],
+      [
+        'Load average (1/5/15 min)',
+        `before ${m.load_average_before.join(' / ')}; after ${m.load_average_after?.join(' / ') ?? '—'}`,
+      ],
+      [
+        'Load average (1 min) per section',
+        (['models', 'pipeline', 'cold_start', 'swap', 'memory'] as const)
+          .map((k) => {
+            const l = obj(obj(r[k]).load_average_1min);
+            return l.before === undefined ? null : `${k} ${String(l.before)} → ${String(l.after)}`;
+          })
+          .filter((x) => x !== null)
+          .join('; ') || '—',
+      ],
+      ['Run', `${m.started_at} → ${m.finished_at ?? '—'} (${r.run.seconds} s; sections: ${r.run.sections.join(', ')})`],
+    ],
+  );
+}
+
+function pipeline(r: Results): string {
+  const p = obj(r.pipeline);
+  if (num(p, 'hotlens_ms_p50') === null)
+    return `Not measured: ${str(p, 'hotlens_ms_p50_skipped') ?? str(p, 'error') ?? 'see results.json'}.`;
+  const perPhoto = (p.per_photo ?? []) as {
+    photo: string;
+    ms_p50: Obj;
+    faces: Obj;
+    ratio_vs_faceapi_wasm: number | null;
+  }[];
+  const sides = obj(p.sides);
+  const sideNames = Object.keys(sides);
+  const setup = obj(p.setup);
+  const same = obj(p.same_threads);
+  const lines = [
+    `**ratio_vs_faceapi_wasm = ${num(p, 'ratio_vs_faceapi_wasm') ?? '—'}×** (median over the six photos of face-api ms ÷ hotlens ms; face-api side: \`${str(p, 'faceapi_wasm_config') ?? '—'}\`, its faster wasm configuration here). ` +
+      `hotlens p50 ${num(p, 'hotlens_ms_p50')} ms (p95 ${num(p, 'hotlens_ms_p95')}), face-api wasm p50 ${num(p, 'faceapi_wasm_ms_p50')} ms (p95 ${num(p, 'faceapi_wasm_ms_p95')}). ` +
+      `Same thread count: 1 thread ${same.ratio_1_thread ?? '—'}×, 2 threads ${same.ratio_2_threads ?? '—'}×. ` +
+      `vs face-api on WebGL: ${num(p, 'ratio_vs_faceapi_webgl') ?? '—'}×${str(p, 'faceapi_webgl_skipped') ? ` (${str(p, 'faceapi_webgl_skipped')})` : ''}.`,
+    '',
+    table(
+      ['photo', ...sideNames.map((s) => `${s} ms`), 'faces (hotlens / face-api)', 'ratio'],
+      perPhoto.map((row) => [
+        row.photo,
+        ...sideNames.map((s) => ms(row.ms_p50[s] as number | null)),
+        `${row.faces.hotlens ?? '—'} / ${row.faces.faceapi_wasm_1t ?? row.faces.faceapi_wasm_2t ?? '—'}`,
+        row.ratio_vs_faceapi_wasm,
+      ]),
+    ),
+    '',
+    table(
+      ['side', 'n', 'p50 ms', 'p95 ms', 'min', 'max', 'inner p50 ms', 'decode p50 ms'],
+      sideNames.map((s) => {
+        const v = obj(sides[s]);
+        const m = obj(v.ms);
+        if (!v.ms) return [s, null, null, null, null, null, null, `skipped: ${str(v, 'skipped')}`];
+        return [
+          s,
+          m.n as number,
+          ms(m.p50 as number),
+          ms(m.p95 as number),
+          ms(m.min as number),
+          ms(m.max as number),
+          ms(obj(v.inner_ms).p50 as number),
+          ms(v.decode_ms_p50 as number),
+        ];
+      }),
+    ),
+    '',
+    `Set-up: ${setup.rounds} interleaved rounds after a warm-up pass (WebGL: ${setup.webgl_rounds}). ${str(setup, 'detector') ?? ''}. Timing — ${str(setup, 'timing') ?? ''}. Load average ${setup.load_average_before} → ${setup.load_average_after}.`,
+  ];
+  const info = obj(setup.sides);
+  const described = Object.entries(info).map(([k, v]) => {
+    const o = obj(v);
+    if (o.kind === 'app') {
+      const st = obj(o.status);
+      return `- \`${k}\`: hotlens app, ${st.backend} with ${st.threads} thread(s)`;
+    }
+    return `- \`${k}\`: face-api ${o.faceApi} on TF.js ${o.tfjs} \`${o.backend}\`${o.threads ? ` with ${o.threads} thread(s)` : ''}${o.renderer ? ` (renderer: ${o.renderer})` : ''}`;
+  });
+  const bd = obj(p.breakdown);
+  const stages = obj(bd.stage_ms_p50);
+  const runtimes = Object.keys(stages);
+  const stageNames = [...new Set(runtimes.flatMap((k) => Object.keys(obj(stages[k]))))];
+  const breakdown = runtimes.length
+    ? [
+        '',
+        '### Where hotlens spends a photo',
+        table(
+          ['stage', ...runtimes.map((k) => `${k} ms p50`)],
+          stageNames.map((st) => [st, ...runtimes.map((k) => ms(obj(stages[k])[st] as number))]),
+        ),
+        '',
+        str(bd, 'how') ?? '',
+      ]
+    : [`Stage breakdown: ${str(bd, 'error') ?? 'not measured'}.`];
+  return [...lines, '', ...described, ...breakdown].join('\n');
+}
+
+function coldStart(r: Results): string {
+  const c = obj(r.cold_start);
+  const visits = obj(c.visits);
+  const rows = Object.entries(visits).map(([k, v]) => {
+    const o = obj(v);
+    return [
+      k,
+      ms(o.dom_content_loaded_ms as number),
+      ms(o.first_annotated_frame_ms as number),
+      ms(o.models_ready_ms as number),
+      ms(o.worker_load_ms as number),
+      ms(o.first_frame_inference_ms as number),
+      ms(o.steady_inference_ms_p50 as number),
+      str(o, 'service_worker'),
+      str(o, 'error'),
+    ];
+  });
+  const fvs = obj(c.first_vs_steady_inference);
+  return [
+    `first_visit_ms = ${num(c, 'first_visit_ms') ?? '—'}, repeat_visit_ms = ${num(c, 'repeat_visit_ms') ?? `— (${str(c, 'repeat_visit_ms_skipped') ?? str(c, 'error')})`}, offline repeat = ${num(c, 'offline_repeat_visit_ms') ?? '—'}.`,
+    `First vs steady inference (first visit): first frame ${fvs.first_frame_ms ?? '—'} ms, steady p50 ${fvs.steady_p50_ms ?? '—'} ms.`,
+    '',
+    rows.length
+      ? table(
+          [
+            'visit',
+            'nav → DOMContentLoaded ms',
+            'nav → first annotated frame ms',
+            'nav → models ready ms',
+            'worker load ms',
+            'first frame inference ms',
+            'steady inference p50 ms',
+            'service worker',
+            'error',
+          ],
+          rows,
+        )
+      : '',
+    '',
+    str(c, 'how') ?? '',
+  ].join('\n');
+}
+
+function bytes(r: Results): string {
+  const b = obj(r.bytes);
+  if (num(b, 'repeat_visit') === null)
+    return `Not measured: ${str(b, 'repeat_visit_skipped') ?? str(b, 'error') ?? ''}.`;
+  const cats = new Set([
+    ...Object.keys(obj(b.first_visit_by_category)),
+    ...Object.keys(obj(b.repeat_visit_by_category)),
+  ]);
+  const cat = (which: string, c: string) => obj(obj(b[which])[c]);
+  return [
+    table(
+      ['category', 'first visit', 'requests', 'repeat visit', 'requests'],
+      [...cats].map((c) => [
+        c,
+        size(cat('first_visit_by_category', c).bytes as number),
+        cat('first_visit_by_category', c).requests as number,
+        size(cat('repeat_visit_by_category', c).bytes as number),
+        cat('repeat_visit_by_category', c).requests as number,
+      ]),
+    ),
+    '',
+    `Total: first visit ${size(num(b, 'first_visit'))}, repeat visit ${size(num(b, 'repeat_visit'))}, offline visit ${size(num(b, 'offline_visit'))}.`,
+    `Repeat-visit responses: ${((b.repeat_visit_requests ?? []) as string[]).map((x) => `\`${x}\``).join(', ') || 'none'}.`,
+    '',
+    str(b, 'how') ?? '',
+  ].join('\n');
+}
+
+function swap(r: Results): string {
+  const s = obj(r.swap);
+  if (num(s, 'max_gap_ms') === null) return `Not measured: ${str(s, 'max_gap_ms_skipped') ?? str(s, 'error') ?? ''}.`;
+  const d = obj(s.details);
+  const stages = obj(s.stage_ms_p50);
+  const pts = obj(s.publish_to_serving_ms);
+  return [
+    table(
+      ['figure', 'value'],
+      [
+        [
+          'median frame interval (swap run / steady baseline)',
+          `${s.median_frame_interval_ms} / ${s.median_frame_interval_baseline_ms} ms`,
+        ],
+        ['largest gap overlapping a swap', `${s.max_gap_ms} ms (${s.max_gap_vs_median}× median)`],
+        [
+          'frames lost to swaps',
+          `${String(s.frames_lost)} missing from the steady cadence; camera frames skipped beyond the steady rate: ${String(s.frames_dropped_beyond_baseline)} (skipped in swap windows ${String(d.dropped_in_swap_windows)}, steady ${String(d.dropped_per_s_baseline)}/s)`,
+        ],
+        ['errors', String(s.errors)],
+        ['swaps served', `${s.swaps_served} of ${s.swaps}`],
+        [
+          'publish → serving',
+          `p50 ${pts.p50} ms, p95 ${pts.p95} ms, first (with download) ${s.publish_to_serving_first_ms} ms`,
+        ],
+        [
+          'stage p50 (ms)',
+          Object.entries(stages)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ') || '—',
+        ],
+      ],
+    ),
+    '',
+    `${str(d, 'versions') ?? ''}; camera ${d.camera_fps} fps. ${str(d, 'how') ?? ''}.`,
+  ].join('\n');
+}
+
+function memory(r: Results): string {
+  const m = obj(r.memory);
+  const trend = (m.trend ?? []) as Obj[];
+  if (!trend.length) return `Not measured: ${str(m, 'growth_ratio_50_swaps_skipped') ?? str(m, 'error') ?? ''}.`;
+  const scopes = obj(m.by_scope_mib);
+  const scopeText = (o: unknown) =>
+    Object.entries(obj(o))
+      .map(([k, v]) => `${k} ${String(v)}`)
+      .join(', ') || '—';
+  return [
+    `growth_ratio_50_swaps = ${num(m, 'growth_ratio_50_swaps') ?? `— (${str(m, 'growth_ratio_50_swaps_skipped')})`}: ` +
+      `${num(m, 'after_1_swap_mib') ?? '—'} MiB after 1 swap (${scopeText(scopes.after_1)}), ` +
+      `${num(m, 'after_50_swaps_mib') ?? '—'} MiB after 50 (${scopeText(scopes.after_50)}). ` +
+      `Renderer PSS growth over the run: ${num(m, 'process_pss_growth_ratio') ?? '—'}×.`,
+    '',
+    table(
+      ['after swaps', 'renderer PSS MiB', 'renderer RSS MiB', 'processes', 'measureUserAgentSpecificMemory MiB'],
+      trend.map((t) => [
+        t.after_swaps as number,
+        t.renderer_pss_mib as number,
+        t.renderer_rss_mib as number,
+        t.processes as number,
+        t.ua_specific_mib as number,
+      ]),
+    ),
+    '',
+    str(m, 'how') ?? '',
+  ].join('\n');
+}
+
+/** The whole report. */
+export function renderReport(r: Results): string {
+  const targets = checkTargets(r);
+  const skipped = skippedReasons({
+    pipeline: r.pipeline,
+    cold_start: r.cold_start,
+    bytes: r.bytes,
+    swap: r.swap,
+    memory: r.memory,
+    models: r.models,
+  });
+  return [
+    '# hotlens benchmarks',
+    '',
+    `Generated by \`npm run bench\` (bench/run.ts) from bench/results.json; chart: [chart.svg](chart.svg). Figures from one run on a shared machine — noisy; the load average is recorded. Reproduce with \`npm run bench\` (sections: \`-- --only models,pipeline,cold_start,bytes,swap,memory\`).`,
+    '',
+    '## Machine',
+    machine(r),
+    '',
+    '## Targets',
+    table(
+      ['target', 'measured', 'status', 'note'],
+      targets.map((t) => [t.target, t.measured, t.status, t.note ?? '']),
+    ),
+    '',
+    '![benchmark chart](chart.svg)',
+    '',
+    '## 1. Per model (onnxruntime-web in the browser)',
+    modelsMarkdown(r.models),
+    '',
+    '## 2. Full pipeline per photo: hotlens vs face-api',
+    pipeline(r),
+    '',
+    '## 3. Cold start',
+    coldStart(r),
+    '',
+    '## 4. Hot swap under a live webcam',
+    swap(r),
+    '',
+    '## 5. Memory over swaps',
+    memory(r),
+    '',
+    '## 6. Bytes on the wire',
+    bytes(r),
+    '',
+    '## Skipped or not measured',
+    skipped.length ? skipped.map(([k, v]) => `- \`${k}\`: ${v}`).join('\n') : 'Nothing.',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,87 @@
+/**
+ * @file The issue's targets, checked against results.json. Reported as pass / miss / not
+ * measured; the bench never fails on them (a shared 2-core machine is noisy).
+ */
+import { num, str, type Results } from './results.ts';
+
+/** One target and how the run fared. */
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  status: 'pass' | 'miss' | 'not measured';
+  note?: string;
+}
+
+const fmt = (x: number, digits = 0) => x.toFixed(digits);
+
+/** Evaluates every target. */
+export function checkTargets(r: Results): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const skip = (target: string, why: string | null): TargetCheck => ({
+    target,
+    measured: '—',
+    status: 'not measured',
+    note: why ?? 'not measured',
+  });
+
+  const ratio = num(r.pipeline, 'ratio_vs_faceapi_wasm');
+  const t1 = 'Full pipeline ≥ 3× faster than face-api on TF.js wasm (same weights, photos)';
+  checks.push(
+    ratio === null
+      ? skip(t1, str(r.pipeline, 'ratio_vs_faceapi_wasm_skipped'))
+      : {
+          target: t1,
+          measured: `${fmt(ratio, 2)}× (hotlens ${num(r.pipeline, 'hotlens_ms_p50')} ms vs face-api ${num(r.pipeline, 'faceapi_wasm_ms_p50')} ms, p50)`,
+          status: ratio >= 3 ? 'pass' : 'miss',
+        },
+  );
+
+  const repeat = num(r.cold_start, 'repeat_visit_ms');
+  const t2 = 'Repeat-visit cold start to first annotated frame ≤ 1.5 s';
+  checks.push(
+    repeat === null
+      ? skip(t2, str(r.cold_start, 'repeat_visit_ms_skipped'))
+      : { target: t2, measured: `${fmt(repeat)} ms`, status: repeat <= 1500 ? 'pass' : 'miss' },
+  );
+
+  const gap = num(r.swap, 'max_gap_ms');
+  const median = num(r.swap, 'median_frame_interval_ms');
+  const lost = num(r.swap, 'frames_lost');
+  const errors = num(r.swap, 'errors');
+  const t3 = 'Largest frame gap during a swap ≤ 1.5× median frame interval, 0 frames lost, 0 errors';
+  checks.push(
+    gap === null || median === null || lost === null || errors === null
+      ? skip(t3, str(r.swap, 'max_gap_ms_skipped') ?? str(r.swap, 'median_frame_interval_ms_skipped'))
+      : {
+          target: t3,
+          measured: `gap ${fmt(gap)} ms = ${fmt(gap / median, 2)}× median ${fmt(median)} ms; ${lost} lost; ${errors} errors`,
+          status: gap <= 1.5 * median && lost === 0 && errors === 0 ? 'pass' : 'miss',
+        },
+  );
+
+  const growth = num(r.memory, 'growth_ratio_50_swaps');
+  const t4 = 'Memory after 50 swaps within 10% of after 1 swap';
+  checks.push(
+    growth === null
+      ? skip(t4, str(r.memory, 'growth_ratio_50_swaps_skipped'))
+      : {
+          target: t4,
+          measured: `${fmt(growth, 3)}× (${num(r.memory, 'after_1_swap_mib')} → ${num(r.memory, 'after_50_swaps_mib')} MiB)`,
+          status: Math.abs(growth - 1) <= 0.1 ? 'pass' : 'miss',
+        },
+  );
+
+  const repeatBytes = num(r.bytes, 'repeat_visit');
+  const only = (r.bytes as Record<string, unknown>).repeat_visit_only_manifest;
+  const t5 = 'Repeat visit transfers only the manifest';
+  checks.push(
+    repeatBytes === null || typeof only !== 'boolean'
+      ? skip(t5, str(r.bytes, 'repeat_visit_skipped'))
+      : {
+          target: t5,
+          measured: `${repeatBytes} bytes${only ? ', manifest only' : ', more than the manifest'}`,
+          status: only ? 'pass' : 'miss',
+        },
+  );
+  return checks;
+}

@@ -1,0 +1,134 @@
+/**
+ * @file `npm run bench [-- --only models,pipeline,...]`: measures hotlens in headless Chromium
+ * against its production build, side by side with face-api on the same weights and photos,
+ * and writes bench/results.json, bench/REPORT.md and bench/chart.svg. Not part of `npm test`.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import * as prettier from 'prettier';
+import { errorMessage, logger, type BenchContext } from './lib/context.ts';
+import { load1, machineAfter, machineBefore } from './lib/machine.ts';
+import { parseOptions, usage, type BenchOptions } from './lib/options.ts';
+import { buildPages, ensureDist, ensureFakeVideo, snapshotDist } from './lib/prepare.ts';
+import { resetRegistry } from './lib/registry.ts';
+import { startBenchServer } from './lib/serve-bench.ts';
+import { CHART_SVG, PROFILES, REPORT_MD, RESULTS_JSON } from './lib/paths.ts';
+import { runSwapSession } from './lib/swap-session.ts';
+import { runModels } from './sections/models.ts';
+import { runPipeline } from './sections/pipeline.ts';
+import { runVisits } from './sections/visits.ts';
+import { runSwap, skippedSwap, summarizeSwaps } from './sections/swap.ts';
+import { memoryCheckpoints, runMemory, summarizeMemory } from './sections/memory.ts';
+import { completeResults } from './report/results.ts';
+import { checkTargets } from './report/targets.ts';
+import { renderReport } from './report/report.ts';
+import { renderChart } from './report/chart.ts';
+
+type Json = Record<string, unknown>;
+
+/** Swap and memory share one session when both run (50 swaps cover the first 10). */
+async function swapAndMemory(ctx: BenchContext, options: BenchOptions): Promise<{ swap: Json; memory: Json }> {
+  const swaps = Math.max(options.swaps, options.memorySwaps);
+  const session = await runSwapSession(ctx, {
+    swaps,
+    memoryAfter: memoryCheckpoints(options.memorySwaps),
+    uaMemoryAfter: [1, options.memorySwaps],
+    baselineMs: 8000,
+  });
+  if ('skipped' in session) {
+    return {
+      swap: skippedSwap(session.skipped),
+      memory: { growth_ratio_50_swaps: null, growth_ratio_50_swaps_skipped: session.skipped },
+    };
+  }
+  return {
+    swap: summarizeSwaps(session, options.swaps),
+    memory: summarizeMemory(session, options.memorySwaps),
+  };
+}
+
+async function main(options: BenchOptions): Promise<void> {
+  const log = logger('setup');
+  const started = Date.now();
+  ensureDist(log);
+  await snapshotDist();
+  await resetRegistry();
+  log('building bench pages');
+  await buildPages();
+  ensureFakeVideo();
+  const previous: Json =
+    options.merge && existsSync(RESULTS_JSON) ? (JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as Json) : {};
+  const results: Json = { ...previous };
+  const machine = machineBefore();
+  const server = await startBenchServer();
+  log(`serving on ${server.origin}; load average ${machine.load_average_before.join(' ')}`);
+  const ctx = (section: string): BenchContext => ({ server, options, log: logger(section) });
+  const stamp = () => ({ measured_at: new Date().toISOString() });
+  const run = async (names: string[], fn: () => Promise<Record<string, Json>>) => {
+    const t0 = Date.now();
+    const loadBefore = load1();
+    const l = logger(names.join('+'));
+    l('start');
+    try {
+      for (const [name, value] of Object.entries(await fn())) {
+        results[name] = {
+          ...value,
+          ...stamp(),
+          section_seconds: Math.round((Date.now() - t0) / 1000),
+          load_average_1min: { before: loadBefore, after: load1() },
+        };
+      }
+    } catch (err) {
+      l(`FAILED: ${errorMessage(err)}`);
+      if (err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+      for (const name of names) results[name] = { error: errorMessage(err), ...stamp() };
+    }
+    l(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+  };
+  const has = (s: string) => options.only.has(s as never);
+  try {
+    if (has('models')) await run(['models'], async () => ({ models: await runModels(ctx('models')) }));
+    if (has('pipeline')) await run(['pipeline'], async () => ({ pipeline: await runPipeline(ctx('pipeline')) }));
+    if (has('cold_start') || has('bytes')) await run(['cold_start', 'bytes'], () => runVisits(ctx('visits')));
+    if (has('swap') && has('memory')) await run(['swap', 'memory'], () => swapAndMemory(ctx('swap+memory'), options));
+    else if (has('swap')) await run(['swap'], async () => ({ swap: await runSwap(ctx('swap')) }));
+    else if (has('memory')) await run(['memory'], async () => ({ memory: await runMemory(ctx('memory')) }));
+  } finally {
+    await server.close();
+    // Browser profiles hold a few hundred MB of caches; nothing reads them after the run.
+    await rm(PROFILES, { recursive: true, force: true });
+  }
+  const full = completeResults({
+    ...results,
+    machine: machineAfter(machine),
+    run: {
+      sections: [...options.only],
+      options: { ...options, only: [...options.only] },
+      seconds: Math.round((Date.now() - started) / 1000),
+    },
+  });
+  full.targets = checkTargets(full);
+  writeFileSync(RESULTS_JSON, `${JSON.stringify(full, null, 2)}\n`);
+  writeFileSync(CHART_SVG, renderChart(full));
+  // Formatted like the rest of the repository, so a committed report passes format:check.
+  const config = (await prettier.resolveConfig(REPORT_MD)) ?? {};
+  writeFileSync(REPORT_MD, await prettier.format(renderReport(full), { ...config, filepath: REPORT_MD }));
+  log(`wrote bench/results.json, bench/REPORT.md, bench/chart.svg (${Math.round((Date.now() - started) / 1000)} s)`);
+}
+
+let parsed: ReturnType<typeof parseOptions>;
+try {
+  parsed = parseOptions(process.argv.slice(2));
+} catch (err) {
+  console.error(`bench: ${errorMessage(err)}`);
+  process.exit(2);
+}
+if (parsed === 'help') {
+  console.log(usage);
+} else {
+  main(parsed).catch((err: unknown) => {
+    console.error(`bench: ${errorMessage(err)}`);
+    if (err instanceof Error && err.stack) console.error(err.stack);
+    process.exit(1);
+  });
+}

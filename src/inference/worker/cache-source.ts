@@ -1,0 +1,93 @@
+/**
+ * @file Where a worker's model bytes come from: the IndexedDB model cache first (no network,
+ * so offline starts and rollbacks work), else the registry. A registry download happens once
+ * per origin: it runs under the Web Lock `hotlens-download-<sha256>` that the service worker
+ * and every other tab's worker also take, and the bytes are verified (size, SHA-256) before
+ * they are stored. Probe images are cached the same way, so probes run offline too.
+ */
+import type { ModelStore } from '../../models/cache/model-store.ts';
+import { createModelStore } from '../../models/cache/idb-model-store.ts';
+import { downloadBlob } from '../../models/download.ts';
+import { createBlobEnsurer, type LockManagerLike } from '../../models/ensure-blob.ts';
+import { describeError } from '../../models/errors.ts';
+import { defaultFetch, registryUrl, type FetchLike } from '../../models/http.ts';
+import { ModelIntegrityError, ModelLoadError } from '../../shared/errors.ts';
+import type { ModelSpec } from '../../shared/worker-api.ts';
+
+/** Bytes of one version and where they came from. */
+export interface SourcedBytes {
+  bytes: Uint8Array<ArrayBuffer>;
+  origin: 'cache' | 'registry';
+}
+
+/** What the loader needs: model bytes and registry assets. */
+export interface ModelSource {
+  /** The bytes of a version; `onBytes` reports download progress when they come from the registry. */
+  bytes(spec: ModelSpec, onBytes: (loaded: number, total: number) => void): Promise<SourcedBytes>;
+  /** A registry asset such as a probe image (path relative to the registry root). */
+  asset(path: string): Promise<Blob>;
+}
+
+/** Injectable parts of {@link cacheModelSource} (tests pass fakes). */
+export interface CacheSourceDeps {
+  store?: ModelStore;
+  locks?: LockManagerLike;
+  fetch?: FetchLike;
+}
+
+/** The IndexedDB cache in front of the registry at `base` (a folder URL ending in "/"). */
+export function cacheModelSource(base: string, deps: CacheSourceDeps = {}): ModelSource {
+  const store = deps.store ?? createModelStore();
+  const fetchFn = deps.fetch ?? defaultFetch;
+  // Web Locks exist in every browser context; Node (unit tests) has none.
+  const locks = deps.locks ?? (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
+  // One progress listener per sha: the ensurer shares a download between concurrent callers.
+  const listeners = new Map<string, (loaded: number, total: number) => void>();
+  const ensure = createBlobEnsurer({
+    store,
+    locks,
+    fetchVerified: (req) =>
+      downloadBlob(req, {
+        fetch: fetchFn,
+        retries: 2,
+        onProgress: (p) => listeners.get(req.sha256)?.(p.loaded, p.total),
+      }),
+  });
+
+  return {
+    async bytes(spec, onBytes) {
+      const what = `${spec.id}@${spec.version}`;
+      const cached = await store.getBlob(spec.sha256);
+      if (cached) return { bytes: new Uint8Array(cached), origin: 'cache' };
+      listeners.set(spec.sha256, onBytes);
+      try {
+        await ensure({ url: registryUrl(base, spec.file.blob), sha256: spec.sha256, bytes: spec.file.bytes });
+      } catch (err) {
+        if ((err as Error).name === 'IntegrityError') throw new ModelIntegrityError(what, describeError(err));
+        throw new ModelLoadError(what, describeError(err));
+      } finally {
+        listeners.delete(spec.sha256);
+      }
+      const stored = await store.getBlob(spec.sha256);
+      if (!stored) throw new ModelLoadError(what, 'it was downloaded but is missing from the browser storage');
+      return { bytes: new Uint8Array(stored), origin: 'registry' };
+    },
+
+    async asset(path) {
+      const url = registryUrl(base, path);
+      const cached = await store.getAsset(url);
+      if (cached) return new Blob([cached.bytes], { type: cached.type });
+      let res: Response;
+      try {
+        res = await fetchFn(url, { cache: 'no-cache' });
+      } catch (err) {
+        throw new ModelLoadError(path, `it is not cached and the registry is unreachable (${describeError(err)})`);
+      }
+      if (!res.ok) throw new ModelLoadError(path, `HTTP ${res.status}`);
+      const blob = await res.blob();
+      // Best effort: a full disk costs only the offline probe of this asset.
+      await store.putAsset(url, { type: blob.type, bytes: await blob.arrayBuffer() }).catch(() => undefined);
+      return blob;
+    },
+  };
+}

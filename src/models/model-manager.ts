@@ -1,0 +1,370 @@
+/**
+ * @file The page's model manager: owns which versions this tab serves and every change to
+ * them. At start it loads the active versions from IndexedDB (no network; it downloads only
+ * what is missing). Afterwards it follows the version policy: when the service worker
+ * announces a stored candidate (`model-ready`), another tab swaps or rolls back, or the user
+ * pins, it runs the staged hot swap (hot-swap.ts), one swap at a time. After a flip it watches
+ * the new version: K consecutive failures roll it back from IndexedDB and mark it bad.
+ *
+ * Browser-free: workers (EnginePool), storage, channel and clock are injected, so the whole
+ * behaviour runs in Node tests against fake workers.
+ */
+import type { ModelsMessage, UpdateLogRecord } from '../shared/update-messages.ts';
+import type { EngineInfo, ModelSpec, ProgressListener } from '../shared/worker-api.ts';
+import { failedModelOf, hasErrorName } from '../shared/errors.ts';
+import { backoffDelay } from './backoff.ts';
+import { manifestFor, type ModelStore } from './cache/model-store.ts';
+import { commitPin, commitRejection, commitRollback, commitServing } from './control-actions.ts';
+import type { EnginePool, RunOutcome } from './engine-pool.ts';
+import { describeError } from './errors.ts';
+import type { FetchLike } from './http.ts';
+import type { ManifestFetchOptions } from './registry-client.ts';
+import { hotSwap } from './hot-swap.ts';
+import type { ManagerEvent, ManagerState } from './manager-types.ts';
+import type { RollbackResult } from './model-state.ts';
+import { RuntimeHealth } from './runtime-health.ts';
+import { PIPELINE_IDS, resolveSpec } from './serving-set.ts';
+import { StageBoard } from './stage-board.ts';
+import { startUp } from './start-up.ts';
+import { systemClock, type Candidate, type Clock } from './swap-stages.ts';
+import { planVersions } from './version-policy.ts';
+
+/** What the manager needs. */
+export interface ManagerDeps<H> {
+  store: ModelStore;
+  pool: EnginePool<H>;
+  /** Posts on the models channel (the service worker and every tab listen). */
+  channel: { post(message: ModelsMessage): void };
+  /** Registry folder URL (holding manifest.json), ending in "/". */
+  registryUrl: string;
+  /** True while a service worker downloads candidates; without one the standby worker fetches them. */
+  hasUpdater(): boolean;
+  onEvent?: (event: ManagerEvent) => void;
+  fetch?: FetchLike;
+  /** Signature check for a manifest this tab fetches itself (first visit), as the service worker's. */
+  verifySignature?: ManifestFetchOptions['verifySignature'];
+  clock?: Clock;
+  /** Consecutive failures after a flip that trigger a rollback (default 3). */
+  failureThreshold?: number;
+  setTimer?: (fn: () => void, ms: number) => unknown;
+}
+
+const ref = (s: ModelSpec) => ({ version: s.version, sha256: s.sha256 });
+
+/** The page's model manager (one per tab). */
+export class ModelManager<H> {
+  private started = false;
+  private serving: Record<string, ModelSpec> = {};
+  private readonly stages: StageBoard;
+  private queue: Promise<unknown> = Promise.resolve();
+  private reconcileQueued = false;
+  private logWrites: Promise<void> = Promise.resolve();
+  private readonly health: RuntimeHealth;
+  /** The model flipped last by an update: its runtime failures count towards a rollback. */
+  private watched: string | null = null;
+  /** Transient swap failures per sha256: not retried before `until`. */
+  private readonly retry = new Map<string, { attempts: number; until: number }>();
+  private installId: string | null = null;
+  private registryProblem: string | null = null;
+  private readonly clock: Clock;
+  private disposed = false;
+
+  constructor(private readonly deps: ManagerDeps<H>) {
+    this.clock = deps.clock ?? systemClock;
+    this.health = new RuntimeHealth(deps.failureThreshold);
+    this.stages = new StageBoard(PIPELINE_IDS, () => void this.publishState(), this.clock);
+  }
+
+  private emit(event: ManagerEvent): void {
+    if (!this.disposed) this.deps.onEvent?.(event);
+  }
+
+  /** Persists, broadcasts and shows this tab's log records; the stages follow them. */
+  private record(records: UpdateLogRecord[]): void {
+    if (records.length === 0) return;
+    const { store, channel } = this.deps;
+    this.logWrites = this.logWrites.then(() => store.appendLog(...records)).catch(() => undefined);
+    for (const record of records) channel.post({ type: 'log', record });
+    this.emit({ type: 'log', records });
+    for (const r of records) this.stages.follow(r);
+  }
+
+  /** The UI snapshot: IndexedDB state plus what this tab serves and where each update stands. */
+  async state(): Promise<ManagerState> {
+    const { store } = this.deps;
+    const [stored, control] = await Promise.all([store.getManifest(), store.getControl()]);
+    const current = manifestFor(stored, this.deps.registryUrl);
+    this.installId ??= await store.getInstallId();
+    return {
+      installId: this.installId,
+      manifest: current?.manifest ?? null,
+      manifestProblem: current?.lastRejection?.reason ?? null,
+      registryProblem: this.registryProblem,
+      control,
+      plans: planVersions({ manifest: current?.manifest, installId: this.installId, control }),
+      serving: Object.fromEntries(Object.entries(this.serving).map(([id, s]) => [id, ref(s)])),
+      stages: this.stages.snapshot(),
+    };
+  }
+
+  private async publishState(): Promise<void> {
+    if (this.disposed || !this.deps.onEvent) return;
+    try {
+      this.emit({ type: 'state', state: await this.state() });
+    } catch {
+      // Storage busy or gone for a moment: the next change publishes again.
+    }
+  }
+
+  private enqueue<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Loads what this tab serves first: cached versions when there are any (no network), else the
+   * planned ones (downloaded, verified, stored). Every version is probed and warmed before it
+   * serves; one that fails its probe is marked bad and the next choice is tried.
+   */
+  async start(onProgress?: ProgressListener): Promise<EngineInfo> {
+    const info = await this.enqueue(() => this.startOnce(onProgress));
+    this.started = true;
+    // `ready` must find the versions, channels and stages already published.
+    await this.publishState();
+    // Versions stored while no tab was open, or a pin set in another tab, apply now.
+    this.reconcile();
+    return info;
+  }
+
+  private async startOnce(onProgress?: ProgressListener): Promise<EngineInfo> {
+    const { store, pool } = this.deps;
+    this.installId = await store.getInstallId();
+    try {
+      const started = await startUp({
+        store,
+        pool,
+        registryUrl: this.deps.registryUrl,
+        installId: this.installId,
+        clock: this.clock,
+        fetch: this.deps.fetch,
+        verifySignature: this.deps.verifySignature,
+        onProgress,
+        record: (records) => this.record(records),
+      });
+      this.serving = started.set;
+      for (const spec of Object.values(started.set)) this.stages.set(spec.id, 'idle', spec.version);
+      this.emit({ type: 'serving', info: started.info });
+      return started.info;
+    } catch (err) {
+      this.stages.setAll('error', describeError(err));
+      throw err;
+    }
+  }
+
+  /** Reacts to a message on the models channel (from the service worker or another tab). */
+  handleMessage(message: ModelsMessage): void {
+    switch (message.type) {
+      case 'log':
+        this.emit({ type: 'log', records: [message.record] });
+        // Other tabs' swaps are theirs; the service worker's stages are every tab's.
+        if (message.record.source === 'sw') this.stages.follow(message.record);
+        return;
+      case 'model-progress':
+        this.stages.set(message.id, 'downloading', message.version, {
+          progress: { loaded: message.loaded, total: message.total },
+        });
+        return;
+      case 'model-found':
+        this.stages.set(message.id, 'found', message.version);
+        return;
+      case 'model-failed':
+        this.stages.set(message.id, 'idle', message.version, { reason: message.reason });
+        return;
+      case 'registry-unavailable':
+        this.registryProblem = message.reason;
+        void this.publishState();
+        return;
+      case 'manifest-rejected':
+        void this.publishState();
+        return;
+      case 'manifest-accepted':
+        this.registryProblem = null;
+        this.reconcile();
+        return;
+      default:
+        // model-ready, model-serving / model-rolled-back (another tab), model-rejected.
+        this.reconcile();
+    }
+  }
+
+  /** Brings this tab to the versions the policy asks for, one swap at a time. */
+  reconcile(): void {
+    if (!this.started || this.reconcileQueued || this.disposed) return;
+    this.reconcileQueued = true;
+    void this.enqueue(async () => {
+      this.reconcileQueued = false;
+      for (let i = 0; i < PIPELINE_IDS.length * 2 && (await this.reconcileOnce()); i++);
+      await this.publishState();
+    });
+  }
+
+  private async reconcileOnce(): Promise<boolean> {
+    if (this.disposed) return false;
+    const { store } = this.deps;
+    const stored = manifestFor(await store.getManifest(), this.deps.registryUrl);
+    const control = await store.getControl();
+    this.installId ??= await store.getInstallId();
+    const plans = planVersions({ manifest: stored?.manifest, installId: this.installId, control });
+    for (const id of PIPELINE_IDS) {
+      const target = plans[id]?.target;
+      const current = this.serving[id];
+      if (!target || !current || target.sha256 === current.sha256) continue;
+      const spec = resolveSpec(stored?.manifest, id, target);
+      if (!spec || this.retryLater(target.sha256)) continue;
+      // With a service worker, wait until it has stored the blob (it announces model-ready).
+      if (this.deps.hasUpdater() && !(await store.hasBlob(target.sha256))) continue;
+      await this.swap(spec, 'update', plans[id]!.channel);
+      return true;
+    }
+    return false;
+  }
+
+  private retryLater(sha256: string): boolean {
+    const r = this.retry.get(sha256);
+    return r !== undefined && this.clock.now() < r.until;
+  }
+
+  private noteTransient(sha256: string): void {
+    const attempts = (this.retry.get(sha256)?.attempts ?? 0) + 1;
+    const delay = Math.max(1000, backoffDelay(attempts, { baseDelayMs: 2000, maxDelayMs: 60_000 }));
+    this.retry.set(sha256, { attempts, until: this.clock.now() + delay });
+    (this.deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms)))(() => this.reconcile(), delay + 10);
+  }
+
+  /** Swaps one model and commits the outcome; an `update` promotes, a `rollback` follows a committed rollback. */
+  private async swap(spec: ModelSpec, kind: 'update' | 'rollback', channel?: string): Promise<void> {
+    const { store } = this.deps;
+    const candidate: Candidate = { id: spec.id, ...ref(spec) };
+    let result;
+    try {
+      result = await hotSwap<H>({
+        pool: this.deps.pool,
+        serving: this.serving,
+        spec,
+        clock: this.clock,
+        emit: (rec) => {
+          this.record([rec]);
+          if (rec.stage === 'serving' && rec.outcome === 'ok') this.afterFlip(candidate, kind, channel);
+        },
+        flipped: (_handle, set, info) => {
+          this.serving = set;
+          this.emit({ type: 'serving', info });
+        },
+      });
+    } catch {
+      // A crashed standby or unreadable storage: logged as failed; the old version serves on.
+      this.noteTransient(spec.sha256);
+      await this.logWrites;
+      return;
+    }
+    if (result.outcome === 'rejected') {
+      await commitRejection(store, candidate, result.stage, result.reason, this.clock.now());
+      this.deps.channel.post({ type: 'model-rejected', ...candidate, stage: result.stage, reason: result.reason });
+      this.emit({
+        type: 'notice',
+        text: `${spec.id} ${spec.version} was rejected (${result.stage}): ${result.reason}`,
+      });
+    } else if (result.outcome === 'failed') {
+      this.noteTransient(spec.sha256);
+    } else if (result.outcome === 'serving') {
+      this.retry.delete(spec.sha256);
+      await store.evictUnreferenced().catch(() => undefined);
+    }
+    await this.logWrites;
+  }
+
+  /** The flip happened (frames already go to the new worker): commit, announce, watch its health. */
+  private afterFlip(candidate: Candidate, kind: 'update' | 'rollback', channel?: string): void {
+    this.health.reset();
+    this.watched = kind === 'update' ? candidate.id : null;
+    const via = channel ? ` (${channel})` : '';
+    this.emit({ type: 'notice', text: `${candidate.id} now serves ${candidate.version}${via}.` });
+    void (async () => {
+      if (kind === 'update') await commitServing(this.deps.store, candidate).catch(() => undefined);
+      this.deps.channel.post({ type: 'model-serving', ...candidate });
+      await this.publishState();
+    })();
+  }
+
+  /** Rolls `id` back to its previous version (from IndexedDB, no network). */
+  rollback(
+    id: string,
+    kind: 'manual' | 'runtime' = 'manual',
+    reason = 'rolled back by the user',
+  ): Promise<RollbackResult> {
+    return this.enqueue(async () => {
+      const { store, channel } = this.deps;
+      const t0 = this.clock.monotonic();
+      const result = await commitRollback(store, id, kind, reason, this.clock.now());
+      channel.post({ type: 'model-rolled-back', id, from: result.from, to: result.to, reason });
+      const manifest = (await store.getManifest())?.manifest;
+      const spec = resolveSpec(manifest, id, result.to);
+      if (spec && this.serving[id]?.sha256 !== spec.sha256) await this.swap(spec, 'rollback');
+      this.record([
+        {
+          time: this.clock.now(),
+          model: id,
+          ...result.from,
+          stage: 'serving',
+          outcome: 'rolled-back',
+          reason: `${kind} rollback to ${result.to.version}: ${reason}`,
+          durationMs: this.clock.monotonic() - t0,
+          source: 'page',
+        },
+      ]);
+      this.emit({ type: 'notice', text: `${id} rolled back to ${result.to.version}.` });
+      await this.publishState();
+      return result;
+    });
+  }
+
+  /** Pins `id` to `version` (null unpins) and moves this tab there once the bytes are cached. */
+  async pin(id: string, version: string | null): Promise<void> {
+    await commitPin(this.deps.store, id, version);
+    this.emit({
+      type: 'notice',
+      text: version === null ? `${id} unpinned; it follows its channel again.` : `${id} pinned to ${version}.`,
+    });
+    this.reconcile();
+    await this.publishState();
+  }
+
+  /** Counts a run of the serving worker; K consecutive failures of the model flipped last roll it back. */
+  reportRun(outcome: RunOutcome): void {
+    const watched = this.watched;
+    if (!watched) return;
+    if (outcome.ok) {
+      this.health.success();
+      return;
+    }
+    const crashed = hasErrorName(outcome.error, 'WorkerCrashedError');
+    if (!crashed && failedModelOf(outcome.error)?.id !== watched) return;
+    const verdict = this.health.failure(describeError(outcome.error));
+    if (!verdict.rollback) return;
+    this.watched = null;
+    this.rollback(watched, 'runtime', verdict.reason).catch((err: unknown) =>
+      this.emit({ type: 'notice', text: `Automatic rollback of ${watched} failed: ${describeError(err)}` }),
+    );
+  }
+
+  /** Resolves once queued work (start, swaps, rollbacks) is done. */
+  idle(): Promise<void> {
+    return this.enqueue(async () => this.logWrites);
+  }
+
+  /** Stops reacting to messages and events. */
+  dispose(): void {
+    this.disposed = true;
+  }
+}

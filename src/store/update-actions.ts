@@ -1,0 +1,171 @@
+/**
+ * @file Wires model updates into the app: this tab's model manager (versions and hot swaps on
+ * the inference bridge), the models channel shared with the service worker and other tabs, and
+ * the service worker itself (registration, registry polling, the app-shell update prompt).
+ * These are the actions `window.hotlens` and the Models panel call; they work outside React.
+ */
+import { inferenceClient } from '../inference/client/inference-client.ts';
+import type { WorkerHandle } from '../inference/client/worker-handle.ts';
+import { createModelStore } from '../models/cache/idb-model-store.ts';
+import type { ModelStore } from '../models/cache/model-store.ts';
+import type { ManagerEvent } from '../models/manager-types.ts';
+import { ModelManager } from '../models/model-manager.ts';
+import { openModelsChannel, type ModelsChannel } from '../models/models-channel.ts';
+import type { CheckSummary } from '../shared/update-messages.ts';
+import { registerServiceWorker, type RegisterOptions } from '../update/client/register-sw.ts';
+import type { ShellUpdatePrompt, UpdateClient } from '../update/client/update-client.ts';
+import { runUpdateCheck } from '../update/sw/update-check.ts';
+import type { AppSettings } from './app-settings.ts';
+import { engineServing } from './engine-slice.ts';
+import {
+  checkFinished,
+  checkStarted,
+  modelsLogged,
+  modelsState,
+  shellUpdateWaiting,
+  updaterChanged,
+  updatesConfigured,
+} from './models-slice.ts';
+import { announce } from './ui-slice.ts';
+
+interface Wiring {
+  manager: ModelManager<WorkerHandle>;
+  channel: ModelsChannel;
+  store: ModelStore;
+  settings: AppSettings;
+}
+
+let wiring: Wiring | null = null;
+let updater: UpdateClient | null = null;
+let shellPrompt: ShellUpdatePrompt | null = null;
+
+function onManagerEvent(event: ManagerEvent): void {
+  if (event.type === 'state') modelsState(event.state);
+  else if (event.type === 'log') modelsLogged(event.records);
+  else if (event.type === 'serving') engineServing(event.info);
+  else announce(event.text);
+}
+
+/** True when a service worker controls this page (it downloads candidates and polls). */
+function hasUpdater(): boolean {
+  return typeof navigator !== 'undefined' && !!navigator.serviceWorker?.controller;
+}
+
+/** This tab's model manager, created on first use with `settings`. */
+export function modelManager(settings: AppSettings): ModelManager<WorkerHandle> {
+  if (wiring) return wiring.manager;
+  const { registryUrl, threads, backend } = settings;
+  inferenceClient.configure({ registryUrl, threads, backend });
+  const store = createModelStore();
+  const channel = openModelsChannel();
+  const manager = new ModelManager<WorkerHandle>({
+    store,
+    pool: inferenceClient,
+    channel,
+    registryUrl,
+    hasUpdater,
+    onEvent: onManagerEvent,
+  });
+  channel.subscribe((message) => manager.handleMessage(message));
+  inferenceClient.onRun((outcome) => manager.reportRun(outcome));
+  void store.getLog().then(modelsLogged, () => undefined);
+  updatesConfigured(registryUrl, settings.pollIntervalMs ?? null);
+  wiring = { manager, channel, store, settings };
+  return manager;
+}
+
+function requireWiring(): Wiring {
+  if (!wiring) throw new Error('The models are not set up yet; wait for the app to start.');
+  return wiring;
+}
+
+/**
+ * Registers the service worker (production builds) and starts registry polling through it; the
+ * user is asked before a new app shell reloads the page. Without a service worker, updates are
+ * checked by the page on demand (Check now, `checkForUpdates()`).
+ */
+export function startUpdates(settings: AppSettings, sw: Pick<RegisterOptions, 'url' | 'type'> | null): void {
+  if (!sw || typeof navigator === 'undefined' || !('serviceWorker' in navigator)) return;
+  updaterChanged('starting');
+  updater = registerServiceWorker({
+    ...sw,
+    registryUrl: settings.registryUrl,
+    pollIntervalMs: settings.pollIntervalMs,
+    onShellUpdate: (prompt) => {
+      shellPrompt = prompt;
+      shellUpdateWaiting(true);
+      announce('A new version of hotlens is ready; choose Reload to use it.');
+    },
+  });
+  if (!updater) {
+    updaterChanged('none');
+    return;
+  }
+  navigator.serviceWorker.ready.then(
+    () => updaterChanged('active'),
+    () => updaterChanged('failed'),
+  );
+}
+
+/** Asks the registry for updates now; resolves with what the check found (downloads included). */
+export async function checkForUpdates(): Promise<CheckSummary> {
+  const { manager, channel, store, settings } = requireWiring();
+  checkStarted();
+  let summary: CheckSummary;
+  try {
+    if (updater && hasUpdater()) {
+      summary = await updater.checkForUpdates();
+    } else {
+      // No service worker: the page runs the same check (this tab hears its own messages directly).
+      summary = await runUpdateCheck({
+        store,
+        registryUrl: settings.registryUrl,
+        locks: navigator.locks,
+        channel: {
+          post: (message) => {
+            channel.post(message);
+            manager.handleMessage(message);
+          },
+        },
+      });
+    }
+  } catch (err) {
+    summary = { ok: false, serial: null, changed: false, ready: [], rejected: [], error: (err as Error).message };
+  }
+  checkFinished(summary, Date.now());
+  manager.reconcile();
+  announce(
+    summary.ok
+      ? summary.changed || summary.ready.length
+        ? `Update check: ${summary.ready.length} model version${summary.ready.length === 1 ? '' : 's'} ready.`
+        : 'Update check: the models are up to date.'
+      : `Update check failed: ${summary.error ?? 'unknown error'}`,
+  );
+  return summary;
+}
+
+/** Rolls a model back to its previous version (no network needed). */
+export async function rollbackModel(id: string): Promise<{ from: string; to: string }> {
+  const result = await requireWiring().manager.rollback(id);
+  return { from: result.from.version, to: result.to.version };
+}
+
+/** Pins a model to a version, or unpins it with null. */
+export async function pinModel(id: string, version: string | null): Promise<void> {
+  const { manager } = requireWiring();
+  await manager.pin(id, version);
+  // A pinned version that is not cached yet is downloaded by the next check.
+  if (version !== null && updater && hasUpdater()) void updater.checkForUpdates().catch(() => undefined);
+}
+
+/** The user chose "Reload" on the new-version banner: activate the new shell, then reload. */
+export function acceptShellUpdate(): void {
+  shellPrompt?.accept();
+}
+
+/** The user dismissed the banner; the new shell stays waiting until the next visit. */
+export function dismissShellUpdate(): void {
+  shellPrompt?.dismiss();
+  shellPrompt = null;
+  shellUpdateWaiting(false);
+}
