@@ -28,8 +28,12 @@ test('a version with a wrong probe output is rejected at the probe stage; the ol
   await expect
     .poll(async () => (await app.logWhere({ sha256, stage: 'probed' })).map((r) => r.outcome), { timeout: 60_000 })
     .toEqual(['rejected']);
+  // The log record is written as the stage fails; the mark-bad commit (which moves the target
+  // back) follows a moment later, so wait for the state to settle rather than racing it.
+  await expect
+    .poll(async () => await app.model('face-detector'), { timeout: 10_000 })
+    .toMatchObject({ active: '1.0.0', stage: 'rejected', stageVersion: '2.0.0', target: '1.0.0' });
   const model = await app.model('face-detector');
-  expect(model).toMatchObject({ active: '1.0.0', stage: 'rejected', stageVersion: '2.0.0', target: '1.0.0' });
   expect(model.reason).toMatch(/output "scores"\[0\] is .*expected/);
   const rejected = (await app.logWhere({ sha256, stage: 'probed' }))[0]!;
   expect(rejected.durations).toMatchObject({ 'compat-checked': expect.any(Number), compiling: expect.any(Number) });
