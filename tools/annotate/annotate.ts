@@ -5,43 +5,29 @@
  * the exit code is 1 when any file failed.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import type { AnnotateOutput, ImageAnnotation } from '../../src/shared/face-results.ts';
 import { analyzeImage } from '../../src/shared/pipeline/analyze-image.ts';
 import { decodeImageFile } from '../lib/decode-image.ts';
 import { loadFaceModels } from '../lib/registry-models.ts';
 import { DEFAULT_REGISTRY } from '../lib/project-root.ts';
 import { formatTable } from './format-table.ts';
+import { parseCli, usageError } from '../lib/cli-args.ts';
 
 const USAGE = 'usage: npm run annotate -- FILE... [--json] [--detector ID@VERSION] [--registry DIR]';
 
 async function main(argv: string[]): Promise<number> {
-  let values: { json?: boolean; detector?: string; registry?: string; help?: boolean };
-  let files: string[];
-  try {
-    ({ values, positionals: files } = parseArgs({
-      args: argv,
-      options: {
-        json: { type: 'boolean' },
-        detector: { type: 'string' },
-        registry: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: true,
-    }));
-  } catch (err) {
-    console.error(`annotate: ${(err as Error).message.split('\n')[0]} (${USAGE})`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (files.length === 0) {
-    console.error(`annotate: no image files given (${USAGE})`);
-    return 2;
-  }
+  const args = parseCli(
+    {
+      command: 'annotate',
+      usage: USAGE,
+      options: { json: { type: 'boolean' }, detector: { type: 'string' }, registry: { type: 'string' } },
+      positionals: true,
+    },
+    argv,
+  );
+  if (args.exitCode !== undefined) return args.exitCode;
+  const { values, positionals: files } = args;
+  if (files.length === 0) return usageError({ command: 'annotate', usage: USAGE }, 'no image files given');
   const registry = resolve(values.registry ?? DEFAULT_REGISTRY);
   let loaded;
   try {

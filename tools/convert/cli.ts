@@ -5,31 +5,24 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { convertAll, DEFAULT_MODEL_DIR } from './index.ts';
+import { parseCli } from '../lib/cli-args.ts';
 
 const USAGE = 'usage: npm run convert -- --out DIR [--weights FACE_API_MODEL_DIR]';
 
 function main(): number {
-  let values: { out?: string; weights?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: { out: { type: 'string' }, weights: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.out) {
-    console.error(`--out is required.\n${USAGE}`);
-    return 2;
-  }
-  const outDir = resolve(values.out);
+  const args = parseCli(
+    {
+      command: 'convert',
+      usage: USAGE,
+      options: { out: { type: 'string' }, weights: { type: 'string' } },
+      required: ['out'],
+    },
+    process.argv.slice(2),
+  );
+  if (args.exitCode !== undefined) return args.exitCode;
+  const { values } = args;
+  const outDir = resolve(values.out!);
   const started = performance.now();
   const models = convertAll(values.weights ? resolve(values.weights) : DEFAULT_MODEL_DIR);
   const elapsed = performance.now() - started;

@@ -6,9 +6,9 @@
  * prints only the public half, so the secret does not end up in a terminal log.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateSigningKey, privateKeyText, publicKeyText, SigningKeyError } from '../lib/signing.ts';
 import { writeKeyPair } from './key-store.ts';
+import { parseCli } from '../lib/cli-args.ts';
 
 const USAGE = 'usage: npm run keygen [-- --key-id ID] [--out DIR] [--json]';
 
@@ -18,26 +18,16 @@ function fail(message: string, code: number): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: { 'key-id'?: string; out?: string; json?: boolean; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      options: {
-        'key-id': { type: 'string' },
-        out: { type: 'string' },
-        json: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    return fail(`${(err as Error).message.split('\n')[0]} (${USAGE})`, 2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+  const args = parseCli(
+    {
+      command: 'keygen',
+      usage: USAGE,
+      options: { 'key-id': { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+    },
+    argv,
+  );
+  if (args.exitCode !== undefined) return args.exitCode;
+  const { values } = args;
   try {
     const key = generateSigningKey(values['key-id']);
     const files = values.out !== undefined ? await writeKeyPair(resolve(values.out), key) : undefined;

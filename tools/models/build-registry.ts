@@ -8,7 +8,6 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { convertAll, DEFAULT_MODEL_DIR } from '../convert/index.ts';
 import { readManifest, writeFileAtomic } from '../lib/registry-io.ts';
 import { PROBE_SOURCE_PHOTO } from '../lib/probe-images.ts';
@@ -17,6 +16,7 @@ import { inputsHash, STAMP_FILE } from './stamp.ts';
 import { DEFAULT_REGISTRY } from '../lib/project-root.ts';
 import { resolveSigningKey } from '../keys/key-store.ts';
 import { SigningKeyError, verifyManifestSignature, type SigningKey } from '../lib/signing.ts';
+import { parseCli } from '../lib/cli-args.ts';
 
 const USAGE = 'usage: npm run models [-- --out DIR] [--force] [--key FILE] [--key-id ID]';
 
@@ -49,26 +49,21 @@ async function upToDate(dir: string, hash: string, key: SigningKey): Promise<boo
 }
 
 async function main(): Promise<number> {
-  let values: { out?: string; force?: boolean; key?: string; 'key-id'?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
+  const args = parseCli(
+    {
+      command: 'models',
+      usage: USAGE,
       options: {
         out: { type: 'string' },
         force: { type: 'boolean' },
         key: { type: 'string' },
         'key-id': { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
+    },
+    process.argv.slice(2),
+  );
+  if (args.exitCode !== undefined) return args.exitCode;
+  const { values } = args;
   const outDir = resolve(values.out ?? DEFAULT_REGISTRY);
   const rel = relative(process.cwd(), outDir);
   const shown = rel === '' ? '.' : rel.startsWith('..') ? outDir : rel;

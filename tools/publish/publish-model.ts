@@ -8,10 +8,10 @@
  * key; any refusal prints one sentence on stderr, exits non-zero and leaves the registry untouched.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { publishModel, PublishError, type PublishOptions } from './publish.ts';
 import { resolveSigningKey, type ResolvedKey } from '../keys/key-store.ts';
 import { signManifest, SigningKeyError, verifyManifestSignature } from '../lib/signing.ts';
+import { parseCli } from '../lib/cli-args.ts';
 
 const USAGE =
   'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--key FILE] [--key-id ID] [--unsigned]';
@@ -31,10 +31,10 @@ function fail(message: string, code: number): number {
 }
 
 async function main(argv: string[]): Promise<number> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
+  const args = parseCli(
+    {
+      command: 'publish-model',
+      usage: USAGE,
       options: {
         registry: { type: 'string' },
         id: { type: 'string' },
@@ -46,30 +46,20 @@ async function main(argv: string[]): Promise<number> {
         key: { type: 'string' },
         'key-id': { type: 'string' },
         unsigned: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
       },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (err) {
-    return fail(`${(err as Error).message.split('\n')[0]} (${USAGE})`, 2);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const missing = ['registry', 'id', 'version', 'file'].filter(
-    (k) => typeof values[k] !== 'string' || values[k] === '',
+      required: ['registry', 'id', 'version', 'file'],
+    },
+    argv,
   );
-  if (missing.length > 0) return fail(`missing ${missing.map((k) => `--${k}`).join(', ')} (${USAGE})`, 2);
-  const str = (k: string): string | undefined => (typeof values[k] === 'string' ? (values[k] as string) : undefined);
+  if (args.exitCode !== undefined) return args.exitCode;
+  const { values } = args;
   let signing: ResolvedKey | null = null;
   if (values.unsigned) {
-    if (str('key') !== undefined || str('key-id') !== undefined)
+    if (values.key !== undefined || values['key-id'] !== undefined)
       return fail('--unsigned cannot be combined with --key or --key-id', 2);
   } else {
     try {
-      signing = await resolveSigningKey({ keyFile: str('key'), keyId: str('key-id') });
+      signing = await resolveSigningKey({ keyFile: values.key, keyId: values['key-id'] });
     } catch (err) {
       if (err instanceof SigningKeyError) return fail(err.message, 1);
       throw err;
@@ -81,17 +71,17 @@ async function main(argv: string[]): Promise<number> {
   try {
     const result = await publishModel({
       ...(signing ? signingOptions(signing) : {}),
-      registry: resolve(str('registry')!),
-      id: str('id')!,
-      version: str('version')!,
-      file: str('file')!,
-      task: str('task'),
-      labels: str('labels'),
-      canary: str('canary'),
+      registry: resolve(values.registry!),
+      id: values.id!,
+      version: values.version!,
+      file: values.file!,
+      task: values.task,
+      labels: values.labels,
+      canary: values.canary,
     });
     const { manifest, sha256, bytes } = result;
-    const id = str('id')!;
-    const version = str('version')!;
+    const id = values.id!;
+    const version = values.version!;
     if (result.status === 'unchanged') {
       console.log(`${id} ${version} is already published with these bytes (sha256 ${sha256}); nothing to do`);
       return 0;

@@ -5,47 +5,30 @@
  * serve a registry, open the app with `?registry=http://127.0.0.1:PORT/&poll=1000`, then
  * `npm run publish-model -- --registry DIR …` and watch the Models tab.
  */
-import { parseArgs } from 'node:util';
 import { startStaticServer, type HeaderProfile } from './static-server.ts';
+import { parseCli, usageError } from '../lib/cli-args.ts';
 
 const USAGE = 'usage: npm run registry-server -- --root DIR [--port N] [--profile registry|app]';
 
 async function main(): Promise<number> {
-  let values: { root?: string; port?: string; profile?: string; help?: boolean };
-  try {
-    ({ values } = parseArgs({
-      options: {
-        root: { type: 'string' },
-        port: { type: 'string' },
-        profile: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`);
-    return 2;
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.root) {
-    console.error(`--root is required\n${USAGE}`);
-    return 2;
-  }
+  const spec = { command: 'registry-server', usage: USAGE };
+  const args = parseCli(
+    {
+      ...spec,
+      options: { root: { type: 'string' }, port: { type: 'string' }, profile: { type: 'string' } },
+      required: ['root'],
+    },
+    process.argv.slice(2),
+  );
+  if (args.exitCode !== undefined) return args.exitCode;
+  const { values } = args;
+  const root = values.root!;
   const profile = (values.profile ?? 'registry') as HeaderProfile;
-  if (profile !== 'registry' && profile !== 'app') {
-    console.error(`--profile must be "registry" or "app"\n${USAGE}`);
-    return 2;
-  }
+  if (profile !== 'registry' && profile !== 'app') return usageError(spec, '--profile must be "registry" or "app"');
   const port = values.port === undefined ? 0 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    console.error(`--port must be a port number\n${USAGE}`);
-    return 2;
-  }
-  const server = await startStaticServer({ root: values.root, profile, port });
-  console.log(`serving ${values.root} as ${profile} on ${server.url} (Ctrl-C stops)`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) return usageError(spec, '--port must be a port number');
+  const server = await startStaticServer({ root, profile, port });
+  console.log(`serving ${root} as ${profile} on ${server.url} (Ctrl-C stops)`);
   let shown = 0;
   setInterval(() => {
     for (const r of server.requests.slice(shown)) console.log(`${r.method} ${r.path} ${r.status} ${r.bytes} B`);

@@ -4,7 +4,6 @@
  * gender [b,2] (P(male), P(female)). Mirrors face-api's xception/TinyXception.ts and
  * ageGenderNet/AgeGenderNet.ts layer for layer.
  */
-import { attr, GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Weight } from '../weights.ts';
 import type { WeightEncoding } from '../../../src/shared/manifest-types.ts';
 import {
@@ -13,18 +12,16 @@ import {
   dense,
   globalAveragePool,
   maxPool,
-  normalizeRgb,
   separableConv2d,
-  unary,
+  relu,
   type Feature,
   type LayerContext,
 } from './common-ops.ts';
-import { FACE_NET_INPUT } from './face-net-input.ts';
+import { FACE_NET_INPUT, softmax, startFaceNet } from './face-net-input.ts';
 
 /** AgeGenderNet uses TinyXception(2): two middle-flow main blocks. */
 const MAIN_BLOCKS = 2;
 
-const relu = (ctx: LayerContext, x: Feature, hint: string): Feature => unary(ctx, x, 'Relu', `${hint}/relu`);
 const sep = (ctx: LayerContext, x: Feature, prefix: string): Feature => separableConv2d(ctx, x, prefix, 1, 'same');
 
 function reductionBlock(ctx: LayerContext, x: Feature, prefix: string, activateInput: boolean): Feature {
@@ -49,11 +46,9 @@ export function buildAgeGender(
   encoding: WeightEncoding,
   metadata: Record<string, string> = {},
 ): Uint8Array {
-  const g = new GraphBuilder('age_gender');
-  const ctx: LayerContext = { g, weights, encoding };
+  const { g, ctx, input } = startFaceNet('age_gender', weights, encoding);
   const size = FACE_NET_INPUT.size;
-  const faces = g.input('faces', 'float32', ['b', 3, size, size]);
-  let out = normalizeRgb(ctx, { value: faces, channels: 3, height: size, width: size }, FACE_NET_INPUT.meanRgb, 'pre');
+  let out = input;
 
   out = relu(ctx, conv2d(ctx, out, 'entry_flow/conv_in', 2, 'same'), 'entry_flow/conv_in');
   out = reductionBlock(ctx, out, 'entry_flow/reduction_block_0', false);
@@ -64,7 +59,7 @@ export function buildAgeGender(
 
   const pooled = globalAveragePool(ctx, out, 7, 'pool');
   const age = dense(ctx, pooled, 'fc/age');
-  const gender = g.node('Softmax', [dense(ctx, pooled, 'fc/gender')], { axis: attr.int(-1) }, 'gender/softmax');
+  const gender = softmax(g, dense(ctx, pooled, 'fc/gender'), 'gender/softmax');
   g.output(age, 'age', 'float32', ['b', 1]);
   g.output(gender, 'gender', 'float32', ['b', 2]);
   return g.toModel({

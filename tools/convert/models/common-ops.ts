@@ -135,6 +135,11 @@ export function unary(ctx: LayerContext, x: Feature, op: string, hint: string, a
 }
 
 /** Element-wise sum of two same-shaped features. */
+/** ReLU, named after the layer it follows. */
+export function relu(ctx: LayerContext, x: Feature, hint: string): Feature {
+  return unary(ctx, x, 'Relu', `${hint}/relu`);
+}
+
 export function add(ctx: LayerContext, a: Feature, b: Feature, hint: string): Feature {
   if (a.channels !== b.channels || a.height !== b.height || a.width !== b.width) {
     throw new Error(

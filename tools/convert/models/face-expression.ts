@@ -5,7 +5,6 @@
  * disgusted, surprised). Mirrors faceFeatureExtractor/FaceFeatureExtractor.ts, denseBlock.ts
  * and faceExpressionNet/FaceExpressionNet.ts.
  */
-import { attr, GraphBuilder } from '../onnx/graph-builder.ts';
 import type { Weight } from '../weights.ts';
 import type { WeightEncoding } from '../../../src/shared/manifest-types.ts';
 import {
@@ -13,18 +12,15 @@ import {
   conv2d,
   dense,
   globalAveragePool,
-  normalizeRgb,
   separableConv2d,
-  unary,
+  relu,
   type Feature,
   type LayerContext,
 } from './common-ops.ts';
-import { FACE_NET_INPUT } from './face-net-input.ts';
+import { FACE_NET_INPUT, softmax, startFaceNet } from './face-net-input.ts';
 
 /** face-api's expression classes in output order. */
 export const EXPRESSION_CLASSES = ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'] as const;
-
-const relu = (ctx: LayerContext, x: Feature, hint: string): Feature => unary(ctx, x, 'Relu', `${hint}/relu`);
 
 /** denseBlock4: every conv sees the sum of all earlier outputs; sums keep face-api's nesting. */
 function denseBlock4(ctx: LayerContext, x: Feature, prefix: string, isFirstLayer: boolean): Feature {
@@ -47,15 +43,13 @@ export function buildFaceExpression(
   encoding: WeightEncoding,
   metadata: Record<string, string> = {},
 ): Uint8Array {
-  const g = new GraphBuilder('face_expression');
-  const ctx: LayerContext = { g, weights, encoding };
+  const { g, ctx, input } = startFaceNet('face_expression', weights, encoding);
   const size = FACE_NET_INPUT.size;
-  const faces = g.input('faces', 'float32', ['b', 3, size, size]);
-  let out = normalizeRgb(ctx, { value: faces, channels: 3, height: size, width: size }, FACE_NET_INPUT.meanRgb, 'pre');
+  let out = input;
   for (let i = 0; i < 4; i++) out = denseBlock4(ctx, out, `dense${i}`, i === 0);
 
   const logits = dense(ctx, globalAveragePool(ctx, out, 7, 'pool'), 'fc');
-  const probabilities = g.node('Softmax', [logits], { axis: attr.int(-1) }, 'expression/softmax');
+  const probabilities = softmax(g, logits, 'expression/softmax');
   g.output(probabilities, 'expression', 'float32', ['b', EXPRESSION_CLASSES.length]);
   return g.toModel({
     doc: `face-api FaceExpressionNet: faces [b,3,${size},${size}] RGB 0..255 → expression [b,7] probabilities (${EXPRESSION_CLASSES.join(', ')})`,
