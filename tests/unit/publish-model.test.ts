@@ -10,7 +10,7 @@ import { decodeRgb } from '../../tools/lib/decode-image.ts';
 import { brightnessAttributes, brightnessExpression, constantDetector } from './helpers/onnx-fixtures.ts';
 import { convertedFile } from './helpers/models.ts';
 import { snapshot, tempDir } from './helpers/fs.ts';
-import { runCli, type CliResult } from './helpers/cli.ts';
+import { expectRefusal, runCli, type CliResult } from './helpers/cli.ts';
 
 const CLI = 'tools/publish/publish-model.ts';
 const publish = (args: string[]): Promise<CliResult> => runCli(CLI, args);
@@ -19,6 +19,11 @@ describe('publish-model', () => {
   const root = tempDir('hotlens-publish-');
   const reg = join(root, 'registry');
   const f = (name: string) => join(root, name);
+  /** `--registry reg --id … --version … --file <root>/<file>` plus `extra`. */
+  const publishArgs = (id: string, version: string, file: string, ...extra: string[]): string[] => [
+    ...['--registry', reg, '--id', id, '--version', version, '--file', f(file)],
+    ...extra,
+  ];
 
   beforeAll(() => {
     writeFileSync(f('attributes-real.onnx'), convertedFile('face-attributes', '1.0.0').onnx);
@@ -34,18 +39,9 @@ describe('publish-model', () => {
   });
 
   it('creates a new registry from a real model (needs --task)', async () => {
-    const r = await publish([
-      '--registry',
-      reg,
-      '--id',
-      'face-attributes',
-      '--version',
-      '1.0.0',
-      '--file',
-      f('attributes-real.onnx'),
-      '--task',
-      'face-attributes',
-    ]);
+    const r = await publish(
+      publishArgs('face-attributes', '1.0.0', 'attributes-real.onnx', '--task', 'face-attributes'),
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/published face-attributes 1\.0\.0 .* as stable; registry serial 1 \(new registry\)/);
     const manifest = (await readManifest(reg))!;
@@ -69,34 +65,14 @@ describe('publish-model', () => {
 
   it('is an idempotent no-op for the same version with the same bytes', async () => {
     const before = snapshot(reg);
-    const r = await publish([
-      '--registry',
-      reg,
-      '--id',
-      'face-attributes',
-      '--version',
-      '1.0.0',
-      '--file',
-      f('attributes-real.onnx'),
-    ]);
+    const r = await publish(publishArgs('face-attributes', '1.0.0', 'attributes-real.onnx'));
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/already published with these bytes.*nothing to do/);
     expect(snapshot(reg)).toEqual(before);
   });
 
   it('publishes a canary, then a new stable, bumping the serial each time', async () => {
-    let r = await publish([
-      '--registry',
-      reg,
-      '--id',
-      'face-attributes',
-      '--version',
-      '1.1.0',
-      '--file',
-      f('attributes-a.onnx'),
-      '--canary',
-      '25',
-    ]);
+    let r = await publish(publishArgs('face-attributes', '1.1.0', 'attributes-a.onnx', '--canary', '25'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/as canary for 25% of clients; registry serial 2/);
     let m = (await readManifest(reg))!;
@@ -104,20 +80,17 @@ describe('publish-model', () => {
     expect(m.models['face-attributes']!.canary).toEqual({ version: '1.1.0', percent: 25 });
     expect(m.models['face-attributes']!.versions['1.1.0']!.encoding).toBe('float32');
 
-    r = await publish([
-      '--registry',
-      reg,
-      '--id',
-      'face-expression',
-      '--version',
-      '1.0.0',
-      '--file',
-      f('expression.onnx'),
-      '--task',
-      'face-expression',
-      '--labels',
-      f('labels-7.txt'),
-    ]);
+    r = await publish(
+      publishArgs(
+        'face-expression',
+        '1.0.0',
+        'expression.onnx',
+        '--task',
+        'face-expression',
+        '--labels',
+        f('labels-7.txt'),
+      ),
+    );
     expect(r.code, r.stderr).toBe(0);
     m = (await readManifest(reg))!;
     expect(m.serial).toBe(3);
@@ -267,12 +240,7 @@ describe('publish-model', () => {
     it.concurrent.for(cases)('%s', async ([, args, message], { expect }) => {
       const before = snapshot(reg);
       const r = await publish(['--registry', reg, ...args()]);
-      expect(r.code).not.toBe(0);
-      expect(r.stdout).toBe('');
-      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
-      expect(lines, r.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(/^publish-model: /);
-      expect(lines[0]).toMatch(message);
+      expectRefusal(expect, r, 'publish-model', message);
       expect(snapshot(reg)).toEqual(before);
     });
 

@@ -6,7 +6,7 @@ import { readManifest } from '../../tools/lib/registry-io.ts';
 import { loadTrustedKeys } from '../../tools/lib/trusted-keys.ts';
 import type { PublicJwk } from '../../tools/lib/signing.ts';
 import { brightnessAttributes } from './helpers/onnx-fixtures.ts';
-import { runCli, type CliResult } from './helpers/cli.ts';
+import { expectRefusal, runCli, type CliResult } from './helpers/cli.ts';
 import { snapshot, tempDir } from './helpers/fs.ts';
 
 const root = tempDir('hotlens-signed-publish-');
@@ -212,12 +212,7 @@ describe('publish-model signs the manifest (ES256)', () => {
     it.concurrent.for(cases)('%s', async ([, extra, env, message], { expect }) => {
       const before = snapshot(reg);
       const r = await publish(args(reg, '2.0.0', 'b.onnx', extra()), env());
-      expect(r.code).not.toBe(0);
-      expect(r.stdout).toBe('');
-      const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
-      expect(lines, r.stderr).toHaveLength(1);
-      expect(lines[0]).toMatch(/^publish-model: /);
-      expect(lines[0]).toMatch(message);
+      expectRefusal(expect, r, 'publish-model', message);
       expect(snapshot(reg)).toEqual(before);
     });
   });

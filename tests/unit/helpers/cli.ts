@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ExpectStatic } from 'vitest';
 
 /** Project root. */
 export const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
@@ -29,4 +30,20 @@ export function runCli(script: string, args: string[], env: NodeJS.ProcessEnv = 
     child.on('error', reject);
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
   });
+}
+
+/** The `expect` of a test (concurrent tests must use their own). */
+type Expect = ExpectStatic;
+
+/**
+ * Asserts how every tool refuses bad input: a non-zero exit, nothing on stdout, and exactly one
+ * line on stderr, `<tool>: <sentence>`, matching `message`.
+ */
+export function expectRefusal(expect: Expect, r: CliResult, tool: string, message: RegExp): void {
+  expect(r.code).not.toBe(0);
+  expect(r.stdout).toBe('');
+  const lines = r.stderr.split('\n').filter((l) => l.trim() !== '' && !l.startsWith('npm warn'));
+  expect(lines, r.stderr).toHaveLength(1);
+  expect(lines[0]).toMatch(new RegExp(`^${tool}: `));
+  expect(lines[0]).toMatch(message);
 }
