@@ -119,6 +119,42 @@ export class HotlensPage {
     );
   }
 
+  /**
+   * Every model blob in the app's IndexedDB cache with the SHA-256 of the bytes actually stored,
+   * so a test can prove that nothing stored is corrupt (`key` must equal `digest`).
+   */
+  storedBlobDigests(): Promise<Array<{ key: string; digest: string }>> {
+    return this.page.evaluate(async () => {
+      type Req<T> = { result: T; error: unknown; onsuccess: (() => void) | null; onerror: (() => void) | null };
+      type Store = { getAllKeys(): Req<string[]>; get(key: string): Req<ArrayBuffer> };
+      type Db = { transaction(store: string): { objectStore(name: string): Store }; close(): void };
+      const g = globalThis as unknown as {
+        indexedDB: { open(name: string): Req<Db> };
+        crypto: { subtle: { digest(alg: string, data: ArrayBuffer): Promise<ArrayBuffer> } };
+      };
+      const done = <T>(req: Req<T>) =>
+        new Promise<T>((resolve, reject) => {
+          req.onsuccess = () => resolve(req.result);
+          req.onerror = () => reject(new Error(String(req.error)));
+        });
+      const db = await done(g.indexedDB.open('hotlens-models'));
+      const keys = (await done(db.transaction('kv').objectStore('kv').getAllKeys())).filter((k) =>
+        k.startsWith('blob:'),
+      );
+      const out: Array<{ key: string; digest: string }> = [];
+      for (const key of keys) {
+        const bytes = await done(db.transaction('kv').objectStore('kv').get(key));
+        const digest = new Uint8Array(await g.crypto.subtle.digest('SHA-256', bytes));
+        out.push({
+          key: key.slice('blob:'.length),
+          digest: [...digest].map((b) => b.toString(16).padStart(2, '0')).join(''),
+        });
+      }
+      db.close();
+      return out;
+    });
+  }
+
   /** Starts recording when `frames.processed` changes (every 5 ms, in the page). */
   async startFrameSampler(): Promise<void> {
     await this.page.evaluate(() => {

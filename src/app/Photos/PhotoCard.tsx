@@ -23,6 +23,18 @@ function RemoveButton({ item }: { item: PhotoItem }) {
   );
 }
 
+/** The card's title (the file name, labelling the card) and its remove button. */
+function CardHead({ item, titleId }: { item: PhotoItem; titleId: string }) {
+  return (
+    <div className="card__head">
+      <h3 id={titleId} className="card__title">
+        {item.name}
+      </h3>
+      <RemoveButton item={item} />
+    </div>
+  );
+}
+
 /** Renders the card for one item in its current state. */
 export function PhotoCard({ item }: { item: PhotoItem }) {
   const [exporting, setExporting] = useState(false);
@@ -31,12 +43,7 @@ export function PhotoCard({ item }: { item: PhotoItem }) {
     return (
       <article className="card card--error" aria-labelledby={titleId} data-testid="error-card">
         <div className="card__body">
-          <div className="card__head">
-            <h3 id={titleId} className="card__title">
-              {item.name}
-            </h3>
-            <RemoveButton item={item} />
-          </div>
+          <CardHead item={item} titleId={titleId} />
           <p className="card__error-title">{item.error.title}</p>
           <p className="card__error">{item.error.message}</p>
         </div>
@@ -64,12 +71,7 @@ export function PhotoCard({ item }: { item: PhotoItem }) {
     <article className="card" aria-labelledby={titleId} data-testid="result-card">
       <AnnotatedPreview file={item.file} annotation={annotation} />
       <div className="card__body">
-        <div className="card__head">
-          <h3 id={titleId} className="card__title">
-            {item.name}
-          </h3>
-          <RemoveButton item={item} />
-        </div>
+        <CardHead item={item} titleId={titleId} />
         <p className="card__meta">
           {annotation.width}×{annotation.height} · {n} face{n === 1 ? '' : 's'} · {Math.round(timings.totalMs)} ms
         </p>
