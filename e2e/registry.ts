@@ -2,15 +2,23 @@
  * @file A model registry the test controls: a private copy of the base registry (three models
  * at 1.0.0, published in globalSetup), served over HTTP on its own origin by the registry
  * server with the headers a CDN should send, and changed during the test the way a model team
- * would: `npm run publish-model`. The app follows it with `?registry=<url>&poll=1000`.
+ * would: `npm run publish-model`. The app follows it with `?registry=<url>&poll=1000`. Tests can
+ * also make it misbehave like a broken CDN or network (`fault`: HTTP errors, corrupted,
+ * truncated, dropped or stalled responses; see tools/registry-server/faults.ts).
  */
 import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Manifest } from '../src/shared/manifest-types.ts';
-import { startStaticServer, type ServedRequest, type StaticServer } from '../tools/registry-server/static-server.ts';
+import {
+  startStaticServer,
+  type Fault,
+  type ServedRequest,
+  type StaticServer,
+} from '../tools/registry-server/static-server.ts';
 import { resolveSigningKey } from '../tools/keys/key-store.ts';
 import { signManifest } from '../tools/lib/signing.ts';
 import { writeFileAtomic } from '../tools/lib/registry-io.ts';
@@ -93,6 +101,36 @@ export class TestRegistry {
     const published = this.manifest().models[id]?.versions[version];
     if (!published) throw new Error(`publish-model did not add ${id} ${version}`);
     return { sha256: published.sha256 };
+  }
+
+  // --- Fault injection (blob-faults and manifest-faults specs) ---
+
+  /**
+   * Makes the next `fault.times` (default 1) GETs whose path matches `fault.path` misbehave:
+   * `status`, `body`, `flipBit`, `truncate`, `dropAfter` or `stallAfter` (faults.ts). Arm it
+   * before publishing, so the service worker's first request already gets it.
+   */
+  fault(fault: Fault): void {
+    this.server.fault(fault);
+  }
+
+  /** Disarms every fault not used yet. */
+  clearFaults(): void {
+    this.server.clearFaults();
+  }
+
+  /** The URL path a file is served at once published (`/blobs/sha256-<hex>.onnx`), and its size. */
+  static blobOf(file: string): { path: string; sha256: string; bytes: number } {
+    const bytes = readFileSync(file);
+    const sha256 = createHash('sha256').update(bytes).digest('hex');
+    return { path: `/blobs/sha256-${sha256}.onnx`, sha256, bytes: bytes.byteLength };
+  }
+
+  /** The live manifest as JSON text after `edit` (for `body` faults: schema-invalid, missing fields). */
+  manifestText(edit: (manifest: Record<string, unknown>) => void): string {
+    const manifest = JSON.parse(readFileSync(join(this.dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+    edit(manifest);
+    return JSON.stringify(manifest, null, 2);
   }
 
   async close(): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { backoffDelay, sleep as defaultSleep, type BackoffOptions } from './backoff.ts';
 import { abortError, describeError, DownloadError, IntegrityError } from './errors.ts';
-import { defaultFetch, type FetchLike } from './http.ts';
+import { defaultFetch, type FetchInit, type FetchLike } from './http.ts';
 import { verifyBlob, type VerifiedBlob } from './integrity.ts';
 
 /** A blob to fetch, as the manifest describes it. */
@@ -26,13 +26,26 @@ export interface DownloadProgress {
   attempt: number;
 }
 
+/** What a retry is about to do (see {@link DownloadOptions.onRetry}). */
+export interface RetryInfo {
+  /** 1 for the first retry. */
+  attempt: number;
+  /** Attempts allowed in all (first one included). */
+  attempts: number;
+  /** The backoff wait before it, ms. */
+  delayMs: number;
+  error: Error;
+  /** Byte offset the retry asks for with Range (0: from the start). */
+  resumeFrom: number;
+}
+
 /** Options of {@link downloadBlob} / {@link fetchBlobBytes}. */
 export interface DownloadOptions extends BackoffOptions {
   fetch?: FetchLike;
   signal?: AbortSignal;
   onProgress?: (progress: DownloadProgress) => void;
   /** Called before each retry with the delay about to be waited. */
-  onRetry?: (info: { attempt: number; delayMs: number; error: Error }) => void;
+  onRetry?: (info: RetryInfo) => void;
   /** Retries after the first attempt (default 4). */
   retries?: number;
   /** An attempt that receives no data for this long is abandoned and retried (default 30 s). */
@@ -42,7 +55,34 @@ export interface DownloadOptions extends BackoffOptions {
 }
 
 const DEFAULT_RETRIES = 4;
-const DEFAULT_STALL_MS = 30_000;
+/** Default stall timeout: generous for slow mobile links, where a chunk may take seconds. */
+export const DEFAULT_STALL_MS = 30_000;
+/** Stall timeouts are clamped to this range (a test deployment may shorten it to seconds). */
+export const STALL_TIMEOUT_BOUNDS = { min: 500, max: 10 * 60_000 } as const;
+
+/** Clamps a requested stall timeout to {@link STALL_TIMEOUT_BOUNDS}. */
+export function clampStallTimeout(ms: number): number {
+  if (!Number.isFinite(ms)) return DEFAULT_STALL_MS;
+  return Math.min(STALL_TIMEOUT_BOUNDS.max, Math.max(STALL_TIMEOUT_BOUNDS.min, Math.round(ms)));
+}
+
+/** Bytes received so far, kept across attempts so a retry can resume after them. */
+interface Received {
+  buf: Uint8Array<ArrayBuffer>;
+  loaded: number;
+}
+
+/** Why a 206 cannot continue a download from `from` of `total` bytes, or null when it can. */
+export function rangeProblem(contentRange: string | null, from: number, total: number): string | null {
+  if (contentRange === null) return 'no readable Content-Range header';
+  const m = contentRange.trim().match(/^bytes (\d+)-(\d+)\/(\d+|\*)$/);
+  if (!m) return `an unreadable Content-Range "${contentRange}"`;
+  const [start, end, size] = [Number(m[1]), Number(m[2]), m[3] === '*' ? NaN : Number(m[3])];
+  if (start !== from) return `bytes from ${start} instead of ${from}`;
+  if (size !== total) return `a total of ${m[3]} bytes instead of the manifest's ${total}`;
+  if (end !== total - 1) return `a range ending at byte ${end} instead of ${total - 1}`;
+  return null;
+}
 
 function retryableStatus(status: number): boolean {
   return status === 408 || status === 425 || status === 429 || status >= 500;
@@ -70,6 +110,7 @@ async function attemptOnce(
   req: BlobRequest,
   options: DownloadOptions,
   attempt: number,
+  got: Received,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const outer = options.signal;
   if (outer?.aborted) throw abortError(outer);
@@ -87,25 +128,41 @@ async function attemptOnce(
     }, stallMs);
   };
   let reader: { read(): Promise<{ done: boolean; value?: Uint8Array }>; cancel(): Promise<void> } | undefined;
-  let loaded = 0;
   const total = req.bytes;
+  const from = got.loaded;
+  const init: FetchInit = { cache: 'no-store', signal: ctrl.signal };
+  if (from > 0) init.headers = { Range: `bytes=${from}-` };
+  const restart = async (res: Response, why: string): Promise<never> => {
+    await res.body?.cancel().catch(() => {});
+    got.loaded = 0;
+    throw new DownloadError(
+      `${req.url} answered a resume from byte ${from} with ${why}; starting again from byte 0`,
+      true,
+      res.status,
+    );
+  };
   try {
     arm();
     let res: Response;
     try {
-      res = await raceAbort(
-        (options.fetch ?? defaultFetch)(req.url, { cache: 'no-store', signal: ctrl.signal }),
-        ctrl.signal,
-      );
+      res = await raceAbort((options.fetch ?? defaultFetch)(req.url, init), ctrl.signal);
     } catch (err) {
       if (stalled || outer?.aborted) throw err;
       throw new DownloadError(`network error fetching ${req.url} (${describeError(err)})`, true);
     }
+    if (from > 0 && res.status === 416) await restart(res, 'HTTP 416 (range not satisfiable)');
     if (!res.ok) {
       await res.body?.cancel().catch(() => {});
       throw new DownloadError(`${req.url} answered HTTP ${res.status}`, retryableStatus(res.status), res.status);
     }
-    const buf = new Uint8Array(new ArrayBuffer(total));
+    if (res.status === 206) {
+      const problem =
+        from > 0 ? rangeProblem(res.headers.get('Content-Range'), from, total) : 'a range nobody asked for';
+      if (problem) await restart(res, problem);
+    } else {
+      // A 200 is the whole file, whatever was asked: the server does not do ranges.
+      got.loaded = 0;
+    }
     if (!res.body) throw new DownloadError(`${req.url} answered without a body`, true, res.status);
     reader = res.body.getReader();
     for (;;) {
@@ -113,25 +170,27 @@ async function attemptOnce(
       if (done) break;
       if (!value || value.byteLength === 0) continue;
       arm();
-      if (loaded + value.byteLength > total) {
+      if (got.loaded + value.byteLength > total) {
+        got.loaded = 0;
         throw new IntegrityError(
           `size mismatch: ${req.url} sent more than the ${total} bytes the manifest says; the blob was not stored`,
         );
       }
-      buf.set(value, loaded);
-      loaded += value.byteLength;
-      options.onProgress?.({ loaded, total, attempt });
+      got.buf.set(value, got.loaded);
+      got.loaded += value.byteLength;
+      options.onProgress?.({ loaded: got.loaded, total, attempt });
     }
-    if (loaded < total) throw new DownloadError(`truncated: got ${loaded} of ${total} bytes from ${req.url}`, true);
-    return buf;
+    if (got.loaded < total)
+      throw new DownloadError(`truncated: got ${got.loaded} of ${total} bytes from ${req.url}`, true);
+    return got.buf;
   } catch (err) {
     void reader?.cancel().catch(() => {});
     if (outer?.aborted) throw abortError(outer);
     if (stalled)
-      throw new DownloadError(`no data for ${stallMs} ms from ${req.url} after ${loaded} of ${total} bytes`, true);
+      throw new DownloadError(`no data for ${stallMs} ms from ${req.url} after ${got.loaded} of ${total} bytes`, true);
     if (err instanceof DownloadError || err instanceof IntegrityError) throw err;
     throw new DownloadError(
-      `connection lost after ${loaded} of ${total} bytes from ${req.url} (${describeError(err)})`,
+      `connection lost after ${got.loaded} of ${total} bytes from ${req.url} (${describeError(err)})`,
       true,
     );
   } finally {
@@ -141,9 +200,10 @@ async function attemptOnce(
 }
 
 /**
- * Fetches the bytes of a blob with retries (exponential backoff, full jitter) and a stall
- * timeout. Throws {@link DownloadError} when retries run out or the failure is permanent,
- * {@link IntegrityError} when the body is longer than the manifest says, AbortError on abort.
+ * Fetches the bytes of a blob with retries (exponential backoff, full jitter, resuming with
+ * Range after bytes arrived) and a stall timeout. Throws {@link DownloadError} when retries run
+ * out or the failure is permanent, {@link IntegrityError} when the body is longer than the
+ * manifest says, AbortError on abort.
  */
 export async function fetchBlobBytes(
   req: BlobRequest,
@@ -151,16 +211,17 @@ export async function fetchBlobBytes(
 ): Promise<Uint8Array<ArrayBuffer>> {
   const retries = options.retries ?? DEFAULT_RETRIES;
   const wait = options.sleep ?? defaultSleep;
+  const got: Received = { buf: new Uint8Array(new ArrayBuffer(req.bytes)), loaded: 0 };
   for (let attempt = 0; ; attempt++) {
     try {
-      return await attemptOnce(req, options, attempt);
+      return await attemptOnce(req, options, attempt, got);
     } catch (err) {
       if (!(err instanceof DownloadError) || !err.retryable) throw err;
       if (attempt >= retries) {
         throw new DownloadError(`gave up after ${attempt + 1} attempts: ${err.message}`, true, err.status);
       }
       const delayMs = backoffDelay(attempt, options);
-      options.onRetry?.({ attempt: attempt + 1, delayMs, error: err });
+      options.onRetry?.({ attempt: attempt + 1, attempts: retries + 1, delayMs, error: err, resumeFrom: got.loaded });
       await wait(delayMs, options.signal);
     }
   }

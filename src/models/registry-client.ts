@@ -8,9 +8,10 @@
  * Headers a registry deployment should send (tools/registry-server sends all of them):
  *   manifest.json : `Cache-Control: no-cache` and an `ETag` (or `Last-Modified`)
  *   blobs/*       : `Cache-Control: public, max-age=31536000, immutable` (content-addressed)
+ *                   and `Range` support (206 + Content-Range) so downloads resume (download.ts)
  *   both          : `Cross-Origin-Resource-Policy: cross-origin` when the registry is on
  *                   another origin than a COEP `require-corp` app, plus CORS `Access-Control-Allow-Origin`
- *                   and `Access-Control-Expose-Headers: ETag, Last-Modified`.
+ *                   and `Access-Control-Expose-Headers: ETag, Last-Modified, Content-Range, Accept-Ranges`.
  * Cross-origin, the conditional request is left to the browser's HTTP cache (no explicit
  * headers, so no CORS preflight per poll): one 304 per unchanged poll either way.
  */
@@ -79,11 +80,18 @@ export async function fetchManifest(
   }
   if (!res.ok) throw new RegistryUnavailable(`${options.url} answered HTTP ${res.status}`, res.status);
 
+  let text: string;
+  try {
+    text = await res.text();
+  } catch (err) {
+    // A body that broke off or stalled is the network's fault, not the manifest's.
+    if (isAbortError(err)) throw err;
+    throw new RegistryUnavailable(`${options.url} broke off mid-answer (${describeError(err)})`, res.status);
+  }
   let json: unknown;
   try {
-    json = JSON.parse(await res.text());
+    json = JSON.parse(text);
   } catch (err) {
-    if (isAbortError(err)) throw err;
     throw new ManifestRejected(`${options.url} is not valid JSON (${describeError(err)})`);
   }
   let manifest: Manifest;

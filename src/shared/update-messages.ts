@@ -107,7 +107,7 @@ export type CheckReason = 'user' | 'focus' | 'start' | 'tick' | 'timer' | 'perio
 /** Messages a page sends to the service worker (reply, if any, via the MessageChannel port). */
 export type SwRequest =
   | { type: 'check-for-updates'; reason: CheckReason }
-  | { type: 'configure'; pollIntervalMs?: number; registryUrl?: string }
+  | { type: 'configure'; pollIntervalMs?: number; registryUrl?: string; stallTimeoutMs?: number }
   /** workbox-window's `messageSkipWaiting()` sends exactly this. */
   | { type: 'SKIP_WAITING' };
 
@@ -185,6 +185,7 @@ export function isSwRequest(v: unknown): v is SwRequest {
     case 'configure':
       return (
         (v.pollIntervalMs === undefined || (isNum(v.pollIntervalMs) && v.pollIntervalMs > 0)) &&
+        (v.stallTimeoutMs === undefined || (isNum(v.stallTimeoutMs) && v.stallTimeoutMs > 0)) &&
         (v.registryUrl === undefined || isStr(v.registryUrl))
       );
     case 'SKIP_WAITING':

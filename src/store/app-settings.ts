@@ -11,12 +11,15 @@ export interface AppSettings {
   backend?: 'wasm' | 'webgpu';
   /** How often the service worker polls the registry (ms); undefined = its default (60 s). */
   pollIntervalMs?: number;
+  /** How long a model download may receive nothing before it is retried (ms); undefined = its default (30 s). */
+  stallTimeoutMs?: number;
 }
 
 /**
  * Settings from the page URL, for deployments, measuring and tests: `?registry=URL` (a model
  * registry folder, absolute or relative to the page; default `<base>/models/`), `?poll=MS`
- * (registry poll interval; e2e uses 1000), `?threads=1|2`, `?backend=wasm|webgpu`.
+ * (registry poll interval; e2e uses 1000), `?stall=MS` (model download stall timeout; e2e fault tests use a few
+ * seconds), `?threads=1|2`, `?backend=wasm|webgpu`.
  */
 export function settingsFromUrl(href: string, baseUrl: string): AppSettings {
   const page = new URL(href);
@@ -31,5 +34,7 @@ export function settingsFromUrl(href: string, baseUrl: string): AppSettings {
   if (backend === 'wasm' || backend === 'webgpu') settings.backend = backend;
   const poll = Number(params.get('poll'));
   if (Number.isFinite(poll) && poll > 0) settings.pollIntervalMs = poll;
+  const stall = Number(params.get('stall'));
+  if (Number.isFinite(stall) && stall > 0) settings.stallTimeoutMs = stall;
   return settings;
 }

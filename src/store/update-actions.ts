@@ -91,6 +91,7 @@ export function startUpdates(settings: AppSettings, sw: Pick<RegisterOptions, 'u
     ...sw,
     registryUrl: settings.registryUrl,
     pollIntervalMs: settings.pollIntervalMs,
+    stallTimeoutMs: settings.stallTimeoutMs,
     onShellUpdate: (prompt) => {
       shellPrompt = prompt;
       shellUpdateWaiting(true);

@@ -106,8 +106,9 @@ describe('settingsFromUrl', () => {
     expect(settingsFromUrl('https://x.test/app/?registry=cdn/models/', '/app/').registryUrl).toBe(
       'https://x.test/app/cdn/models/',
     );
-    expect(settingsFromUrl('https://x.test/?poll=soon&threads=-1&backend=cuda', './')).toEqual({
+    expect(settingsFromUrl('https://x.test/?poll=soon&threads=-1&backend=cuda&stall=0', './')).toEqual({
       registryUrl: 'https://x.test/models/',
     });
+    expect(settingsFromUrl('https://x.test/?stall=3000', './').stallTimeoutMs).toBe(3000);
   });
 });

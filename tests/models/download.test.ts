@@ -1,15 +1,16 @@
 /**
  * @file Blob downloads with real Response bodies: streamed progress, size and SHA-256
  * verification before storing (mismatch and truncation never reach the cache), retries with
- * exponential backoff + full jitter, permanent errors not retried, stall timeout, abort, and
- * several tabs sharing one download through Web Locks.
+ * exponential backoff + full jitter, permanent errors not retried, stall timeout, abort,
+ * resuming with HTTP Range (and starting over when the answer cannot continue the bytes kept),
+ * and several tabs sharing one download through Web Locks.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { backoffDelay, sleep } from '../../src/models/backoff.ts';
-import { downloadBlob, type BlobRequest } from '../../src/models/download.ts';
+import { downloadBlob, rangeProblem, type BlobRequest, type RetryInfo } from '../../src/models/download.ts';
 import { createBlobEnsurer, downloadLockName } from '../../src/models/ensure-blob.ts';
-import type { FetchLike } from '../../src/models/http.ts';
+import type { FetchInit, FetchLike } from '../../src/models/http.ts';
 import { sha256Hex, verifyBlob } from '../../src/models/integrity.ts';
 import { blobBytes, chunked, FakeLocks, freshStore, nodeSha256 } from './fixtures.ts';
 
@@ -178,6 +179,127 @@ describe('downloadBlob', () => {
     await expect(p).rejects.toMatchObject({ name: 'AbortError' });
     expect(Date.now() - started).toBeLessThan(2000);
     expect(f.calls).toBe(1);
+  });
+});
+
+/** A body that sends `chunks` chunks of 1000 bytes, then breaks like a dropped connection. */
+function dropping(body: Uint8Array, chunks: number): ReadableStream<Uint8Array> {
+  let sent = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (sent === chunks) return controller.error(new TypeError('network error: connection reset'));
+      controller.enqueue(body.slice(sent * 1000, ++sent * 1000));
+    },
+  });
+}
+
+/** A 206 for `bytes` from `from`, with the Content-Range given (default: the honest one). */
+const partial =
+  (from: number, contentRange = `bytes ${from}-${bytes.length - 1}/${bytes.length}`, body = bytes.subarray(from)) =>
+  () =>
+    new Response(chunked(body, 1000), { status: 206, headers: { 'Content-Range': contentRange } });
+
+/** A scripted fetch that also records each request's Range header. */
+function recording(...responders: Array<() => Response | Promise<Response>>) {
+  const ranges: Array<string | undefined> = [];
+  const inner = scripted(...responders);
+  const f: FetchLike = (url: string, init: FetchInit) => {
+    ranges.push(init.headers?.Range);
+    return inner(url, init);
+  };
+  return { f, ranges, calls: () => inner.calls };
+}
+
+describe('resuming with HTTP Range', () => {
+  it('keeps the bytes of a dropped connection and asks only for the rest', async () => {
+    const retries: RetryInfo[] = [];
+    const progress: number[] = [];
+    const { f, ranges } = recording(() => new Response(dropping(bytes, 3)), partial(3000));
+    const blob = await downloadBlob(req, {
+      fetch: f,
+      sleep: noWait([]),
+      onRetry: (r) => retries.push(r),
+      onProgress: (p) => progress.push(p.loaded),
+    });
+    expect(blob.sha256).toBe(req.sha256);
+    expect(ranges).toEqual([undefined, 'bytes=3000-']);
+    expect(retries).toMatchObject([{ attempt: 1, attempts: 5, resumeFrom: 3000 }]);
+    expect(retries[0]!.error.message).toMatch(/connection lost after 3000 of 10000 bytes/);
+    expect(progress).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
+  });
+
+  it('resumes after a short "complete" body and after a stall', async () => {
+    const short = recording(() => new Response(chunked(bytes, 1000, { stopAfter: 6 })), partial(6000));
+    expect((await downloadBlob(req, { fetch: short.f, sleep: noWait([]) })).sha256).toBe(req.sha256);
+    expect(short.ranges).toEqual([undefined, 'bytes=6000-']);
+
+    const stall = recording(() => new Response(chunked(bytes, 1000, { hangAfter: 4 })), partial(4000));
+    const blob = await downloadBlob(req, { fetch: stall.f, sleep: noWait([]), stallTimeoutMs: 50 });
+    expect(blob.sha256).toBe(req.sha256);
+    expect(stall.ranges).toEqual([undefined, 'bytes=4000-']);
+  });
+
+  it('resumes more than once, always from the bytes kept so far', async () => {
+    const { f, ranges } = recording(
+      () => new Response(dropping(bytes, 2)),
+      partial(2000, undefined, bytes.subarray(2000, 5000)),
+      partial(5000),
+    );
+    expect((await downloadBlob(req, { fetch: f, sleep: noWait([]) })).sha256).toBe(req.sha256);
+    expect(ranges).toEqual([undefined, 'bytes=2000-', 'bytes=5000-']);
+  });
+
+  it('takes a 200 to a Range request as the whole file (a server without ranges)', async () => {
+    const { f, ranges } = recording(() => new Response(dropping(bytes, 3)), ok());
+    expect((await downloadBlob(req, { fetch: f, sleep: noWait([]) })).sha256).toBe(req.sha256);
+    expect(ranges).toEqual([undefined, 'bytes=3000-']);
+  });
+
+  it.each([
+    ['another start', `bytes 2000-9999/10000`, /bytes from 2000 instead of 3000/],
+    ['another total', `bytes 3000-10999/11000`, /a total of 11000 bytes instead of the manifest's 10000/],
+    ['an unknown total', `bytes 3000-9999/*`, /a total of \* bytes/],
+    ['no Content-Range', null, /no readable Content-Range/],
+  ])('starts again from byte 0 when a 206 has %s', async (_what, contentRange, why) => {
+    const retries: RetryInfo[] = [];
+    const answer = () =>
+      new Response(chunked(bytes.subarray(3000), 1000), {
+        status: 206,
+        headers: contentRange === null ? {} : { 'Content-Range': contentRange },
+      });
+    const { f, ranges } = recording(() => new Response(dropping(bytes, 3)), answer, ok());
+    const blob = await downloadBlob(req, { fetch: f, sleep: noWait([]), onRetry: (r) => retries.push(r) });
+    expect(blob.sha256).toBe(req.sha256);
+    expect(ranges).toEqual([undefined, 'bytes=3000-', undefined]);
+    expect(retries.map((r) => r.resumeFrom)).toEqual([3000, 0]);
+    expect(retries[1]!.error.message).toMatch(why);
+    expect(retries[1]!.error.message).toMatch(/starting again from byte 0/);
+  });
+
+  it('starts again from byte 0 after a 416', async () => {
+    const { f, ranges } = recording(
+      () => new Response(dropping(bytes, 3)),
+      () => new Response('', { status: 416, headers: { 'Content-Range': 'bytes */10000' } }),
+      ok(),
+    );
+    expect((await downloadBlob(req, { fetch: f, sleep: noWait([]) })).sha256).toBe(req.sha256);
+    expect(ranges).toEqual([undefined, 'bytes=3000-', undefined]);
+  });
+
+  it('never stores a resumed download whose bytes do not verify', async () => {
+    const corrupt = Uint8Array.from(bytes);
+    corrupt[500]! ^= 1;
+    const { f } = recording(() => new Response(dropping(corrupt, 3)), partial(3000));
+    const store = freshStore();
+    const ensure = createBlobEnsurer({ store, fetchVerified: (r) => downloadBlob(r, { fetch: f, sleep: noWait([]) }) });
+    await expect(ensure(req)).rejects.toMatchObject({ name: 'IntegrityError' });
+    expect(await store.listBlobs()).toEqual([]);
+  });
+
+  it('rangeProblem accepts exactly the rest of the file', () => {
+    expect(rangeProblem('bytes 3000-9999/10000', 3000, 10_000)).toBeNull();
+    expect(rangeProblem('bytes 3000-8999/10000', 3000, 10_000)).toMatch(/ending at byte 8999/);
+    expect(rangeProblem('garbage', 3000, 10_000)).toMatch(/unreadable/);
   });
 });
 

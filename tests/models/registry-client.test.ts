@@ -1,7 +1,7 @@
 /**
  * @file Manifest fetching against a fake static registry with real Responses: no-cache and
  * conditional headers, 304 = unchanged, replayed serials refused, invalid JSON / schema
- * refused with a reason, registry errors typed, and ES256 signatures (raw and DER) verified
+ * refused with a reason, registry errors (a body that breaks off included) typed, and ES256 signatures (raw and DER) verified
  * over the canonical JSON.
  */
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
@@ -121,6 +121,23 @@ describe('fetchManifest', () => {
       {
         name: 'RegistryUnavailable',
         reason: expect.stringMatching(/fetch failed/),
+      },
+    );
+  });
+
+  it('reports a body that breaks off as RegistryUnavailable, not as invalid JSON', async () => {
+    const reg = new FakeRegistry();
+    const broken = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode('{"schema": 1, "ser'));
+        controller.error(new TypeError('network error'));
+      },
+    });
+    reg.overrides.set('manifest.json', () => new Response(broken));
+    await expect(fetchManifest(undefined, { url: `${reg.base}manifest.json`, fetch: reg.fetch })).rejects.toMatchObject(
+      {
+        name: 'RegistryUnavailable',
+        reason: expect.stringMatching(/manifest\.json broke off mid-answer \(network error\)/),
       },
     );
   });

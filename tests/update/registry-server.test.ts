@@ -42,7 +42,7 @@ describe('registry profile', () => {
     expect(res.headers.get('cache-control')).toBe('no-cache');
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
-    expect(res.headers.get('access-control-expose-headers')).toBe('ETag, Last-Modified');
+    expect(res.headers.get('access-control-expose-headers')).toBe('ETag, Last-Modified, Content-Range, Accept-Ranges');
     expect(res.headers.get('cross-origin-resource-policy')).toBe('cross-origin');
     const again = await fetch(`${registry.url}manifest.json`, { headers: { 'If-None-Match': etag } });
     expect(again.status).toBe(304);
@@ -63,7 +63,7 @@ describe('registry profile', () => {
     expect(blob.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     const preflight = await fetch(`${registry.url}manifest.json`, { method: 'OPTIONS' });
     expect(preflight.status).toBe(204);
-    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/If-None-Match/);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/If-None-Match.*Range/);
     expect((await fetch(`${registry.url}blobs/missing.onnx`)).status).toBe(404);
     expect((await fetch(`${registry.url}..%2f..%2fetc%2fpasswd`)).status).toBe(403);
   });

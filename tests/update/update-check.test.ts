@@ -7,6 +7,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { commitServing } from '../../src/models/control-actions.ts';
+import type { FetchLike } from '../../src/models/http.ts';
 import { verifyBlob } from '../../src/models/integrity.ts';
 import { setPin } from '../../src/models/model-state.ts';
 import { runUpdateCheck, type UpdateCheckDeps } from '../../src/update/sw/update-check.ts';
@@ -158,6 +159,53 @@ describe('runUpdateCheck', () => {
     expect(result).toMatchObject({ ok: false, serial: 1, changed: false });
     expect(channel.ofType('registry-unavailable')).toHaveLength(1);
     expect(await store.hasBlob(nodeSha256(b1))).toBe(true);
+  });
+
+  it('gives up on a manifest that stalls after the stall timeout, so later polls are not held', async () => {
+    const { store, channel } = setup();
+    // Like fetch: the body hangs after a few bytes, and aborting the request's signal errors it.
+    const stalling: FetchLike = async (_url, init) =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          start(c) {
+            c.enqueue(new TextEncoder().encode('{"schema"'));
+            init.signal?.addEventListener('abort', () => c.error(init.signal?.reason));
+          },
+        }),
+      );
+    const started = Date.now();
+    const result = await runUpdateCheck({
+      store,
+      channel,
+      registryUrl: 'https://registry.test/models/',
+      fetch: stalling,
+      download: { stallTimeoutMs: 300 },
+    });
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(result).toMatchObject({ ok: false, serial: null });
+    expect(channel.ofType('registry-unavailable')[0]?.reason).toMatch(
+      /broke off mid-answer \(no complete answer within 300 ms\)/,
+    );
+  });
+
+  it('logs an unreachable registry once per outage, with the reason', async () => {
+    const { registry, store, check } = setup();
+    registry.publish(makeManifest(1, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    await check();
+    const manifestRecords = async () => (await store.getLog()).filter((r) => r.model === 'manifest.json');
+    registry.overrides.set('manifest.json', () => new Response('nope', { status: 404 }));
+    await check();
+    await check();
+    registry.overrides.set('manifest.json', () => new Response('down', { status: 500 }));
+    await check();
+    expect(await manifestRecords()).toMatchObject([
+      { version: 'serial 1', stage: 'downloading', outcome: 'failed', reason: expect.stringMatching(/HTTP 404$/) },
+      { version: 'serial 1', stage: 'downloading', outcome: 'failed', reason: expect.stringMatching(/HTTP 500$/) },
+    ]);
+    expect((await manifestRecords())[0]!.reason).toMatch(/^manifest not fetched, the last accepted one stays in force/);
+    registry.overrides.delete('manifest.json');
+    expect(await check()).toMatchObject({ ok: true, serial: 1 });
+    expect(await manifestRecords()).toHaveLength(2);
   });
 
   it('reports a transient download failure without condemning the version, and retries next time', async () => {

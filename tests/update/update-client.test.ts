@@ -32,7 +32,7 @@ class FakeWorkbox implements WorkboxLike {
   }
 }
 
-function setup(opts: { pollIntervalMs?: number; registryUrl?: string } = {}) {
+function setup(opts: { pollIntervalMs?: number; registryUrl?: string; stallTimeoutMs?: number } = {}) {
   const wb = new FakeWorkbox();
   let reloads = 0;
   const prompts: ShellUpdatePrompt[] = [];
@@ -63,12 +63,12 @@ const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe('update client', () => {
   it('registers, sends settings, asks for a start check and ticks at half the interval', async () => {
-    const t = setup({ pollIntervalMs: 1000, registryUrl: 'https://r.test/models/' });
+    const t = setup({ pollIntervalMs: 1000, registryUrl: 'https://r.test/models/', stallTimeoutMs: 3000 });
     await t.client.start();
     await flush();
     expect(t.wb.registered).toBe(1);
     expect(t.wb.sent).toEqual([
-      { type: 'configure', pollIntervalMs: 1000, registryUrl: 'https://r.test/models/' },
+      { type: 'configure', pollIntervalMs: 1000, registryUrl: 'https://r.test/models/', stallTimeoutMs: 3000 },
       { type: 'check-for-updates', reason: 'start' },
     ]);
     expect(t.intervals.map((i) => i.ms)).toEqual([500]);

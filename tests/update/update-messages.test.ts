@@ -71,6 +71,9 @@ describe('update messages', () => {
     expect(isSwRequest({ type: 'configure', registryUrl: 'https://r.test/models/' })).toBe(true);
     expect(isSwRequest({ type: 'SKIP_WAITING' })).toBe(true);
     expect(isSwRequest({ type: 'configure', pollIntervalMs: -5 })).toBe(false);
+    expect(isSwRequest({ type: 'configure', stallTimeoutMs: 3000 })).toBe(true);
+    expect(isSwRequest({ type: 'configure', stallTimeoutMs: 0 })).toBe(false);
+    expect(isSwRequest({ type: 'configure', stallTimeoutMs: '3000' })).toBe(false);
     expect(isSwRequest({ type: 'check-for-updates' })).toBe(false);
     expect(isSwRequest({ type: 'skip-waiting' })).toBe(false);
   });

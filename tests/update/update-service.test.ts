@@ -1,13 +1,14 @@
 /**
  * @file The service worker's update service as sw.ts wires it, run in Node with the real
  * cache: page messages (check, configure, SKIP_WAITING, junk), settings that survive a
- * service-worker restart, and polling started on demand.
+ * service-worker restart, polling started on demand, and the download stall timeout a page sets.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createUpdateService, type UpdateServiceDeps } from '../../src/update/sw/update-service.ts';
 import {
   blobBytes,
+  chunked,
   FakeRegistry,
   freshDbName,
   freshStore,
@@ -85,6 +86,36 @@ describe('update service', () => {
       ready: [{ version: '1.0.0' }],
     });
     expect(asked).toEqual([`${other}manifest.json`, `${other}blobs/sha256-${nodeSha256(b1)}.onnx`]);
+  });
+
+  it('uses the stall timeout a page configured, and logs each retry with its backoff and resume offset', async () => {
+    const registry = new FakeRegistry();
+    registry.publish(makeManifest(1, { 'face-detector': { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    const path = `blobs/sha256-${nodeSha256(b1)}.onnx`;
+    registry.overrides.set(path, () => {
+      registry.overrides.delete(path);
+      return new Response(chunked(b1, 1000, { hangAfter: 1 }));
+    });
+    const { svc, channel } = service(freshDbName(), registry, { download: { baseDelayMs: 40, random: () => 0.5 } });
+    expect(await svc.handleMessage({ type: 'configure', stallTimeoutMs: 600 })).toEqual({
+      ok: true,
+      settings: { stallTimeoutMs: 600 },
+    });
+    const started = Date.now();
+    expect(await svc.handleMessage({ type: 'check-for-updates', reason: 'user' })).toMatchObject({
+      ready: [{ version: '1.0.0' }],
+    });
+    // The default (30 s) would have outlived the test.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const downloading = channel
+      .ofType('log')
+      .map((m) => m.record)
+      .filter((r) => r.stage === 'downloading');
+    expect(downloading.map((r) => r.outcome)).toEqual(['failed', 'ok']);
+    expect(downloading[0]!.reason).toMatch(
+      /^attempt 1 of 5 failed: no data for 600 ms from .* after 1000 of 3000 bytes; retrying in 20 ms \(backoff\), resuming at byte 1000$/,
+    );
+    expect(registry.requestsFor(path).map((r) => r.init.headers?.Range)).toEqual([undefined, 'bytes=1000-']);
   });
 
   it('arms the poll timer on start and skips ticks that are not due', async () => {

@@ -31,7 +31,10 @@ async function main(): Promise<number> {
   console.log(`serving ${root} as ${profile} on ${server.url} (Ctrl-C stops)`);
   let shown = 0;
   setInterval(() => {
-    for (const r of server.requests.slice(shown)) console.log(`${r.method} ${r.path} ${r.status} ${r.bytes} B`);
+    for (const r of server.requests.slice(shown)) {
+      const extra = [r.range, r.fault && `fault: ${r.fault}`].filter(Boolean).join(', ');
+      console.log(`${r.method} ${r.path} ${r.status} ${r.bytes} B${extra ? ` (${extra})` : ''}`);
+    }
     shown = server.requests.length;
   }, 250).unref();
   await new Promise<void>((done) => process.once('SIGINT', done));

@@ -14,13 +14,19 @@
  * `app` (the built app shell): COOP same-origin + COEP require-corp on everything (cross-origin
  *   isolation for WASM threads), no-cache on HTML / sw.js / the web manifest, immutable on assets/.
  *
- * Every request is recorded (method, path, status, bytes) so tests can count what was fetched.
+ * GETs honour a single `Range` (206 + Content-Range, 416 when unsatisfiable) so interrupted
+ * downloads can resume. Tests can arm faults (faults.ts) that the next matching GETs get.
+ * Every request is recorded (method, path, status, bytes, Range, fault) so tests can count what
+ * was fetched and assert that a download resumed.
  */
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { FaultTable, faultName, sendFaulted, type Fault } from './faults.ts';
+
+export type { Fault, FaultKind } from './faults.ts';
 
 /** Which headers to send. */
 export type HeaderProfile = 'registry' | 'app';
@@ -34,6 +40,10 @@ export interface ServedRequest {
   status: number;
   /** Body bytes sent (0 for 304, HEAD and errors). */
   bytes: number;
+  /** The request's `Range` header, when it had one. */
+  range?: string;
+  /** The injected fault this request got (e.g. "dropAfter 1000"). */
+  fault?: string;
 }
 
 /** Options of {@link startStaticServer}. */
@@ -52,6 +62,12 @@ export interface StaticServer {
   port: number;
   /** Every request so far, oldest first. */
   readonly requests: ServedRequest[];
+  /** Arms a fault for the next matching GET(s); see faults.ts. */
+  fault(fault: Fault): void;
+  /** Disarms every fault not used yet. */
+  clearFaults(): void;
+  /** Armed faults and how many uses each has left. */
+  pendingFaults(): Array<{ fault: Fault; left: number }>;
   close(): Promise<void>;
 }
 
@@ -78,7 +94,7 @@ export function headersFor(profile: HeaderProfile, path: string): Record<string,
     return {
       'Cache-Control': path.startsWith('/blobs/') ? IMMUTABLE : 'no-cache',
       'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'ETag, Last-Modified',
+      'Access-Control-Expose-Headers': 'ETag, Last-Modified, Content-Range, Accept-Ranges',
       'Cross-Origin-Resource-Policy': 'cross-origin',
     };
   }
@@ -96,14 +112,51 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   return 0;
 }
 
-async function serve(root: string, profile: HeaderProfile, req: IncomingMessage, res: ServerResponse) {
+/** A byte range of a file, inclusive. */
+interface ByteRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * The single range a `Range` header asks for: a range, `'unsatisfiable'`, or null to serve the
+ * whole file (no header, a unit other than bytes, or several ranges, which servers may ignore).
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | null {
+  const m = header?.trim().match(/^bytes=(\d*)-(\d*)$/);
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const suffix = Number(m[2]);
+    return suffix === 0 || size === 0 ? 'unsatisfiable' : { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  return start >= size || end < start ? 'unsatisfiable' : { start, end };
+}
+
+interface Served {
+  path: string;
+  status: number;
+  bytes: number;
+  fault?: string;
+}
+
+interface ServeContext {
+  root: string;
+  profile: HeaderProfile;
+  faults: FaultTable;
+  stalls: Set<ServerResponse>;
+}
+
+async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): Promise<Served> {
+  const { root, profile } = ctx;
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   const base = headersFor(profile, path);
   if (req.method === 'OPTIONS' && profile === 'registry') {
     const status = send(res, 204, {
       ...base,
       'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
-      'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since, Cache-Control',
+      'Access-Control-Allow-Headers': 'If-None-Match, If-Modified-Since, Cache-Control, Range',
       'Access-Control-Max-Age': '600',
     });
     return { path, status: 204, bytes: status };
@@ -122,6 +175,13 @@ async function serve(root: string, profile: HeaderProfile, req: IncomingMessage,
     file = join(file, 'index.html');
     info = await stat(file).catch(() => null);
   }
+  // An armed fault wins over 404 and 304: a broken CDN answers whatever the client asked.
+  const fault = req.method === 'GET' ? ctx.faults.take(path) : undefined;
+  if (fault && ('status' in fault || 'body' in fault)) {
+    const type = { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' };
+    const sent = await sendFaulted(res, fault, new Uint8Array(0), { ...base, ...type }, ctx.stalls);
+    return { path, ...sent, fault: faultName(fault) };
+  }
   if (!info?.isFile()) {
     send(res, 404, base, 'not found');
     return { path, status: 404, bytes: 0 };
@@ -133,7 +193,12 @@ async function serve(root: string, profile: HeaderProfile, req: IncomingMessage,
     'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
     ETag: etag,
     'Last-Modified': lastModified,
+    'Accept-Ranges': 'bytes',
   };
+  if (fault) {
+    const sent = await sendFaulted(res, fault, await readFile(file), headers, ctx.stalls);
+    return { path, ...sent, fault: faultName(fault) };
+  }
   const inm = req.headers['if-none-match'];
   const ims = req.headers['if-modified-since'];
   const notModified =
@@ -142,13 +207,25 @@ async function serve(root: string, profile: HeaderProfile, req: IncomingMessage,
     send(res, 304, headers);
     return { path, status: 304, bytes: 0 };
   }
-  res.writeHead(200, { ...headers, 'Content-Length': String(info.size) });
-  if (req.method === 'HEAD') {
+  // If-Range: resume only from the same version of the file, else send it whole.
+  const ifRange = req.headers['if-range'];
+  const sameVersion = ifRange === undefined || ifRange === etag || ifRange === lastModified;
+  const range = req.method === 'GET' && sameVersion ? parseRange(req.headers.range, info.size) : null;
+  if (range === 'unsatisfiable') {
+    send(res, 416, { ...headers, 'Content-Range': `bytes */${info.size}` });
+    return { path, status: 416, bytes: 0 };
+  }
+  const { start, end } = range ?? { start: 0, end: info.size - 1 };
+  const length = Math.max(0, end - start + 1);
+  const status = range ? 206 : 200;
+  const rangeHeaders: Record<string, string> = range ? { 'Content-Range': `bytes ${start}-${end}/${info.size}` } : {};
+  res.writeHead(status, { ...headers, ...rangeHeaders, 'Content-Length': String(length) });
+  if (req.method === 'HEAD' || length === 0) {
     res.end();
-    return { path, status: 200, bytes: 0 };
+    return { path, status, bytes: 0 };
   }
   await new Promise<void>((done) => {
-    const stream = createReadStream(file);
+    const stream = createReadStream(file, { start, end });
     stream.on('error', () => {
       res.destroy();
       done();
@@ -156,20 +233,24 @@ async function serve(root: string, profile: HeaderProfile, req: IncomingMessage,
     stream.on('end', done);
     stream.pipe(res);
   });
-  return { path, status: 200, bytes: info.size };
+  return { path, status, bytes: length };
 }
 
 /** Serves `root` until closed. */
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = resolve(options.root);
   const requests: ServedRequest[] = [];
+  const ctx: ServeContext = { root, profile: options.profile, faults: new FaultTable(), stalls: new Set() };
   const server: Server = createServer((req, res) => {
     const time = Date.now();
-    serve(root, options.profile, req, res).then(
-      (r) => requests.push({ time, method: req.method ?? 'GET', ...r }),
+    const method = req.method ?? 'GET';
+    const range = req.headers.range !== undefined ? { range: req.headers.range } : {};
+    serve(ctx, req, res).then(
+      (r) => requests.push({ time, method, ...r, ...range }),
       () => {
         if (!res.headersSent) send(res, 500, {}, 'internal error');
-        requests.push({ time, method: req.method ?? 'GET', path: req.url ?? '', status: 500, bytes: 0 });
+        else res.destroy();
+        requests.push({ time, method, path: req.url ?? '', status: 500, bytes: 0, ...range });
       },
     );
   });
@@ -183,6 +264,9 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     url: `http://${host}:${port}/`,
     port,
     requests,
+    fault: (fault) => ctx.faults.add(fault),
+    clearFaults: () => ctx.faults.clear(),
+    pendingFaults: () => ctx.faults.pending(),
     close: () =>
       new Promise<void>((ok) => {
         server.closeAllConnections();

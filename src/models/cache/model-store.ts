@@ -39,6 +39,8 @@ export interface UpdateSettings {
   pollIntervalMs?: number;
   /** Absolute URL of the registry folder (the one holding manifest.json), ending in "/". */
   registryUrl?: string;
+  /** Model-download stall timeout (ms); undefined = the downloader's default. */
+  stallTimeoutMs?: number;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
 /** Options of {@link registerServiceWorker}. */
 export interface RegisterOptions extends Pick<
   UpdateClientOptions,
-  'onShellUpdate' | 'pollIntervalMs' | 'registryUrl' | 'tickMs'
+  'onShellUpdate' | 'pollIntervalMs' | 'registryUrl' | 'stallTimeoutMs' | 'tickMs'
 > {
   /** Service worker script URL (vite-plugin-pwa's output, e.g. "/sw.js"). */
   url: string;
@@ -55,6 +55,7 @@ export function registerServiceWorker(options: RegisterOptions): UpdateClient | 
     onShellUpdate: options.onShellUpdate,
     pollIntervalMs: options.pollIntervalMs,
     registryUrl: options.registryUrl,
+    stallTimeoutMs: options.stallTimeoutMs,
     tickMs: options.tickMs,
   });
   void client.start().catch((err: unknown) => console.warn('hotlens: service worker registration failed', err));

@@ -39,10 +39,19 @@ export interface UpdateClientOptions {
   /** Sent to the service worker at start (e2e uses ~1 s). */
   pollIntervalMs?: number;
   registryUrl?: string;
+  /** Sent to the service worker at start: its model-download stall timeout (e2e fault tests shorten it). */
+  stallTimeoutMs?: number;
   /** How often the page pokes the service worker (default: half the poll interval, at most 30 s). */
   tickMs?: number;
   setInterval?: (fn: () => void, ms: number) => unknown;
   clearInterval?: (handle: unknown) => void;
+}
+
+/** Settings the page hands the service worker. */
+export interface SwSettings {
+  pollIntervalMs?: number;
+  registryUrl?: string;
+  stallTimeoutMs?: number;
 }
 
 /** What the app calls. */
@@ -51,8 +60,8 @@ export interface UpdateClient {
   start(): Promise<void>;
   /** Asks the service worker to check the registry now; resolves with what it found. */
   checkForUpdates(): Promise<CheckSummary>;
-  /** Changes the poll interval and/or registry URL (persisted by the service worker). */
-  configure(settings: { pollIntervalMs?: number; registryUrl?: string }): Promise<void>;
+  /** Changes the poll interval, registry URL and/or stall timeout (persisted by the service worker). */
+  configure(settings: SwSettings): Promise<void>;
   dispose(): void;
 }
 
@@ -80,7 +89,7 @@ export function createUpdateClient(options: UpdateClientOptions): UpdateClient {
   };
   const poke = (reason: CheckReason) => void ask(reason).catch(() => {});
 
-  const configure = async (settings: { pollIntervalMs?: number; registryUrl?: string }) => {
+  const configure = async (settings: SwSettings) => {
     await workbox.messageSW({ type: 'configure', ...settings });
   };
 
@@ -103,9 +112,10 @@ export function createUpdateClient(options: UpdateClientOptions): UpdateClient {
         });
       });
       await workbox.register();
-      const settings: { pollIntervalMs?: number; registryUrl?: string } = {};
+      const settings: SwSettings = {};
       if (options.pollIntervalMs !== undefined) settings.pollIntervalMs = options.pollIntervalMs;
       if (options.registryUrl !== undefined) settings.registryUrl = options.registryUrl;
+      if (options.stallTimeoutMs !== undefined) settings.stallTimeoutMs = options.stallTimeoutMs;
       if (Object.keys(settings).length > 0) await configure(settings);
       poke('start');
       const interval = options.pollIntervalMs ?? 60_000;

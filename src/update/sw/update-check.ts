@@ -8,7 +8,13 @@
 import type { CheckSummary, ModelsMessage, UpdateLogRecord } from '../../shared/update-messages.ts';
 import { manifestFor, type ModelStore, type StoredManifest } from '../../models/cache/model-store.ts';
 import { commitRejection } from '../../models/control-actions.ts';
-import { fetchBlobBytes, type BlobRequest, type DownloadOptions } from '../../models/download.ts';
+import {
+  DEFAULT_STALL_MS,
+  fetchBlobBytes,
+  type BlobRequest,
+  type DownloadOptions,
+  type RetryInfo,
+} from '../../models/download.ts';
 import { createBlobEnsurer, type LockManagerLike } from '../../models/ensure-blob.ts';
 import {
   describeError,
@@ -49,11 +55,12 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
   const { store, channel } = deps;
   // A manifest from another registry (the app was pointed elsewhere) is no predecessor.
   const stored = manifestFor(await store.getManifest(), deps.registryUrl);
+  const deadline = manifestDeadline(deps.download?.stallTimeoutMs ?? DEFAULT_STALL_MS, deps.signal);
   try {
     const res = await fetchManifest(stored, {
       url: registryUrl(deps.registryUrl, 'manifest.json'),
       fetch: deps.fetch,
-      signal: deps.signal,
+      signal: deadline.signal,
       verifySignature: deps.verifySignature,
     });
     const now = clock.now();
@@ -87,11 +94,67 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
     }
     if (err instanceof RegistryUnavailable) {
       await store.touchManifest({ checkedAt: now });
+      await logUnavailable(deps, stored, err, now);
       channel.post({ type: 'registry-unavailable', reason: err.reason });
       return { current: stored, changed: false, error: err.message, reachable: false };
     }
     throw err;
+  } finally {
+    deadline.clear();
   }
+}
+
+/**
+ * A signal that also fires when the manifest has not fully arrived within `ms` (the download
+ * stall timeout): a stalled manifest response must not hold the check, and with it every later
+ * poll, forever. Its reason is a TimeoutError, not an AbortError, so it reads as an unreachable
+ * registry rather than a cancelled check.
+ */
+function manifestDeadline(ms: number, outer?: AbortSignal): { signal: AbortSignal; clear: () => void } {
+  const ctrl = new AbortController();
+  const timer = setTimeout(
+    () => ctrl.abort(new DOMException(`no complete answer within ${ms} ms`, 'TimeoutError')),
+    ms,
+  );
+  const signal = outer ? AbortSignal.any([outer, ctrl.signal]) : ctrl.signal;
+  return { signal, clear: () => clearTimeout(timer) };
+}
+
+/**
+ * Writes an unreachable registry (network error, 404, 500…) to the update log, under the model
+ * name `manifest.json` (no model id has a dot), once per outage: while the same failure repeats
+ * poll after poll with nothing logged in between, it is not written again, so an outage cannot
+ * push every other entry out of the log.
+ */
+async function logUnavailable(
+  deps: UpdateCheckDeps,
+  stored: StoredManifest | undefined,
+  err: RegistryUnavailable,
+  now: number,
+): Promise<void> {
+  const reason = `manifest not fetched, the last accepted one stays in force: ${err.reason}`;
+  const last = (await deps.store.getLog().catch(() => [])).at(-1);
+  if (last?.model === 'manifest.json' && last.reason === reason) return;
+  const record: UpdateLogRecord = {
+    time: now,
+    model: 'manifest.json',
+    version: stored ? `serial ${stored.manifest.serial}` : 'none accepted',
+    sha256: '',
+    stage: 'downloading',
+    outcome: 'failed',
+    reason,
+    durationMs: 0,
+    source: 'sw',
+  };
+  deps.channel.post({ type: 'log', record });
+  await deps.store.appendLog(record).catch(() => undefined); // a full disk must not fail the check
+}
+
+/** The log reason of a failed download attempt that will be retried. */
+export function retryNote(r: RetryInfo): string {
+  const wait = `${Math.round(r.delayMs)} ms`;
+  const from = r.resumeFrom > 0 ? `resuming at byte ${r.resumeFrom}` : 'from the start';
+  return `attempt ${r.attempt} of ${r.attempts} failed: ${r.error.message}; retrying in ${wait} (backoff), ${from}`;
 }
 
 /** Runs one check; never throws for registry or download problems (they are in the summary and the log). */
@@ -181,6 +244,8 @@ async function bringIn(
               lastProgress = now;
               channel.post({ type: 'model-progress', ...candidate, loaded, total });
             },
+            // Each failed attempt is logged with the wait before the next, so a user sees why it is slow.
+            onRetry: (r) => rec.record('downloading', 'failed', 0, retryNote(r)),
           }),
         { transient: (e) => e instanceof DownloadError },
       );

@@ -1,11 +1,13 @@
 /**
  * @file The service worker's update logic assembled from its parts (cache, scheduler, update
  * check) with every browser global injected, so sw.ts only forwards events and tests can run
- * the whole thing in Node. Settings sent by a page (poll interval, registry URL) are persisted:
+ * the whole thing in Node. Settings sent by a page (poll interval, registry URL, download stall
+ * timeout) are persisted:
  * the browser stops idle service workers and a restarted one must keep them.
  */
 import { isSwRequest, type CheckSummary } from '../../shared/update-messages.ts';
 import type { ModelStore, UpdateSettings } from '../../models/cache/model-store.ts';
+import { clampStallTimeout } from '../../models/download.ts';
 import type { LockManagerLike } from '../../models/ensure-blob.ts';
 import type { FetchLike } from '../../models/http.ts';
 import type { ModelsChannel } from '../../models/models-channel.ts';
@@ -67,7 +69,10 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       locks: deps.locks,
       verifySignature: deps.verifySignature,
       clock,
-      download: deps.download,
+      download:
+        settings.stallTimeoutMs === undefined
+          ? deps.download
+          : { ...deps.download, stallTimeoutMs: clampStallTimeout(settings.stallTimeoutMs) },
     }).catch((err: unknown) => {
       throw new Error(`update check (${signalReason}) failed: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,
@@ -114,6 +119,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       const change: UpdateSettings = {};
       if (data.pollIntervalMs !== undefined) change.pollIntervalMs = data.pollIntervalMs;
       if (data.registryUrl !== undefined) change.registryUrl = new URL(data.registryUrl).href;
+      if (data.stallTimeoutMs !== undefined) change.stallTimeoutMs = data.stallTimeoutMs;
       // In force at once: a poll due right now must already use the new registry.
       settings = { ...settings, ...change };
       settings = await deps.store.updateSettings(change);
