@@ -12,15 +12,18 @@
  *                   COEP require-corp); OPTIONS preflights answered (If-None-Match is not a
  *                   CORS-safelisted header)
  * `app` (the built app shell): COOP same-origin + COEP require-corp on everything (cross-origin
- *   isolation for WASM threads), no-cache on HTML / sw.js / the web manifest, immutable on assets/.
+ *   isolation for WASM threads), the Content-Security-Policy (tools/lib/csp.ts), no-cache on
+ *   HTML / sw.js / the web manifest, immutable on assets/.
  *
- * Every request is recorded (method, path, status, bytes) so tests can count what was fetched.
+ * Every request is recorded (method, path, status, bytes sent and received) so tests can count
+ * what was fetched and prove that nothing was uploaded.
  */
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
+import { contentSecurityPolicy } from '../lib/csp.ts';
 
 /** Which headers to send. */
 export type HeaderProfile = 'registry' | 'app';
@@ -34,6 +37,8 @@ export interface ServedRequest {
   status: number;
   /** Body bytes sent (0 for 304, HEAD and errors). */
   bytes: number;
+  /** Body bytes received with the request (an upload; 0 for every request the app should make). */
+  requestBytes: number;
 }
 
 /** Options of {@link startStaticServer}. */
@@ -43,6 +48,8 @@ export interface StaticServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /** `app` profile: the Content-Security-Policy to send (default: the production policy, registries on the same origin only). */
+  csp?: string;
 }
 
 /** A running server. */
@@ -96,9 +103,11 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   return 0;
 }
 
-async function serve(root: string, profile: HeaderProfile, req: IncomingMessage, res: ServerResponse) {
+async function serve(options: StaticServerOptions & { root: string }, req: IncomingMessage, res: ServerResponse) {
+  const { root, profile } = options;
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   const base = headersFor(profile, path);
+  if (profile === 'app') base['Content-Security-Policy'] = options.csp ?? contentSecurityPolicy();
   if (req.method === 'OPTIONS' && profile === 'registry') {
     const status = send(res, 204, {
       ...base,
@@ -165,13 +174,18 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
   const requests: ServedRequest[] = [];
   const server: Server = createServer((req, res) => {
     const time = Date.now();
-    serve(root, options.profile, req, res).then(
-      (r) => requests.push({ time, method: req.method ?? 'GET', ...r }),
-      () => {
-        if (!res.headersSent) send(res, 500, {}, 'internal error');
-        requests.push({ time, method: req.method ?? 'GET', path: req.url ?? '', status: 500, bytes: 0 });
-      },
-    );
+    let requestBytes = 0;
+    const received = new Promise<void>((done) => {
+      req.on('data', (chunk: Buffer) => (requestBytes += chunk.length));
+      req.once('end', done);
+      req.once('close', done);
+    });
+    const record = (r: { path: string; status: number; bytes: number }) =>
+      received.then(() => requests.push({ time, method: req.method ?? 'GET', ...r, requestBytes }));
+    serve({ ...options, root }, req, res).then(record, () => {
+      if (!res.headersSent) send(res, 500, {}, 'internal error');
+      return record({ path: req.url ?? '', status: 500, bytes: 0 });
+    });
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((ok, fail) => {
