@@ -4,10 +4,14 @@
  * a fake webcam fed from a .y4m made in globalSetup, a camera whose permission is denied, and
  * the model-update specs (fake webcam too; each runs against a registry it publishes into,
  * served by tools/registry-server on its own origin, which the app follows via `?registry=`).
+ * The preview server sends the production Content-Security-Policy with the test registries'
+ * origin allowed and a report-uri the `app` fixture watches: any violation fails the spec.
  */
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
 import { FAKE_VIDEO } from './e2e/paths.ts';
+import { CSP_REPORT_PATH } from './e2e/csp-watch.ts';
+import { REGISTRY_ORIGINS_ENV, REPORT_URI_ENV } from './tools/lib/csp.ts';
 
 /** Port of the preview server under test (not 4173, so a running `npm start` does not collide). */
 const PORT = Number(process.env.E2E_PORT ?? 4391);
@@ -63,7 +67,7 @@ export default defineConfig({
   projects: [
     {
       name: 'photos',
-      testMatch: ['photos.spec.ts', 'bad-files.spec.ts', 'keyboard.spec.ts', 'model-integrity.spec.ts'],
+      testMatch: ['photos.spec.ts', 'bad-files.spec.ts', 'keyboard.spec.ts', 'model-integrity.spec.ts', 'csp.spec.ts'],
     },
     {
       name: 'webcam',
@@ -85,6 +89,7 @@ export default defineConfig({
         'swap-measure.spec.ts',
         'blob-faults.spec.ts',
         'manifest-faults.spec.ts',
+        'privacy.spec.ts',
       ],
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },
@@ -112,5 +117,7 @@ export default defineConfig({
     timeout: 300_000,
     stdout: 'ignore',
     stderr: 'pipe',
+    // Test registries listen on 127.0.0.1 at a random port (a port wildcard is valid CSP).
+    env: { [REGISTRY_ORIGINS_ENV]: 'http://127.0.0.1:*', [REPORT_URI_ENV]: CSP_REPORT_PATH },
   },
 });

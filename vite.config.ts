@@ -9,10 +9,15 @@
  * strategy: workbox injects the app-shell precache list (HTML, JS, CSS, the 28 MB ORT wasm,
  * icons) and the worker adds the model-update logic. Models are never precached: they live in
  * IndexedDB, one version at a time, managed by the update service.
+ *
+ * Preview also sends the Content-Security-Policy (tools/lib/csp.ts; `connect-src` allows the
+ * registry origins in HOTLENS_REGISTRY_ORIGINS). The dev server does not: Vite's HMR client and
+ * React Refresh inject inline scripts that a strict policy would block.
  */
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
+import { cspFromEnv } from './tools/lib/csp.ts';
 
 /** Headers that make the page cross-origin isolated (needed for WASM threads). */
 const ISOLATION_HEADERS = {
@@ -63,7 +68,11 @@ export default defineConfig({
     }),
   ],
   server: { host: '127.0.0.1', headers: ISOLATION_HEADERS },
-  preview: { host: '127.0.0.1', port, headers: ISOLATION_HEADERS },
+  preview: {
+    host: '127.0.0.1',
+    port,
+    headers: { ...ISOLATION_HEADERS, 'Content-Security-Policy': cspFromEnv(process.env) },
+  },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', sourcemap: true },

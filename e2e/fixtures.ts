@@ -3,7 +3,8 @@
  * `window.hotlens` (status, ready, lastResults, metrics, checkForUpdates, rollback, pin) and
  * helpers to add photos by file picker or by a real drop event, to follow a test registry, to
  * sample processed webcam frames, and to save screenshots as artifacts. The `registry` fixture
- * is a model registry the test publishes into (registry.ts).
+ * is a model registry the test publishes into (registry.ts). Every spec that uses `app` fails on
+ * an uncaught page error or on any Content Security Policy violation (csp-watch.ts).
  */
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -11,6 +12,7 @@ import { test as base, expect, type Page, type TestInfo } from '@playwright/test
 import type { ImageAnnotation } from '../src/shared/face-results.ts';
 import type { HotlensApi, HotlensMetrics, HotlensStatus, ModelStatus } from '../src/app/hotlens-api.ts';
 import type { CheckSummary, UpdateLogRecord } from '../src/shared/update-messages.ts';
+import { CspWatch } from './csp-watch.ts';
 import { SCREENSHOTS } from './paths.ts';
 import { TestRegistry } from './registry.ts';
 
@@ -251,8 +253,10 @@ export function watchPageErrors(page: Page): () => void {
 export const test = base.extend<{ app: HotlensPage; registry: TestRegistry }>({
   app: async ({ page }, use, testInfo) => {
     const check = watchPageErrors(page);
+    const csp = await CspWatch.start(page.context());
     await use(new HotlensPage(page, testInfo));
     check();
+    csp.check();
   },
   // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies.
   registry: async ({}, use) => {

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page, type Request } from '@playwright/test';
+import { CspWatch } from './csp-watch.ts';
 import { expect, HotlensPage, test } from './fixtures.ts';
 import { SAMPLES } from './paths.ts';
 import { recordMetrics } from './swap-metrics.ts';
@@ -96,6 +97,7 @@ test('the app is installable: a web app manifest with icons and a service worker
     baseURL: testInfo.project.use.baseURL,
   });
   void browser;
+  const csp = await CspWatch.start(context);
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     const app = new HotlensPage(page, testInfo);
@@ -103,6 +105,7 @@ test('the app is installable: a web app manifest with icons and a service worker
     await app.ready();
     await app.controlled();
     await checkInstallable(page);
+    csp.check();
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });

@@ -7,6 +7,7 @@
 import { appendFileSync, cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { startStaticServer } from '../tools/registry-server/static-server.ts';
+import { e2eCsp } from './csp-watch.ts';
 import { expect, test } from './fixtures.ts';
 import { APP_COPY } from './paths.ts';
 
@@ -19,7 +20,7 @@ test('a new app shell waits for the user: banner, no reload until Reload', async
   test.setTimeout(90_000);
   rmSync(APP_COPY, { recursive: true, force: true });
   cpSync('dist', APP_COPY, { recursive: true });
-  const server = await startStaticServer({ root: APP_COPY, profile: 'app' });
+  const server = await startStaticServer({ root: APP_COPY, profile: 'app', csp: e2eCsp() });
   try {
     await page.goto(server.url);
     await app.ready();

@@ -2,12 +2,14 @@
  * @file The static server the e2e suite serves registries (and the app copy) with, over real
  * HTTP: the headers DESIGN.md asks a deployment to send — ETag/Last-Modified with 304 and
  * no-cache on manifest.json, immutable on blobs, CORS + CORP for a registry on another origin,
- * COOP/COEP for the app — a preflight answer, a 404, and no way out of the served folder.
+ * COOP/COEP and the CSP for the app — a preflight answer, a 404, no way out of the served folder,
+ * and a request log that counts uploaded bytes.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contentSecurityPolicy } from '../../tools/lib/csp.ts';
 import { startStaticServer, type StaticServer } from '../../tools/registry-server/static-server.ts';
 
 let dir: string;
@@ -80,5 +82,22 @@ describe('app profile', () => {
     expect(asset.headers.get('content-type')).toMatch(/^text\/javascript/);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect(asset.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+  });
+
+  it('sends the production Content-Security-Policy on every file, workers included', async () => {
+    for (const path of ['', 'assets/app-1.js'])
+      expect((await fetch(`${app.url}${path}`)).headers.get('content-security-policy')).toBe(contentSecurityPolicy());
+  });
+});
+
+describe('request log', () => {
+  it('records the bytes a request uploads (none for a GET)', async () => {
+    await fetch(`${registry.url}manifest.json`);
+    await fetch(`${registry.url}manifest.json`, { method: 'POST', body: 'twelve bytes' });
+    await new Promise((done) => setTimeout(done, 50));
+    expect(registry.requests.slice(-2).map((r) => `${r.method} ${r.status} ${r.requestBytes}`)).toEqual([
+      'GET 200 0',
+      'POST 405 12',
+    ]);
   });
 });

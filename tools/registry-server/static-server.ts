@@ -12,12 +12,14 @@
  *                   COEP require-corp); OPTIONS preflights answered (If-None-Match is not a
  *                   CORS-safelisted header)
  * `app` (the built app shell): COOP same-origin + COEP require-corp on everything (cross-origin
- *   isolation for WASM threads), no-cache on HTML / sw.js / the web manifest, immutable on assets/.
+ *   isolation for WASM threads), the Content-Security-Policy (tools/lib/csp.ts), no-cache on
+ *   HTML / sw.js / the web manifest, immutable on assets/.
  *
  * GETs honour a single `Range` (206 + Content-Range, 416 when unsatisfiable) so interrupted
  * downloads can resume. Tests can arm faults (faults.ts) that the next matching GETs get.
- * Every request is recorded (method, path, status, bytes, Range, fault) so tests can count what
- * was fetched and assert that a download resumed.
+ * Every request is recorded (method, path, status, bytes sent and received, Range, fault) so
+ * tests can count what was fetched, assert that a download resumed, and prove that nothing was
+ * uploaded.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -27,6 +29,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { FaultTable, faultName, sendFaulted, type Fault } from './faults.ts';
 
 export type { Fault, FaultKind } from './faults.ts';
+import { contentSecurityPolicy } from '../lib/csp.ts';
 
 /** Which headers to send. */
 export type HeaderProfile = 'registry' | 'app';
@@ -44,6 +47,8 @@ export interface ServedRequest {
   range?: string;
   /** The injected fault this request got (e.g. "dropAfter 1000"). */
   fault?: string;
+  /** Body bytes received with the request (an upload; 0 for every request the app should make). */
+  requestBytes: number;
 }
 
 /** Options of {@link startStaticServer}. */
@@ -53,6 +58,8 @@ export interface StaticServerOptions {
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
+  /** `app` profile: the Content-Security-Policy to send (default: the production policy, registries on the same origin only). */
+  csp?: string;
 }
 
 /** A running server. */
@@ -146,12 +153,15 @@ interface ServeContext {
   profile: HeaderProfile;
   faults: FaultTable;
   stalls: Set<ServerResponse>;
+  /** `app` profile: the Content-Security-Policy to send. */
+  csp?: string;
 }
 
 async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): Promise<Served> {
   const { root, profile } = ctx;
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
   const base = headersFor(profile, path);
+  if (profile === 'app') base['Content-Security-Policy'] = ctx.csp ?? contentSecurityPolicy();
   if (req.method === 'OPTIONS' && profile === 'registry') {
     const status = send(res, 204, {
       ...base,
@@ -240,19 +250,29 @@ async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerRespons
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const root = resolve(options.root);
   const requests: ServedRequest[] = [];
-  const ctx: ServeContext = { root, profile: options.profile, faults: new FaultTable(), stalls: new Set() };
+  const ctx: ServeContext = {
+    root,
+    profile: options.profile,
+    faults: new FaultTable(),
+    stalls: new Set(),
+    csp: options.csp,
+  };
   const server: Server = createServer((req, res) => {
     const time = Date.now();
     const method = req.method ?? 'GET';
     const range = req.headers.range !== undefined ? { range: req.headers.range } : {};
-    serve(ctx, req, res).then(
-      (r) => requests.push({ time, method, ...r, ...range }),
-      () => {
-        if (!res.headersSent) send(res, 500, {}, 'internal error');
-        else res.destroy();
-        requests.push({ time, method, path: req.url ?? '', status: 500, bytes: 0, ...range });
-      },
-    );
+    let requestBytes = 0;
+    const received = new Promise<void>((done) => {
+      req.on('data', (chunk: Buffer) => (requestBytes += chunk.length));
+      req.once('end', done);
+      req.once('close', done);
+    });
+    const record = (r: Served) => received.then(() => requests.push({ time, method, ...r, ...range, requestBytes }));
+    serve(ctx, req, res).then(record, () => {
+      if (!res.headersSent) send(res, 500, {}, 'internal error');
+      else res.destroy();
+      return record({ path: req.url ?? '', status: 500, bytes: 0 });
+    });
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((ok, fail) => {
