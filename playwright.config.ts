@@ -83,6 +83,7 @@ export default defineConfig({
         'shell-update.spec.ts',
         'focus-check.spec.ts',
         'swap-measure.spec.ts',
+        'storage-faults.spec.ts',
       ],
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },
