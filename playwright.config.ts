@@ -90,6 +90,7 @@ export default defineConfig({
         'blob-faults.spec.ts',
         'manifest-faults.spec.ts',
         'privacy.spec.ts',
+        'storage-faults.spec.ts',
       ],
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },

@@ -54,6 +54,11 @@ export interface HotlensStatus {
     /** A new app shell waits for the user's "Reload". */
     shellUpdate: boolean;
   };
+  /**
+   * Whether models are kept on this device: `unavailable` (IndexedDB blocked: they come from the
+   * network every visit), `full` (a version could not be saved; what serves keeps serving), with why.
+   */
+  storage: { state: 'ok' | 'unavailable' | 'full'; reason: string | null };
 }
 
 /** Startup and webcam figures, for benchmarks (ms; null until measured). */

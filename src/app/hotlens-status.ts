@@ -5,9 +5,12 @@ import type { AppState } from '../store/types.ts';
 import { modelViews } from '../store/models-view.ts';
 import type { HotlensStatus, ModelStatus } from './hotlens-api.ts';
 
+const UNKNOWN: HotlensStatus['storage'] = { state: 'ok', reason: null };
+
 /** The status object from a state snapshot. */
 export function statusFrom(state: AppState): HotlensStatus {
   const { engine, camera, models: slice } = state;
+  const storage = slice.manager?.storage;
   const models: Record<string, ModelStatus> = {};
   for (const view of modelViews(slice.manager)) {
     const serving = engine.info?.models[view.id];
@@ -41,5 +44,6 @@ export function statusFrom(state: AppState): HotlensStatus {
       updater: slice.updater,
       shellUpdate: slice.shellUpdate,
     },
+    storage: storage ? { state: storage.state, reason: 'reason' in storage ? storage.reason : null } : UNKNOWN,
   };
 }

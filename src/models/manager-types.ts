@@ -24,6 +24,13 @@ export interface StageInfo {
   since: number;
 }
 
+/**
+ * Whether this device keeps the models: `unavailable` when IndexedDB cannot be used at all
+ * (models come from the network on every visit, no offline use), `full` when a version could
+ * not be saved even after evicting unused ones (what serves keeps serving, from memory).
+ */
+export type StorageStatus = { state: 'ok' } | { state: 'unavailable' | 'full'; reason: string };
+
 /** Everything the UI shows about models, at one moment. */
 export interface ManagerState {
   installId: string | null;
@@ -38,6 +45,7 @@ export interface ManagerState {
   /** What this tab's serving worker runs. */
   serving: Record<string, VersionRef>;
   stages: Record<string, StageInfo>;
+  storage: StorageStatus;
 }
 
 /** Changes the UI reacts to between snapshots. */

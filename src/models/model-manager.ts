@@ -16,11 +16,11 @@ import { backoffDelay } from './backoff.ts';
 import { manifestFor, type ModelStore } from './cache/model-store.ts';
 import { commitPin, commitRejection, commitRollback, commitServing } from './control-actions.ts';
 import type { EnginePool, RunOutcome } from './engine-pool.ts';
-import { describeError } from './errors.ts';
+import { describeError, StorageFullError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import type { ManifestFetchOptions } from './registry-client.ts';
 import { hotSwap } from './hot-swap.ts';
-import type { ManagerEvent, ManagerState } from './manager-types.ts';
+import type { ManagerEvent, ManagerState, StorageStatus } from './manager-types.ts';
 import type { RollbackResult } from './model-state.ts';
 import { RuntimeHealth } from './runtime-health.ts';
 import { PIPELINE_IDS, resolveSpec } from './serving-set.ts';
@@ -66,6 +66,8 @@ export class ModelManager<H> {
   private readonly retry = new Map<string, { attempts: number; until: number }>();
   private installId: string | null = null;
   private registryProblem: string | null = null;
+  /** Why the last version could not be saved (a full disk), until one is saved again. */
+  private storageFull: string | null = null;
   private readonly clock: Clock;
   private disposed = false;
 
@@ -86,15 +88,48 @@ export class ModelManager<H> {
     this.logWrites = this.logWrites.then(() => store.appendLog(...records)).catch(() => undefined);
     for (const record of records) channel.post({ type: 'log', record });
     this.emit({ type: 'log', records });
-    for (const r of records) this.stages.follow(r);
+    for (const r of records) {
+      this.stages.follow(r);
+      this.noteStorage(r);
+    }
+  }
+
+  /** A `stored` record (this tab's in-page check or the service worker's) says whether the disk had room. */
+  private noteStorage(r: UpdateLogRecord): void {
+    if (r.stage !== 'stored' || (r.outcome !== 'ok' && r.outcome !== 'failed')) return;
+    // The reason's first clause is the cause; the advice after it is in the notice already.
+    const cause = r.reason?.split('; ')[0] ?? 'storage error';
+    const full = r.outcome === 'failed' ? `${r.model} ${r.version} could not be saved: ${cause}` : null;
+    if (full === this.storageFull) return;
+    this.storageFull = full;
+    void this.publishState();
+  }
+
+  /** Serving bytes that storage could not keep (origin `memory`) mean a full disk, unless storage is off altogether. */
+  private noteServing(info: EngineInfo): void {
+    const unsaved = Object.values(info.models).filter((m) => m.origin === 'memory');
+    if (unsaved.length === 0) return;
+    this.storageFull =
+      `${unsaved.map((m) => `${m.id} ${m.version}`).join(', ')} could not be saved on this device, ` +
+      `so ${unsaved.length === 1 ? 'it serves' : 'they serve'} from memory and will be downloaded again next visit`;
+  }
+
+  private async storageStatus(): Promise<StorageStatus> {
+    const unavailable = await this.deps.store.storageProblem();
+    if (unavailable) return { state: 'unavailable', reason: unavailable };
+    return this.storageFull ? { state: 'full', reason: this.storageFull } : { state: 'ok' };
   }
 
   /** The UI snapshot: IndexedDB state plus what this tab serves and where each update stands. */
   async state(): Promise<ManagerState> {
     const { store } = this.deps;
-    const [stored, control] = await Promise.all([store.getManifest(), store.getControl()]);
+    const [stored, control, storage] = await Promise.all([
+      store.getManifest(),
+      store.getControl(),
+      this.storageStatus(),
+    ]);
     const current = manifestFor(stored, this.deps.registryUrl);
-    this.installId ??= await store.getInstallId();
+    this.installId ??= await this.loadInstallId();
     return {
       installId: this.installId,
       manifest: current?.manifest ?? null,
@@ -104,6 +139,7 @@ export class ModelManager<H> {
       plans: planVersions({ manifest: current?.manifest, installId: this.installId, control }),
       serving: Object.fromEntries(Object.entries(this.serving).map(([id, s]) => [id, ref(s)])),
       stages: this.stages.snapshot(),
+      storage,
     };
   }
 
@@ -137,9 +173,20 @@ export class ModelManager<H> {
     return info;
   }
 
+  /** The install id; on a disk too full to keep one, a fresh id for this page (the canary bucket may then change per visit). */
+  private async loadInstallId(): Promise<string> {
+    try {
+      return await this.deps.store.getInstallId();
+    } catch (err) {
+      if (!(err instanceof StorageFullError)) throw err;
+      this.storageFull = describeError(err).split('; ')[0] ?? null;
+      return crypto.randomUUID();
+    }
+  }
+
   private async startOnce(onProgress?: ProgressListener): Promise<EngineInfo> {
     const { store, pool } = this.deps;
-    this.installId = await store.getInstallId();
+    this.installId = await this.loadInstallId();
     try {
       const started = await startUp({
         store,
@@ -154,6 +201,7 @@ export class ModelManager<H> {
       });
       this.serving = started.set;
       for (const spec of Object.values(started.set)) this.stages.set(spec.id, 'idle', spec.version);
+      this.noteServing(started.info);
       this.emit({ type: 'serving', info: started.info });
       return started.info;
     } catch (err) {
@@ -168,7 +216,10 @@ export class ModelManager<H> {
       case 'log':
         this.emit({ type: 'log', records: [message.record] });
         // Other tabs' swaps are theirs; the service worker's stages are every tab's.
-        if (message.record.source === 'sw') this.stages.follow(message.record);
+        if (message.record.source === 'sw') {
+          this.stages.follow(message.record);
+          this.noteStorage(message.record);
+        }
         return;
       case 'model-progress':
         this.stages.set(message.id, 'downloading', message.version, {
@@ -214,7 +265,7 @@ export class ModelManager<H> {
     const { store } = this.deps;
     const stored = manifestFor(await store.getManifest(), this.deps.registryUrl);
     const control = await store.getControl();
-    this.installId ??= await store.getInstallId();
+    this.installId ??= await this.loadInstallId();
     const plans = planVersions({ manifest: stored?.manifest, installId: this.installId, control });
     for (const id of PIPELINE_IDS) {
       const target = plans[id]?.target;
@@ -222,8 +273,9 @@ export class ModelManager<H> {
       if (!target || !current || target.sha256 === current.sha256) continue;
       const spec = resolveSpec(stored?.manifest, id, target);
       if (!spec || this.retryLater(target.sha256)) continue;
-      // With a service worker, wait until it has stored the blob (it announces model-ready).
-      if (this.deps.hasUpdater() && !(await store.hasBlob(target.sha256))) continue;
+      // With a service worker, wait until it has stored the blob (it announces model-ready);
+      // with no storage to share, this tab's standby worker downloads it.
+      if (this.deps.hasUpdater() && !(await store.storageProblem()) && !(await store.hasBlob(target.sha256))) continue;
       await this.swap(spec, 'update', plans[id]!.channel);
       return true;
     }
@@ -259,6 +311,7 @@ export class ModelManager<H> {
         },
         flipped: (_handle, set, info) => {
           this.serving = set;
+          this.noteServing(info);
           this.emit({ type: 'serving', info });
         },
       });

@@ -5,7 +5,7 @@
  * higher serial wins.
  */
 import { manifestFor, type ModelStore, type StoredManifest } from './cache/model-store.ts';
-import { describeError } from './errors.ts';
+import { describeError, StorageFullError } from './errors.ts';
 import { registryUrl as resolveUrl, type FetchLike } from './http.ts';
 import { fetchManifest, type ManifestFetchOptions } from './registry-client.ts';
 import { ModelLoadError } from '../shared/errors.ts';
@@ -43,7 +43,10 @@ export async function startManifest(deps: StartManifestDeps): Promise<StoredMani
     };
     const again = manifestFor(await store.getManifest(), deps.registryUrl);
     if (again && again.manifest.serial >= record.manifest.serial) return again;
-    await store.putManifest(record);
+    // A disk too full for the manifest must not stop the app: it then serves from memory.
+    await store.putManifest(record).catch((err: unknown) => {
+      if (!(err instanceof StorageFullError)) throw err;
+    });
     return record;
   } catch (err) {
     // Offline, pointed at a new registry: the last manifest of any registry beats no app.

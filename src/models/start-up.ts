@@ -11,7 +11,7 @@ import { hasErrorName, ModelLoadError, ModelProbeError } from '../shared/errors.
 import type { ModelStore } from './cache/model-store.ts';
 import { commitRejection, commitServing } from './control-actions.ts';
 import type { EnginePool } from './engine-pool.ts';
-import { describeError } from './errors.ts';
+import { describeError, StorageFullError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import type { ManifestFetchOptions } from './registry-client.ts';
 import { modelState, sameRef, type ControlState } from './model-state.ts';
@@ -80,7 +80,7 @@ export async function startUp<H>(input: StartUpInput<H>): Promise<StartedSet<H>>
       }
       const info = await pool.warmUp(handle, onProgress);
       pool.flip(handle);
-      input.record(await commitStart(input, set, control, clock.monotonic() - t0));
+      input.record(await commitStart(input, set, control, info, clock.monotonic() - t0));
       return { handle, set, info };
     } catch (err) {
       await pool.release(handle).catch(() => undefined);
@@ -95,19 +95,30 @@ async function commitStart<H>(
   input: StartUpInput<H>,
   set: Record<string, ModelSpec>,
   control: ControlState,
+  info: EngineInfo,
   ms: number,
 ): Promise<UpdateLogRecord[]> {
   const records: UpdateLogRecord[] = [];
   for (const spec of Object.values(set)) {
     if (sameRef(modelState(control, spec.id).active, ref(spec))) continue;
-    await commitServing(input.store, { id: spec.id, ...ref(spec) });
+    let note = 'loaded at start-up';
+    if (info.models[spec.id]?.origin === 'memory') {
+      note += '; downloaded and verified, but browser storage could not keep it (blocked or full)';
+    }
+    try {
+      await commitServing(input.store, { id: spec.id, ...ref(spec) });
+    } catch (err) {
+      // It serves anyway; only the record of it as active is lost (the next start chooses again).
+      if (!(err instanceof StorageFullError)) throw err;
+      note += `; not recorded as active: ${describeError(err)}`;
+    }
     records.push({
       time: input.clock.now(),
       model: spec.id,
       ...ref(spec),
       stage: 'serving',
       outcome: 'ok',
-      reason: 'loaded at start-up',
+      reason: note,
       durationMs: ms,
       source: 'page',
     });

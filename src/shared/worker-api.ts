@@ -83,8 +83,11 @@ export interface ServingModel {
   task: TaskId;
   bytes: number;
   sha256: string;
-  /** Where the bytes came from: the IndexedDB cache, or the registry (then stored). */
-  origin: 'cache' | 'registry';
+  /**
+   * Where the bytes came from: the IndexedDB cache, the registry (then stored), or the registry
+   * without being stored (`memory`: browser storage blocked or full; downloaded again next visit).
+   */
+  origin: 'cache' | 'registry' | 'memory';
   /** Session create time (ms). */
   compileMs: number;
   /** Duration of the warm-up run (ms); 0 until `warmUp` ran. */

@@ -3,6 +3,8 @@
  * the inference bridge), the models channel shared with the service worker and other tabs, and
  * the service worker itself (registration, registry polling, the app-shell update prompt).
  * These are the actions `window.hotlens` and the Models panel call; they work outside React.
+ * When IndexedDB is unusable (site data blocked) nothing is shared with a service worker, so
+ * this page checks the registry itself and its workers download what they serve.
  */
 import { inferenceClient } from '../inference/client/inference-client.ts';
 import type { WorkerHandle } from '../inference/client/worker-handle.ts';
@@ -15,6 +17,7 @@ import type { CheckSummary } from '../shared/update-messages.ts';
 import { registerServiceWorker, type RegisterOptions } from '../update/client/register-sw.ts';
 import type { ShellUpdatePrompt, UpdateClient } from '../update/client/update-client.ts';
 import { runUpdateCheck } from '../update/sw/update-check.ts';
+import { StorageFullBackoff } from '../models/storage-full-backoff.ts';
 import type { AppSettings } from './app-settings.ts';
 import { engineServing } from './engine-slice.ts';
 import {
@@ -36,6 +39,10 @@ interface Wiring {
 }
 
 let wiring: Wiring | null = null;
+/** Why this page's model cache lives in memory (IndexedDB unusable), once known. */
+let storageProblem: string | null = null;
+/** Versions that did not fit on disk wait here between the page's own checks. */
+const storageFull = new StorageFullBackoff();
 let updater: UpdateClient | null = null;
 let shellPrompt: ShellUpdatePrompt | null = null;
 
@@ -46,9 +53,12 @@ function onManagerEvent(event: ManagerEvent): void {
   else announce(event.text);
 }
 
-/** True when a service worker controls this page (it downloads candidates and polls). */
+/**
+ * True when a service worker controls this page and shares its storage (it downloads
+ * candidates and polls); with storage unavailable its downloads could not reach this page.
+ */
 function hasUpdater(): boolean {
-  return typeof navigator !== 'undefined' && !!navigator.serviceWorker?.controller;
+  return storageProblem === null && typeof navigator !== 'undefined' && !!navigator.serviceWorker?.controller;
 }
 
 /** This tab's model manager, created on first use with `settings`. */
@@ -57,6 +67,7 @@ export function modelManager(settings: AppSettings): ModelManager<WorkerHandle> 
   const { registryUrl, threads, backend } = settings;
   inferenceClient.configure({ registryUrl, threads, backend });
   const store = createModelStore();
+  void store.storageProblem().then((problem) => (storageProblem = problem));
   const channel = openModelsChannel();
   const manager = new ModelManager<WorkerHandle>({
     store,
@@ -92,6 +103,7 @@ export function startUpdates(settings: AppSettings, sw: Pick<RegisterOptions, 'u
     registryUrl: settings.registryUrl,
     pollIntervalMs: settings.pollIntervalMs,
     stallTimeoutMs: settings.stallTimeoutMs,
+    onFailed: () => updaterChanged('failed'),
     onShellUpdate: (prompt) => {
       shellPrompt = prompt;
       shellUpdateWaiting(true);
@@ -122,6 +134,8 @@ export async function checkForUpdates(): Promise<CheckSummary> {
         store,
         registryUrl: settings.registryUrl,
         locks: navigator.locks,
+        storageFull,
+        userAsked: true,
         channel: {
           post: (message) => {
             channel.post(message);

@@ -2,7 +2,8 @@
  * @file The worker's model loader on the real registry (`npm run models` output) and the real
  * onnxruntime-web (its Node build): verified and compiled models on the happy path, warmed on
  * request; wrong bytes are rejected by size or SHA-256 and an incompatible declared signature
- * before any session exists. Also the cache source: IndexedDB first, else one verified download.
+ * before any session exists. Also the cache source: IndexedDB first, else one verified download,
+ * served from memory when storage is full or blocked.
  */
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
@@ -12,7 +13,17 @@ import { loadModelSet, warmModel, zeroFeeds } from '../../src/inference/worker/m
 import { cacheModelSource, type ModelSource } from '../../src/inference/worker/cache-source.ts';
 import { parseManifest } from '../../src/shared/manifest-validate.ts';
 import { PIPELINE_MODELS, type LoadProgress, type ModelSpec } from '../../src/shared/worker-api.ts';
-import { blobBytes, detectorVersion, FakeLocks, FakeRegistry, freshStore } from '../models/fixtures.ts';
+import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
+import { fallbackKvBackend, idbKvBackend } from '../../src/models/cache/kv-backend.ts';
+import {
+  blobBytes,
+  detectorVersion,
+  FakeLocks,
+  FakeRegistry,
+  freshDbName,
+  freshStore,
+  withByteQuota,
+} from '../models/fixtures.ts';
 
 const REGISTRY = 'public/models';
 const manifest = parseManifest(JSON.parse(readFileSync(join(REGISTRY, 'manifest.json'), 'utf8')));
@@ -139,6 +150,45 @@ describe('cacheModelSource', () => {
       message: expect.stringContaining('sha256 mismatch'),
     });
     expect(await store.listBlobs()).toEqual([]);
+  });
+
+  it('serves verified bytes from memory when the cache has no room for them, storing nothing', async () => {
+    const registry = new FakeRegistry();
+    const bytes = blobBytes(7, 20_000);
+    const spec = fakeSpec(bytes);
+    registry.putBlobAt(spec.file.blob, bytes);
+    const store = createModelStore({ backend: withByteQuota(idbKvBackend(freshDbName()), 10_000) });
+    const first = await cacheModelSource(registry.base, { store, fetch: registry.fetch }).bytes(spec, () => {});
+    expect(first.origin).toBe('memory');
+    expect(first.bytes).toEqual(bytes);
+    expect(await store.listBlobs()).toEqual([]);
+  });
+
+  it('with storage blocked, downloads and verifies each time (no lock, nothing stored); tampered bytes are refused', async () => {
+    const registry = new FakeRegistry();
+    const bytes = blobBytes(8, 20_000);
+    const spec = fakeSpec(bytes);
+    registry.putBlobAt(spec.file.blob, bytes);
+    const denied = () =>
+      Promise.reject(new DOMException('The user denied permission to access the database.', 'UnknownError'));
+    const store = createModelStore({
+      backend: fallbackKvBackend(() => ({ get: denied, set: denied, update: denied, del: denied, keys: denied })),
+    });
+    const locks = new FakeLocks();
+    const source = cacheModelSource(registry.base, { store, locks, fetch: registry.fetch });
+    const progress: number[] = [];
+    const first = await source.bytes(spec, (loaded) => progress.push(loaded));
+    expect(first).toEqual({ bytes, origin: 'memory' });
+    expect(progress.at(-1)).toBe(bytes.length);
+    expect((await source.bytes(spec, () => {})).origin).toBe('memory');
+    expect(registry.requestsFor('.onnx')).toHaveLength(2);
+    expect(locks.granted).toEqual([]);
+    expect(await store.listBlobs()).toEqual([]);
+
+    const tampered = bytes.slice();
+    tampered[0] = tampered[0]! ^ 1;
+    registry.putBlobAt(spec.file.blob, tampered);
+    await expect(source.bytes(spec, () => {})).rejects.toMatchObject({ name: 'ModelIntegrityError' });
   });
 
   it('caches probe images so a probe runs offline', async () => {

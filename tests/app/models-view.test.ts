@@ -31,6 +31,7 @@ function state(build: (s: ManagerState) => void = () => {}): ManagerState {
     plans: {},
     serving: { 'face-detector': { version: '2.0.0', sha256: sha2 } },
     stages: { 'face-detector': { stage: 'idle', version: '2.0.0', progress: null, reason: null, since: 0 } },
+    storage: { state: 'ok' },
   };
   build(s);
   s.plans = planVersions({ manifest: s.manifest ?? undefined, installId: 'install-a', control: s.control });

@@ -7,6 +7,7 @@ import { appStore, resetAppStore } from '../../src/store/app-store.ts';
 import { engineFailed, engineLoading, engineProgress, engineReady, loadSummary } from '../../src/store/engine-slice.ts';
 import { frameDropped, frameFailed, frameProcessed } from '../../src/store/camera-slice.ts';
 import { statusFrom } from '../../src/app/hotlens-status.ts';
+import { modelsState } from '../../src/store/models-slice.ts';
 import { faceDescription, faceLabel, LOW_QUALITY_LABEL } from '../../src/app/draw/face-label.ts';
 import { wasmThreads } from '../../src/inference/worker/threads.ts';
 import { ModelIntegrityError } from '../../src/shared/errors.ts';
@@ -54,6 +55,25 @@ describe('status()', () => {
       updater: 'none',
       shellUpdate: false,
     });
+  });
+
+  it('reports whether the device keeps the models, with the manager’s reason', () => {
+    expect(statusFrom(appStore.getState()).storage).toEqual({ state: 'ok', reason: null });
+    const manager = {
+      installId: null,
+      manifest: null,
+      manifestProblem: null,
+      registryProblem: null,
+      control: { models: {}, pins: {}, bad: [] },
+      plans: {},
+      serving: {},
+      stages: {},
+    };
+    const reason = 'IndexedDB cannot be opened (UnknownError: The user denied permission to access the database.)';
+    modelsState({ ...manager, storage: { state: 'unavailable', reason } });
+    expect(statusFrom(appStore.getState()).storage).toEqual({ state: 'unavailable', reason });
+    modelsState({ ...manager, storage: { state: 'ok' } });
+    expect(statusFrom(appStore.getState()).storage).toEqual({ state: 'ok', reason: null });
   });
 
   it('counts processed, dropped and failed frames', () => {

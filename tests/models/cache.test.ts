@@ -178,8 +178,9 @@ describe('model cache', () => {
     const incoming = await verified(12, 4000);
     await store.putBlob(active);
     await store.updateControl((c) => promote(c, 'face-detector', { version: '1.0.0', sha256: active.sha256 }));
-    await store.putBlob(orphan);
-    await store.putBlob(incoming); // 3000 + 6000 + 4000 > 10000: the orphan must go
+    expect(await store.putBlob(orphan)).toEqual({ evicted: [] });
+    // 3000 + 6000 + 4000 > 10000: the orphan must go, and the caller is told so.
+    expect(await store.putBlob(incoming)).toEqual({ evicted: [orphan.sha256] });
     expect((await store.listBlobs()).sort()).toEqual([active.sha256, incoming.sha256].sort());
     expect(quota.used()).toBeLessThanOrEqual(10_000);
   });
@@ -193,7 +194,10 @@ describe('model cache', () => {
     const err = await store.putBlob(big).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).name).toBe('StorageFullError');
-    expect((err as Error).message).toMatch(/free space/);
+    expect((err as Error).message).toBe(
+      `browser storage is full: model blob ${big.sha256.slice(0, 12)}… (0.0 MB) does not fit, even after removing ` +
+        '0 unused model versions; free space for this site in the browser settings, then choose Check now',
+    );
     expect(await store.listBlobs()).toEqual([active.sha256]);
   });
 

@@ -212,13 +212,18 @@ export class FakeLocks implements LockManagerLike {
   }
 }
 
-/** Wraps a backend with a byte quota: writes that would exceed it throw QuotaExceededError like IndexedDB. */
-export function withByteQuota(inner: KvBackend, quotaBytes: number): KvBackend & { used(): number } {
+/**
+ * Wraps a backend with a byte quota: writes that would exceed it throw QuotaExceededError like
+ * IndexedDB. The quota may be a function, so a test can shrink or grow it later.
+ */
+export function withByteQuota(inner: KvBackend, quota: number | (() => number)): KvBackend & { used(): number } {
+  const quotaOf = typeof quota === 'number' ? () => quota : quota;
   const sizes = new Map<string, number>();
   const sizeOf = (v: unknown) => (v instanceof ArrayBuffer ? v.byteLength : JSON.stringify(v ?? null).length);
   const used = () => [...sizes.values()].reduce((a, b) => a + b, 0);
   const guard = (key: string, value: unknown) => {
     const next = used() - (sizes.get(key) ?? 0) + sizeOf(value);
+    const quotaBytes = quotaOf();
     if (next > quotaBytes) throw new DOMException(`quota of ${quotaBytes} bytes exceeded`, 'QuotaExceededError');
     sizes.set(key, sizeOf(value));
   };

@@ -2,7 +2,8 @@
  * @file The page's model manager against the real cache (fake-indexeddb), a fake registry and
  * a fake worker pool: start-up from the registry and offline from the cache, the staged swap
  * on model-ready (and waiting for the service worker's download), rejection and no retry,
- * transient failures retried later, manual and automatic (K=3) rollback without network, pins.
+ * transient failures retried later, manual and automatic (K=3) rollback without network, pins,
+ * and the storage status (full, or unavailable with swaps that no longer wait for a download).
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
@@ -10,8 +11,10 @@ import { ModelManager, type ManagerDeps } from '../../src/models/model-manager.t
 import type { ManagerEvent } from '../../src/models/manager-types.ts';
 import { verifyBlob } from '../../src/models/integrity.ts';
 import type { ModelStore } from '../../src/models/cache/model-store.ts';
+import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
+import { fallbackKvBackend, idbKvBackend } from '../../src/models/cache/kv-backend.ts';
 import { ModelRuntimeError, WorkerCrashedError } from '../../src/shared/errors.ts';
-import { FakeRegistry, freshStore, nodeSha256, RecordingChannel } from './fixtures.ts';
+import { FakeRegistry, freshDbName, freshStore, nodeSha256, RecordingChannel, withByteQuota } from './fixtures.ts';
 import { BYTES, FakePool, pipelineManifest, versionsOf, type FakeHandle } from './pipeline-fixtures.ts';
 
 const ALL_1 = ['face-attributes@1.0.0', 'face-detector@1.0.0', 'face-expression@1.0.0'];
@@ -347,5 +350,70 @@ describe('ModelManager rollback, pins and health', () => {
       'face-detector@3.0.0',
       'face-expression@1.0.0',
     ]);
+  });
+});
+
+describe('ModelManager storage status', () => {
+  const ref2 = { model: 'face-detector', version: '2.0.0', sha256: nodeSha256(BYTES.detector2) };
+  const storedRecord = (outcome: 'ok' | 'failed', reason?: string) => ({
+    type: 'log' as const,
+    record: { time: 1, ...ref2, stage: 'stored' as const, outcome, durationMs: 3, source: 'sw' as const, reason },
+  });
+
+  it('is full after the service worker could not store a version, and ok again once one is stored', async () => {
+    const s = setup({ updater: true });
+    publishV1(s.registry);
+    await s.manager.start();
+    expect((await s.manager.state()).storage).toEqual({ state: 'ok' });
+    s.manager.handleMessage(
+      storedRecord(
+        'failed',
+        'browser storage is full: model blob abc… (5.8 MB) does not fit, even after removing 0 unused model versions; ' +
+          'free space for this site in the browser settings, then choose Check now',
+      ),
+    );
+    expect((await s.manager.state()).storage).toEqual({
+      state: 'full',
+      reason:
+        'face-detector 2.0.0 could not be saved: browser storage is full: model blob abc… (5.8 MB) does not fit, ' +
+        'even after removing 0 unused model versions',
+    });
+    expect((await s.manager.state()).serving['face-detector']?.version).toBe('1.0.0');
+    s.manager.handleMessage(storedRecord('ok'));
+    expect((await s.manager.state()).storage).toEqual({ state: 'ok' });
+  });
+
+  it('starts and serves on a disk with no room left at all, and says storage is full', async () => {
+    const store = createModelStore({ backend: withByteQuota(idbKvBackend(freshDbName()), 0) });
+    const s = setup({ store });
+    publishV1(s.registry);
+    const info = await s.manager.start();
+    expect(Object.keys(info.models)).toHaveLength(3);
+    expect(versionsOf(s.pool.current)).toEqual(ALL_1);
+    await s.manager.idle();
+    const state = await s.manager.state();
+    expect(state.serving['face-detector']?.version).toBe('1.0.0');
+    expect(state.storage).toMatchObject({ state: 'full', reason: expect.stringMatching(/^browser storage is full: /) });
+    const started = s.events.flatMap((e) => (e.type === 'log' ? e.records : []));
+    expect(started.map((r) => r.reason)).toEqual(
+      Array(3).fill(expect.stringMatching(/^loaded at start-up; not recorded as active: browser storage is full/)),
+    );
+  });
+
+  it('is unavailable when IndexedDB is refused, and then swaps without waiting for a service worker download', async () => {
+    const denied = () =>
+      Promise.reject(new DOMException('The user denied permission to access the database.', 'UnknownError'));
+    const store = createModelStore({
+      backend: fallbackKvBackend(() => ({ get: denied, set: denied, update: denied, del: denied, keys: denied })),
+    });
+    const s = setup({ store, updater: true });
+    publishV1(s.registry);
+    await s.manager.start();
+    expect((await s.manager.state()).storage).toEqual({
+      state: 'unavailable',
+      reason: 'IndexedDB cannot be opened (UnknownError: The user denied permission to access the database.)',
+    });
+    await publishV2(s);
+    expect(versionsOf(s.pool.current)).toEqual(WITH_2);
   });
 });

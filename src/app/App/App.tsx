@@ -1,6 +1,7 @@
 /**
- * @file The app shell: header with status, model-loading banner, the new-version banner,
- * Photos/Webcam/Models tabs, the page-wide drop zone and the screen-reader announcer.
+ * @file The app shell: header with status, model-loading banner, the new-version banner, the
+ * storage warning, Photos/Webcam/Models tabs, the page-wide drop zone and the screen-reader
+ * announcer.
  */
 import { useState } from 'react';
 import { selectTab } from '../../store/ui-slice.ts';
@@ -12,6 +13,7 @@ import { Header } from '../Header/Header.tsx';
 import { ModelsPanel } from '../Models/ModelsPanel.tsx';
 import { PhotosView } from '../Photos/PhotosView.tsx';
 import { ShellUpdateBanner } from '../ShellUpdate/ShellUpdateBanner.tsx';
+import { StorageNotice } from '../StorageNotice/StorageNotice.tsx';
 import { panelId, tabId, Tabs, type TabSpec } from '../Tabs/Tabs.tsx';
 import { WebcamView } from '../Webcam/WebcamView.tsx';
 import './App.css';
@@ -41,6 +43,7 @@ export function App() {
       <main id="main" className="main" tabIndex={-1}>
         <ShellUpdateBanner />
         <EngineBanner />
+        <StorageNotice />
         <Tabs label="Input" tabs={TABS} selected={tab} onSelect={selectTab} />
         {/* Both panels stay mounted so a running camera survives a look at the photos. */}
         <section

@@ -4,20 +4,23 @@
  * per origin: it runs under the Web Lock `hotlens-download-<sha256>` that the service worker
  * and every other tab's worker also take, and the bytes are verified (size, SHA-256) before
  * they are stored. Probe images are cached the same way, so probes run offline too.
+ * When the cache cannot keep the bytes (IndexedDB blocked, or full even after evicting unused
+ * blobs) the verified download serves from memory, origin `memory`: the app still works, and
+ * nothing is stored that did not verify.
  */
 import type { ModelStore } from '../../models/cache/model-store.ts';
 import { createModelStore } from '../../models/cache/idb-model-store.ts';
-import { downloadBlob } from '../../models/download.ts';
+import { downloadBlob, type BlobRequest } from '../../models/download.ts';
 import { createBlobEnsurer, type LockManagerLike } from '../../models/ensure-blob.ts';
-import { describeError } from '../../models/errors.ts';
+import { describeError, StorageFullError } from '../../models/errors.ts';
 import { defaultFetch, registryUrl, type FetchLike } from '../../models/http.ts';
 import { ModelIntegrityError, ModelLoadError } from '../../shared/errors.ts';
 import type { ModelSpec } from '../../shared/worker-api.ts';
 
-/** Bytes of one version and where they came from. */
+/** Bytes of one version and where they came from (`memory`: downloaded and verified, but not cached). */
 export interface SourcedBytes {
   bytes: Uint8Array<ArrayBuffer>;
-  origin: 'cache' | 'registry';
+  origin: 'cache' | 'registry' | 'memory';
 }
 
 /** What the loader needs: model bytes and registry assets. */
@@ -43,30 +46,53 @@ export function cacheModelSource(base: string, deps: CacheSourceDeps = {}): Mode
   const locks = deps.locks ?? (globalThis as { navigator?: { locks?: LockManagerLike } }).navigator?.locks;
   // One progress listener per sha: the ensurer shares a download between concurrent callers.
   const listeners = new Map<string, (loaded: number, total: number) => void>();
+  const download = (req: BlobRequest) =>
+    downloadBlob(req, {
+      fetch: fetchFn,
+      retries: 2,
+      onProgress: (p) => listeners.get(req.sha256)?.(p.loaded, p.total),
+    });
+  // Verified bytes the cache had no room for, handed to the caller once instead of being stored.
+  const unsaved = new Map<string, ArrayBuffer>();
   const ensure = createBlobEnsurer({
-    store,
+    store: {
+      hasBlob: (sha) => store.hasBlob(sha),
+      async putBlob(blob) {
+        try {
+          return await store.putBlob(blob);
+        } catch (err) {
+          if (!(err instanceof StorageFullError)) throw err;
+          unsaved.set(blob.sha256, blob.bytes);
+          return { evicted: [] };
+        }
+      },
+    },
     locks,
-    fetchVerified: (req) =>
-      downloadBlob(req, {
-        fetch: fetchFn,
-        retries: 2,
-        onProgress: (p) => listeners.get(req.sha256)?.(p.loaded, p.total),
-      }),
+    fetchVerified: download,
   });
 
   return {
     async bytes(spec, onBytes) {
       const what = `${spec.id}@${spec.version}`;
-      const cached = await store.getBlob(spec.sha256);
-      if (cached) return { bytes: new Uint8Array(cached), origin: 'cache' };
+      const req = { url: registryUrl(base, spec.file.blob), sha256: spec.sha256, bytes: spec.file.bytes };
       listeners.set(spec.sha256, onBytes);
       try {
-        await ensure({ url: registryUrl(base, spec.file.blob), sha256: spec.sha256, bytes: spec.file.bytes });
+        // Storage blocked: no lock to share and nothing to store; download and verify here.
+        if (await store.storageProblem())
+          return { bytes: new Uint8Array((await download(req)).bytes), origin: 'memory' };
+        const cached = await store.getBlob(spec.sha256);
+        if (cached) return { bytes: new Uint8Array(cached), origin: 'cache' };
+        await ensure(req);
       } catch (err) {
         if ((err as Error).name === 'IntegrityError') throw new ModelIntegrityError(what, describeError(err));
         throw new ModelLoadError(what, describeError(err));
       } finally {
         listeners.delete(spec.sha256);
+      }
+      const kept = unsaved.get(spec.sha256);
+      if (kept) {
+        unsaved.delete(spec.sha256);
+        return { bytes: new Uint8Array(kept), origin: 'memory' };
       }
       const stored = await store.getBlob(spec.sha256);
       if (!stored) throw new ModelLoadError(what, 'it was downloaded but is missing from the browser storage');

@@ -17,13 +17,13 @@ import {
   type PipelineRole,
 } from '../../shared/worker-api.ts';
 import { ModelCompileError, ModelContractError, ModelIntegrityError, ModelLoadError } from '../../shared/errors.ts';
-import type { ModelSource } from './cache-source.ts';
+import type { ModelSource, SourcedBytes } from './cache-source.ts';
 
 /** A compiled, checked model. */
 export interface LoadedModel {
   spec: ModelSpec;
   model: OrtModel;
-  origin: 'cache' | 'registry';
+  origin: SourcedBytes['origin'];
   compileMs: number;
   /** Duration of the dummy run; 0 until {@link warmModel} ran. */
   warmupMs: number;

@@ -1,14 +1,15 @@
 /**
  * @file The {@link ModelStore} over a key-value backend (IndexedDB by default). One object
  * store, keys by record kind: `blob:<sha256>` (ArrayBuffer), `manifest`, `control`, `log`,
- * `install-id`, `settings`, and `asset:<url>` (probe images, a few KB each, never evicted). Control, log and install id change through atomic updates because
- * the service worker and every tab's worker write them concurrently.
+ * `install-id`, `settings`, and `asset:<url>` (probe images, a few KB each, never evicted).
+ * Control, log and install id change through atomic updates because the service worker and
+ * every tab's worker write them concurrently.
  */
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 import type { VerifiedBlob } from '../integrity.ts';
 import { emptyControl, type ControlState } from '../model-state.ts';
 import { referencedBlobs } from '../version-policy.ts';
-import { idbKvBackend, type KvBackend } from './kv-backend.ts';
+import { fallbackKvBackend, idbKvBackend, type KvBackend } from './kv-backend.ts';
 import {
   MAX_LOG_ENTRIES,
   type ModelStore,
@@ -30,7 +31,7 @@ const K = {
 
 /** Options of {@link createModelStore}. */
 export interface ModelStoreOptions {
-  /** Storage to use; default: IndexedDB database `hotlens-models`. */
+  /** Storage to use; default: IndexedDB database `hotlens-models`, or memory when it cannot be opened. */
   backend?: KvBackend;
   /** Source of the install id; default `crypto.randomUUID()`. */
   newInstallId?: () => string;
@@ -38,7 +39,7 @@ export interface ModelStoreOptions {
 
 /** Opens the model cache. */
 export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
-  const kv = options.backend ?? idbKvBackend();
+  const kv = options.backend ?? fallbackKvBackend(() => idbKvBackend());
   const newInstallId = options.newInstallId ?? (() => crypto.randomUUID());
 
   const getControl = async (): Promise<ControlState> => (await kv.get<ControlState>(K.control)) ?? emptyControl();
@@ -66,12 +67,15 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     async hasBlob(sha256) {
       return (await kv.keys()).includes(BLOB_PREFIX + sha256);
     },
-    putBlob: (blob: VerifiedBlob) =>
-      write(
-        `model blob ${blob.sha256.slice(0, 12)} (${blob.bytes.byteLength} bytes)`,
+    async putBlob(blob: VerifiedBlob) {
+      let evicted: string[] = [];
+      await withQuotaRetry(
+        `model blob ${blob.sha256.slice(0, 12)}… (${(blob.bytes.byteLength / 1e6).toFixed(1)} MB)`,
         () => kv.set(BLOB_PREFIX + blob.sha256, blob.bytes),
-        [blob.sha256],
-      ),
+        async () => (evicted = await evictUnreferenced([blob.sha256])),
+      );
+      return { evicted };
+    },
     deleteBlob: (sha256) => kv.del(BLOB_PREFIX + sha256),
     async listBlobs() {
       return (await kv.keys()).filter((k) => k.startsWith(BLOB_PREFIX)).map((k) => k.slice(BLOB_PREFIX.length));
@@ -107,5 +111,6 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       write('update settings', () => kv.update<UpdateSettings>(K.settings, (old) => ({ ...old, ...change }))),
 
     evictUnreferenced,
+    storageProblem: async () => (await kv.unavailable?.()) ?? null,
   };
 }

@@ -60,8 +60,12 @@ export interface ModelStore {
   /** The bytes of a blob, or undefined when it is not cached. */
   getBlob(sha256: string): Promise<ArrayBuffer | undefined>;
   hasBlob(sha256: string): Promise<boolean>;
-  /** Stores verified bytes (only {@link VerifiedBlob}s are accepted, so nothing unverified gets in). */
-  putBlob(blob: VerifiedBlob): Promise<void>;
+  /**
+   * Stores verified bytes (only {@link VerifiedBlob}s are accepted, so nothing unverified gets
+   * in). When the quota ran out it evicted unreferenced blobs and retried: `evicted` lists them.
+   * Throws StorageFullError when even that was not enough (nothing of the blob is kept).
+   */
+  putBlob(blob: VerifiedBlob): Promise<PutBlobResult>;
   deleteBlob(sha256: string): Promise<void>;
   /** The sha256 of every cached blob. */
   listBlobs(): Promise<string[]>;
@@ -97,4 +101,16 @@ export interface ModelStore {
    * listed in `keep`); returns the deleted sha256s. Never touches an active or previous blob.
    */
   evictUnreferenced(keep?: Iterable<string>): Promise<string[]>;
+
+  /**
+   * Why this cache keeps nothing beyond the current page or worker (IndexedDB could not be
+   * opened, e.g. site data blocked: it then lives in memory), or null when it persists.
+   */
+  storageProblem(): Promise<string | null>;
+}
+
+/** What {@link ModelStore.putBlob} had to do to make room. */
+export interface PutBlobResult {
+  /** The sha256 of unreferenced blobs removed because the quota ran out (empty when it fitted). */
+  evicted: string[];
 }

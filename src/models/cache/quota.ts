@@ -17,21 +17,26 @@ export function isQuotaError(err: unknown): boolean {
 export async function withQuotaRetry<T>(
   what: string,
   write: () => Promise<T>,
-  evict: () => Promise<unknown>,
+  evict: () => Promise<readonly unknown[] | unknown>,
 ): Promise<T> {
   try {
     return await write();
   } catch (err) {
     if (!isQuotaError(err)) throw err;
   }
-  await evict();
+  const evicted = await evict();
+  const removed = Array.isArray(evicted) ? evicted.length : null;
   try {
     return await write();
   } catch (err) {
     if (!isQuotaError(err)) throw err;
+    const after =
+      removed === null
+        ? 'even after removing unused model versions'
+        : `even after removing ${removed} unused model version${removed === 1 ? '' : 's'}`;
     throw new StorageFullError(
-      `not enough browser storage to save ${what}, even after removing unused model versions; ` +
-        `free space for this site in the browser settings or unpin old versions, then check for updates again`,
+      `browser storage is full: ${what} does not fit, ${after}; ` +
+        `free space for this site in the browser settings, then choose Check now`,
       { cause: err },
     );
   }

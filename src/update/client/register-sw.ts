@@ -24,6 +24,8 @@ export interface RegisterOptions extends Pick<
   scope?: string;
   /** "module" in dev (vite serves ES modules), "classic" for the built bundle. */
   type?: WorkerType;
+  /** Registration failed (e.g. the user blocks site data): the page checks for updates itself. */
+  onFailed?: (err: unknown) => void;
 }
 
 function windowFocus(): PageEventsLike {
@@ -58,7 +60,10 @@ export function registerServiceWorker(options: RegisterOptions): UpdateClient | 
     stallTimeoutMs: options.stallTimeoutMs,
     tickMs: options.tickMs,
   });
-  void client.start().catch((err: unknown) => console.warn('hotlens: service worker registration failed', err));
+  void client.start().catch((err: unknown) => {
+    console.warn('hotlens: service worker registration failed', err);
+    options.onFailed?.(err);
+  });
   return client;
 }
 

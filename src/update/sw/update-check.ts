@@ -4,6 +4,9 @@
  * model what this client should run (version policy), download + verify + store what is
  * missing (found → downloading → verifying → stored, each logged), announce `model-ready` so
  * the workers of every tab swap, and evict blobs nothing references. Never reloads anything.
+ * Storage faults: a blob that does not fit even after eviction is logged (`stored` failed, with
+ * the reason) and waits before it is downloaded again; with no persistent storage at all
+ * nothing is downloaded here, the inference worker fetches and verifies what it serves.
  */
 import type { CheckSummary, ModelsMessage, UpdateLogRecord } from '../../shared/update-messages.ts';
 import { manifestFor, type ModelStore, type StoredManifest } from '../../models/cache/model-store.ts';
@@ -29,6 +32,7 @@ import { verifyBlob } from '../../models/integrity.ts';
 import { modelState, setCandidate } from '../../models/model-state.ts';
 import { fetchManifest, type ManifestFetchOptions } from '../../models/registry-client.ts';
 import { StageRecorder, StageRejected, systemClock, type Candidate, type Clock } from '../../models/swap-stages.ts';
+import type { StorageFullBackoff } from '../../models/storage-full-backoff.ts';
 import { needsSwap, planVersions, type ModelPlan } from '../../models/version-policy.ts';
 
 /** What a check needs. */
@@ -46,6 +50,10 @@ export interface UpdateCheckDeps {
   download?: Omit<DownloadOptions, 'fetch' | 'signal' | 'onProgress'>;
   /** Minimum time between progress messages per blob (default 100 ms). */
   progressIntervalMs?: number;
+  /** Blobs that did not fit in storage wait here before the next download (kept across checks). */
+  storageFull?: StorageFullBackoff;
+  /** The user asked for this check: blobs waiting after a full disk are tried again at once. */
+  userAsked?: boolean;
 }
 
 type Ready = CheckSummary['ready'][number];
@@ -185,6 +193,7 @@ export async function runUpdateCheck(deps: UpdateCheckDeps): Promise<CheckSummar
 
   for (const plan of Object.values(plans)) {
     if (!needsSwap(plan, modelState(control, plan.id))) continue;
+    if (!deps.userAsked && deps.storageFull?.waiting(plan.target.sha256, clock.now())) continue;
     const outcome = await bringIn(plan, deps, clock, emit);
     if (outcome?.kind === 'ready') summary.ready.push(outcome.item);
     if (outcome?.kind === 'rejected') summary.rejected.push(outcome.item);
@@ -214,8 +223,17 @@ async function bringIn(
   if (!entry || entry.sha256 !== candidate.sha256) return null;
 
   const rec = new StageRecorder(candidate, 'sw', emit, clock);
-  rec.record('found', 'ok', 0, `${plan.channel} channel`);
+  const noStorage = await store.storageProblem();
+  rec.record(
+    'found',
+    'ok',
+    0,
+    noStorage
+      ? `${plan.channel} channel; not downloaded here because ${noStorage}: the inference worker downloads and verifies it`
+      : `${plan.channel} channel`,
+  );
   channel.post({ type: 'model-found', ...candidate, channel: plan.channel, bytes: entry.bytes });
+  if (noStorage) return ready();
   await store.updateControl((c) => setCandidate(c, candidate.id, plan.target));
 
   let lastProgress = -Infinity;
@@ -224,11 +242,29 @@ async function bringIn(
     locks: deps.locks,
     store: {
       hasBlob: (sha) => store.hasBlob(sha),
-      putBlob: (blob) =>
-        rec.run('stored', () => store.putBlob(blob), {
-          transient: (e) => e instanceof StorageFullError,
-          terminal: true,
-        }),
+      putBlob: async (blob) => {
+        const t0 = clock.monotonic();
+        const elapsed = () => Math.max(0, clock.monotonic() - t0);
+        try {
+          const result = await store.putBlob(blob);
+          const n = result.evicted.length;
+          const note = n
+            ? `storage was full: removed ${n} unused model version${n === 1 ? '' : 's'} and retried`
+            : undefined;
+          rec.record('stored', 'ok', elapsed(), note, true);
+          deps.storageFull?.stored(blob.sha256);
+          return result;
+        } catch (err) {
+          // Never the version's fault (its bytes verified): the old version serves on, nothing is kept.
+          let reason = describeError(err);
+          if (err instanceof StorageFullError && deps.storageFull) {
+            const wait = deps.storageFull.failed(blob.sha256, clock.now());
+            reason += `; not downloaded again for ${Math.round(wait / 60_000)} min unless you choose Check now`;
+          }
+          rec.record('stored', 'failed', elapsed(), reason, true);
+          throw err;
+        }
+      },
     },
     fetchVerified: async (req: BlobRequest) => {
       const bytes = await rec.run(
@@ -268,9 +304,11 @@ async function bringIn(
       channel.post({ type: 'model-rejected', ...candidate, stage: err.stage, reason: err.reason });
       return { kind: 'rejected', item: { ...candidate, reason: err.reason } };
     }
-    await store.updateControl((c) =>
-      c.models[candidate.id]?.candidate?.sha256 === candidate.sha256 ? setCandidate(c, candidate.id, null) : c,
-    );
+    await store
+      .updateControl((c) =>
+        c.models[candidate.id]?.candidate?.sha256 === candidate.sha256 ? setCandidate(c, candidate.id, null) : c,
+      )
+      .catch(() => undefined); // a full disk: the candidate mark only protects a blob that is not there
     channel.post({ type: 'model-failed', ...candidate, reason: describeError(err) });
     return null;
   }

@@ -12,6 +12,7 @@ import type { LockManagerLike } from '../../models/ensure-blob.ts';
 import type { FetchLike } from '../../models/http.ts';
 import type { ModelsChannel } from '../../models/models-channel.ts';
 import type { ManifestFetchOptions } from '../../models/registry-client.ts';
+import { StorageFullBackoff } from '../../models/storage-full-backoff.ts';
 import { systemClock, type Clock } from '../../models/swap-stages.ts';
 import { DEFAULT_POLL_INTERVAL_MS, PollScheduler, type PollSchedulerOptions } from './poll-scheduler.ts';
 import { runUpdateCheck, type UpdateCheckDeps } from './update-check.ts';
@@ -59,6 +60,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
   let settings: UpdateSettings = {};
   let scheduler: PollScheduler | null = null;
   let starting: Promise<PollScheduler> | null = null;
+  const storageFull = new StorageFullBackoff();
 
   const check = (signalReason: string) =>
     runUpdateCheck({
@@ -73,6 +75,8 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
         settings.stallTimeoutMs === undefined
           ? deps.download
           : { ...deps.download, stallTimeoutMs: clampStallTimeout(settings.stallTimeoutMs) },
+      storageFull,
+      userAsked: signalReason === 'user',
     }).catch((err: unknown) => {
       throw new Error(`update check (${signalReason}) failed: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,
