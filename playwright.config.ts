@@ -83,6 +83,8 @@ export default defineConfig({
         'shell-update.spec.ts',
         'focus-check.spec.ts',
         'swap-measure.spec.ts',
+        'signature.spec.ts',
+        'model-compat.spec.ts',
       ],
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },

@@ -5,7 +5,12 @@
  * missing (found → downloading → verifying → stored, each logged), announce `model-ready` so
  * the workers of every tab swap, and evict blobs nothing references. Never reloads anything.
  */
-import type { CheckSummary, ModelsMessage, UpdateLogRecord } from '../../shared/update-messages.ts';
+import {
+  MANIFEST_LOG_MODEL,
+  type CheckSummary,
+  type ModelsMessage,
+  type UpdateLogRecord,
+} from '../../shared/update-messages.ts';
 import { manifestFor, type ModelStore, type StoredManifest } from '../../models/cache/model-store.ts';
 import { commitRejection } from '../../models/control-actions.ts';
 import { fetchBlobBytes, type BlobRequest, type DownloadOptions } from '../../models/download.ts';
@@ -69,7 +74,13 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
       };
       await store.putManifest(current);
     } else {
-      await store.touchManifest({ etag: res.etag, lastModified: res.lastModified, checkedAt: now });
+      // The registry serves the accepted manifest again: a refusal before this one is over.
+      await store.touchManifest({
+        etag: res.etag,
+        lastModified: res.lastModified,
+        checkedAt: now,
+        lastRejection: undefined,
+      });
     }
     channel.post({
       type: 'manifest-accepted',
@@ -81,7 +92,7 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
     if (isAbortError(err)) throw err;
     const now = clock.now();
     if (err instanceof ManifestRejected) {
-      await store.touchManifest({ checkedAt: now, lastRejection: { time: now, reason: err.reason } });
+      await recordRejection(deps, stored, err, now);
       channel.post({ type: 'manifest-rejected', reason: err.reason });
       return { current: stored, changed: false, error: err.message, reachable: true };
     }
@@ -92,6 +103,40 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
     }
     throw err;
   }
+}
+
+/**
+ * Remembers a refused manifest and writes it to the update log, once per refused file: a
+ * registry that keeps serving it is polled every interval, and repeating the same record would
+ * push every other entry out of the log.
+ */
+async function recordRejection(
+  deps: UpdateCheckDeps,
+  stored: StoredManifest | undefined,
+  err: ManifestRejected,
+  now: number,
+): Promise<void> {
+  const { serial, etag = null } = err.info;
+  const prev = stored?.lastRejection;
+  const repeat = prev !== undefined && prev.reason === err.reason && (prev.etag ?? null) === etag;
+  await deps.store.touchManifest({
+    checkedAt: now,
+    lastRejection: repeat ? prev : { time: now, reason: err.reason, serial, etag },
+  });
+  if (repeat) return;
+  const record: UpdateLogRecord = {
+    time: now,
+    model: MANIFEST_LOG_MODEL,
+    version: serial === undefined ? 'no serial' : `serial ${serial}`,
+    sha256: '',
+    stage: 'verifying',
+    outcome: 'rejected',
+    reason: `manifest refused, the last accepted one stays in force: ${err.reason}`,
+    durationMs: 0,
+    source: 'sw',
+  };
+  deps.channel.post({ type: 'log', record });
+  await deps.store.appendLog(record).catch(() => undefined); // a full disk must not fail the check
 }
 
 /** Runs one check; never throws for registry or download problems (they are in the summary and the log). */
