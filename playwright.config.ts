@@ -91,6 +91,8 @@ export default defineConfig({
         'manifest-faults.spec.ts',
         'privacy.spec.ts',
         'storage-faults.spec.ts',
+        'signature.spec.ts',
+        'model-compat.spec.ts',
       ],
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },

@@ -13,11 +13,18 @@
  * Preview also sends the Content-Security-Policy (tools/lib/csp.ts; `connect-src` allows the
  * registry origins in HOTLENS_REGISTRY_ORIGINS). The dev server does not: Vite's HMR client and
  * React Refresh inject inline scripts that a strict policy would block.
+ *
+ * The public keys that may sign the model manifest (tools/lib/trusted-keys.ts: `keys/*.public.jwk.json`
+ * plus HOTLENS_TRUSTED_KEYS) are embedded as `__HOTLENS_TRUSTED_KEYS__` in the app, its workers and
+ * its service worker; a build without any refuses to start rather than ship an app that would
+ * accept no manifest (or, worse, every manifest).
  */
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { cspFromEnv } from './tools/lib/csp.ts';
+import { loadTrustedKeys } from './tools/lib/trusted-keys.ts';
 
 /** Headers that make the page cross-origin isolated (needed for WASM threads). */
 const ISOLATION_HEADERS = {
@@ -27,8 +34,21 @@ const ISOLATION_HEADERS = {
 
 const port = Number(process.env.PORT ?? 4173);
 
-export default defineConfig({
+/** The trusted manifest keys as a `define` value; throws when there are none. */
+function trustedKeysDefine(): string {
+  const keys = loadTrustedKeys(fileURLToPath(new URL('.', import.meta.url)));
+  if (Object.keys(keys).length === 0) {
+    throw new Error(
+      'No trusted manifest signing keys: the app would reject every model manifest. Run `npm run models` (it creates a development key in keys/), or point HOTLENS_KEYS_DIR / HOTLENS_TRUSTED_KEYS at the production public keys (docs/SIGNING.md).',
+    );
+  }
+  return JSON.stringify(keys);
+}
+
+export default defineConfig(({ isPreview }) => ({
   base: './',
+  // `vite preview` only serves dist/, which already embeds its keys.
+  define: isPreview ? {} : { __HOTLENS_TRUSTED_KEYS__: trustedKeysDefine() },
   plugins: [
     react(),
     VitePWA({
@@ -76,4 +96,4 @@ export default defineConfig({
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', sourcemap: true },
-});
+}));

@@ -48,6 +48,8 @@ export interface HotlensStatus {
     registryUrl: string | null;
     /** Serial of the accepted manifest. */
     serial: number | null;
+    /** Why the registry's current manifest was refused (null when it was not); the accepted one stays in force. */
+    manifestProblem: string | null;
     pollIntervalMs: number | null;
     /** `active`: a service worker polls and downloads; `none`: checks run in the page on demand. */
     updater: 'none' | 'starting' | 'active' | 'failed';

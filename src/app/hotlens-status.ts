@@ -40,6 +40,7 @@ export function statusFrom(state: AppState): HotlensStatus {
     updates: {
       registryUrl: slice.registryUrl,
       serial: slice.manager?.manifest?.serial ?? null,
+      manifestProblem: slice.manager?.manifestProblem ?? null,
       pollIntervalMs: slice.pollIntervalMs,
       updater: slice.updater,
       shellUpdate: slice.shellUpdate,

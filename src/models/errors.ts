@@ -23,10 +23,21 @@ export class DownloadError extends Error {
   }
 }
 
+/** What is known of a refused manifest, so the update log can tell one refusal from the next. */
+export interface RejectedManifestInfo {
+  /** Its serial, when it parsed far enough to have one. */
+  serial?: number;
+  /** The response's `ETag`: a changed file gets a new one. */
+  etag?: string | null;
+}
+
 /** The registry answered with a manifest this client refuses (bad JSON or schema, replay, bad signature). */
 export class ManifestRejected extends Error {
   override name = 'ManifestRejected';
-  constructor(readonly reason: string) {
+  constructor(
+    readonly reason: string,
+    readonly info: RejectedManifestInfo = {},
+  ) {
     super(
       `model manifest rejected: ${reason}. The models already in use keep serving; fix and republish the manifest.`,
     );

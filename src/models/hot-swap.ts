@@ -1,12 +1,14 @@
 /**
  * @file One hot swap of one model in a running tab, as the staged update of DESIGN.md:
- * compat check (before any session exists) → standby worker compiles the candidate set →
- * probe → warm-up → flip at a frame boundary (the next frame goes to the standby) → drain the
- * old worker → terminate it. The stage logic and timing are runSwap's (swap-stages.ts); this
- * module supplies the steps from an {@link EnginePool}.
+ * compat check (the declared signature and the file's own, before any session exists) →
+ * standby worker compiles the candidate set → probe → warm-up → flip at a frame boundary (the
+ * next frame goes to the standby) → drain the old worker → terminate it. The stage logic and
+ * timing are runSwap's (swap-stages.ts); this module supplies the steps from an
+ * {@link EnginePool}.
  */
 import type { UpdateLogRecord } from '../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec } from '../shared/worker-api.ts';
+import { fileSignatureProblems } from '../shared/onnx-signature.ts';
 import { checkContract, checkLabels } from '../shared/tasks.ts';
 import type { EnginePool } from './engine-pool.ts';
 import { runSwap, type Candidate, type Clock, type SwapResult } from './swap-stages.ts';
@@ -44,7 +46,24 @@ export interface HotSwapInput<H> {
   emit: (record: UpdateLogRecord) => void;
   /** Called synchronously at the flip with the new worker, its set and its engine info. */
   flipped: (handle: H, set: Record<string, ModelSpec>, info: EngineInfo) => void;
+  /**
+   * The candidate's stored bytes (undefined when not stored yet): the compat check reads the
+   * file's real signature from them, so a file that does not match its manifest entry is
+   * rejected before a session is created. Without bytes only the declaration is checked, and the
+   * worker's loader checks the file before it compiles.
+   */
+  fileBytes?: (spec: ModelSpec) => Promise<Uint8Array | undefined>;
   clock?: Clock;
+}
+
+/** Compat problems of the declaration, then of the file itself when its bytes are at hand. */
+async function compatCheck(input: Pick<HotSwapInput<unknown>, 'spec' | 'serving' | 'fileBytes'>): Promise<string[]> {
+  const { spec } = input;
+  const problems = compatProblems(spec, input.serving[spec.id]);
+  if (problems.length > 0 || !input.fileBytes) return problems;
+  // Unreadable storage is not the version's fault: the loader checks the file again before compiling.
+  const bytes = await input.fileBytes(spec).catch(() => undefined);
+  return bytes ? fileSignatureProblems(spec.task, spec.file, bytes) : [];
 }
 
 /**
@@ -60,7 +79,7 @@ export async function hotSwap<H>(input: HotSwapInput<H>): Promise<SwapResult<H>>
   return runSwap<H>(
     candidate,
     {
-      compatCheck: () => compatProblems(spec, input.serving[spec.id]),
+      compatCheck: () => compatCheck(input),
       create: () => pool.spawn(set),
       probe: async (h) => (await pool.probe(h, spec.id)).problems,
       warmUp: async (h) => {

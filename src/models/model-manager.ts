@@ -314,6 +314,10 @@ export class ModelManager<H> {
           this.noteServing(info);
           this.emit({ type: 'serving', info });
         },
+        fileBytes: async (s) => {
+          const bytes = await store.getBlob(s.sha256);
+          return bytes ? new Uint8Array(bytes) : undefined;
+        },
       });
     } catch {
       // A crashed standby or unreadable storage: logged as failed; the old version serves on.

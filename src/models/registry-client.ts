@@ -92,24 +92,25 @@ export async function fetchManifest(
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ManifestRejected(`${options.url} is not valid JSON (${describeError(err)})`);
+    throw new ManifestRejected(`${options.url} is not valid JSON (${describeError(err)})`, { etag });
   }
   let manifest: Manifest;
   try {
     manifest = parseManifest(json);
   } catch (err) {
-    throw new ManifestRejected(describeError(err));
+    throw new ManifestRejected(describeError(err), { etag });
   }
   if (previous && manifest.serial < previous.manifest.serial) {
     throw new ManifestRejected(
       `serial ${manifest.serial} is lower than the last accepted serial ${previous.manifest.serial} (a replayed or rolled-back registry); publish with a higher serial`,
+      { serial: manifest.serial, etag },
     );
   }
   if (options.verifySignature) {
     try {
       await options.verifySignature(manifest);
     } catch (err) {
-      throw new ManifestRejected(`signature check failed: ${describeError(err)}`);
+      throw new ManifestRejected(`signature check failed: ${describeError(err)}`, { serial: manifest.serial, etag });
     }
   }
   // Same serial = same manifest by the registry's contract; keep the copy already accepted.

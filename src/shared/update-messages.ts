@@ -50,6 +50,14 @@ export interface VersionRef {
 /** Where a version was condemned: a swap stage, `runtime` (health after the flip) or `manual` (user rollback). */
 export type BadStage = SwapStage | 'runtime' | 'manual';
 
+/**
+ * The `model` of update-log records about the manifest itself (a refused manifest: bad
+ * signature, replayed serial, invalid JSON or schema). A dot never appears in a model id, so it
+ * cannot collide with one; such records carry `sha256: ''` and `version: 'serial N'` when the
+ * serial could be read.
+ */
+export const MANIFEST_LOG_MODEL = 'manifest.json';
+
 /** One entry of the update log. */
 export interface UpdateLogRecord {
   /** Milliseconds since the epoch. */

@@ -13,6 +13,7 @@ import type { ModelStore } from '../models/cache/model-store.ts';
 import type { ManagerEvent } from '../models/manager-types.ts';
 import { ModelManager } from '../models/model-manager.ts';
 import { openModelsChannel, type ModelsChannel } from '../models/models-channel.ts';
+import { trustedManifestVerifier } from '../models/trusted-keys.ts';
 import type { CheckSummary } from '../shared/update-messages.ts';
 import { registerServiceWorker, type RegisterOptions } from '../update/client/register-sw.ts';
 import type { ShellUpdatePrompt, UpdateClient } from '../update/client/update-client.ts';
@@ -76,6 +77,8 @@ export function modelManager(settings: AppSettings): ModelManager<WorkerHandle> 
     registryUrl,
     hasUpdater,
     onEvent: onManagerEvent,
+    // A first visit fetches the manifest here, before the service worker has run a check.
+    verifySignature: trustedManifestVerifier(),
   });
   channel.subscribe((message) => manager.handleMessage(message));
   inferenceClient.onRun((outcome) => manager.reportRun(outcome));
@@ -136,6 +139,7 @@ export async function checkForUpdates(): Promise<CheckSummary> {
         locks: navigator.locks,
         storageFull,
         userAsked: true,
+        verifySignature: trustedManifestVerifier(),
         channel: {
           post: (message) => {
             channel.post(message);

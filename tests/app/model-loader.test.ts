@@ -1,9 +1,10 @@
 /**
  * @file The worker's model loader on the real registry (`npm run models` output) and the real
  * onnxruntime-web (its Node build): verified and compiled models on the happy path, warmed on
- * request; wrong bytes are rejected by size or SHA-256 and an incompatible declared signature
- * before any session exists. Also the cache source: IndexedDB first, else one verified download,
- * served from memory when storage is full or blocked.
+ * request; wrong bytes are rejected by size or SHA-256, and an incompatible declared signature
+ * or a file whose own signature differs from its declaration before any session exists. Also
+ * the cache source: IndexedDB first, else one verified download, served from memory when
+ * storage is full or blocked.
  */
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
@@ -107,6 +108,26 @@ describe('loadModelSet', () => {
     const events: LoadProgress[] = [];
     await expect(load(diskSource(), events, specs)).rejects.toMatchObject({ name: 'ModelContractError' });
     expect(events).toEqual([]);
+  });
+
+  it('rejects a file whose own signature differs from its declaration, before compiling it', async () => {
+    // The face-detector entry declares the 416 px detector; the bytes are the 224 px one of the same release.
+    const specs = stableSpecs();
+    const detector = specs['face-detector']!;
+    const other = manifest.models['face-detector']!.versions[detector.version]!.variants!['224-uint8']!;
+    specs['face-detector'] = {
+      ...detector,
+      sha256: other.sha256,
+      file: { ...detector.file, blob: other.blob, sha256: other.sha256, bytes: other.bytes },
+    };
+    const events: LoadProgress[] = [];
+    await expect(load(diskSource(), events, specs)).rejects.toMatchObject({
+      name: 'ModelContractError',
+      message: expect.stringContaining(
+        'input "image" is float32 [1,3,224,224] in the model file, the manifest declares float32 [1,3,416,416]',
+      ),
+    });
+    expect(events.some((e) => e.status === 'compile' && e.id === 'face-detector')).toBe(false);
   });
 });
 

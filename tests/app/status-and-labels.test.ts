@@ -51,6 +51,7 @@ describe('status()', () => {
     expect(s.updates).toEqual({
       registryUrl: null,
       serial: null,
+      manifestProblem: null,
       pollIntervalMs: null,
       updater: 'none',
       shellUpdate: false,

@@ -16,6 +16,7 @@ import { fallbackKvBackend, idbKvBackend } from '../../src/models/cache/kv-backe
 import { ModelRuntimeError, WorkerCrashedError } from '../../src/shared/errors.ts';
 import { FakeRegistry, freshDbName, freshStore, nodeSha256, RecordingChannel, withByteQuota } from './fixtures.ts';
 import { BYTES, FakePool, pipelineManifest, versionsOf, type FakeHandle } from './pipeline-fixtures.ts';
+import { constantDetector } from '../unit/helpers/onnx-fixtures.ts';
 
 const ALL_1 = ['face-attributes@1.0.0', 'face-detector@1.0.0', 'face-expression@1.0.0'];
 const WITH_2 = ['face-attributes@1.0.0', 'face-detector@2.0.0', 'face-expression@1.0.0'];
@@ -268,6 +269,30 @@ describe('ModelManager hot swap', () => {
     await s.manager.idle();
     expect(s.pool.spawned).toHaveLength(1);
     expect(stagesOf(s, nodeSha256(BYTES.detector2))).toEqual(['compat-checked:rejected']);
+  });
+
+  it('rejects a stored file whose own signature does not fit, before any worker is started', async () => {
+    const s = setup({ updater: true });
+    publishV1(s.registry);
+    await s.manager.start();
+    // The manifest declares a fitting detector; the file has a one-channel input.
+    const file = new Uint8Array(
+      constantDetector({ size: 416, boxes: [[0, 0, 1, 1]], scores: [1], inputDims: [1, 1, 416, 416] }),
+    );
+    const manifest = pipelineManifest(2, { stable: '2.0.0', versions: { '1.0.0': BYTES.detector1, '2.0.0': file } });
+    await s.store.putManifest({ ...(await s.store.getManifest())!, manifest });
+    await storeBlob(s.store, file);
+    s.manager.reconcile();
+    await s.manager.idle();
+    expect(s.pool.spawned).toHaveLength(1);
+    const sha = nodeSha256(file);
+    expect(stagesOf(s, sha)).toEqual(['compat-checked:rejected']);
+    expect((await s.manager.state()).stages['face-detector']?.reason).toMatch(
+      /the model file: input "image" \(image\) dimension 1 is 1, expected 3/,
+    );
+    expect((await s.store.getControl()).bad).toEqual([
+      expect.objectContaining({ sha256: sha, stage: 'compat-checked' }),
+    ]);
   });
 
   it('a crashed standby is a transient failure: logged, not condemned, retried after a backoff', async () => {

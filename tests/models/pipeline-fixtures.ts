@@ -1,14 +1,15 @@
 /**
  * @file Fixtures for the model manager: schema-valid manifests of the whole face pipeline
- * (detector, attributes, expression, each with its task's signature and labels) over fake
- * bytes, and an in-memory {@link EnginePool} that records what the manager asks of its workers
+ * (detector, attributes, expression, each with its task's signature and labels) over tiny
+ * ONNX files, and an in-memory {@link EnginePool} that records what the manager asks of its workers
  * (spawned sets, probes, flips, drains, releases) and can be told to fail a probe or a spawn.
  */
 import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts';
 import type { EngineInfo, ModelSpec, ProbeReport } from '../../src/shared/worker-api.ts';
 import { blobPathFor } from '../../src/shared/manifest-validate.ts';
 import type { EnginePool } from '../../src/models/engine-pool.ts';
-import { blobBytes, detectorVersion, nodeSha256 } from './fixtures.ts';
+import { detectorVersion, nodeSha256 } from './fixtures.ts';
+import { brightnessAttributes, brightnessExpression, constantDetector } from '../unit/helpers/onnx-fixtures.ts';
 
 function faceVersion(bytes: Uint8Array, task: 'face-attributes' | 'face-expression'): ModelVersion {
   const sha256 = nodeSha256(bytes);
@@ -40,13 +41,20 @@ function faceVersion(bytes: Uint8Array, task: 'face-attributes' | 'face-expressi
   };
 }
 
-/** Bytes of the pipeline models' versions used across the manager tests. */
+/** A tiny detector with the signature {@link detectorVersion} declares; `score` makes each version's bytes differ. */
+const detectorFile = (score: number) =>
+  new Uint8Array(constantDetector({ size: 416, boxes: [[0.25, 0.25, 0.75, 0.75]], scores: [score] }));
+
+/**
+ * Bytes of the pipeline models' versions used across the manager tests: real (tiny) ONNX files
+ * with the signatures the manifests declare, because the compat check reads the stored file.
+ */
 export const BYTES = {
-  detector1: blobBytes(101, 2000),
-  detector2: blobBytes(102, 2500),
-  detector3: blobBytes(103, 2200),
-  attributes1: blobBytes(201, 1500),
-  expression1: blobBytes(301, 1200),
+  detector1: detectorFile(0.9),
+  detector2: detectorFile(0.8),
+  detector3: detectorFile(0.7),
+  attributes1: new Uint8Array(brightnessAttributes()),
+  expression1: new Uint8Array(brightnessExpression()),
 } as const;
 
 /** What {@link pipelineManifest} publishes for face-detector (versions → bytes). */

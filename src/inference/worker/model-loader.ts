@@ -1,12 +1,14 @@
 /**
  * @file Loads the versions a worker serves: bytes (cache-source.ts: IndexedDB, else the
  * registry) → checks → session. Checks run before a session is created: the task contract on
- * the manifest's declared signature, exact byte size and SHA-256 against the manifest; the
- * contract again on the signature read from the file once it compiled. Warm-up is separate
+ * the manifest's declared signature, exact byte size and SHA-256 against the manifest, and the
+ * signature read from the ONNX bytes against both; the contract again on the signature the
+ * runtime reports once it compiled. Warm-up is separate
  * (`warmModel`) so a standby worker can report compile and warm-up as two swap stages.
  */
 import { OrtModel } from '../engine/ort-engine.ts';
 import { sha256Hex } from '../../models/integrity.ts';
+import { fileSignatureProblems } from '../../shared/onnx-signature.ts';
 import { checkContract, checkLabels } from '../../shared/tasks.ts';
 import type { TensorData, TensorSpec } from '../../shared/tensor.ts';
 import {
@@ -85,6 +87,10 @@ export async function loadModel(source: ModelSource, spec: ModelSpec, opts: Load
   const digest = await sha256Hex(bytes);
   if (digest !== file.sha256)
     throw new ModelIntegrityError(what, `sha256 mismatch: ${digest.slice(0, 12)}… ≠ manifest`);
+
+  // The file's real signature, before a session exists (the manifest only says what it should be).
+  const inFile = fileSignatureProblems(spec.task, file, bytes);
+  if (inFile.length) throw new ModelContractError(what, inFile);
 
   opts.onProgress({ status: 'compile', id, version });
   const t0 = performance.now();

@@ -19,8 +19,11 @@ export interface StoredManifest {
   acceptedAt: number;
   /** When the registry was last asked, whatever the answer (drives the poll schedule across SW restarts). */
   checkedAt: number;
-  /** The last refusal since it was accepted, for the UI's alert. */
-  lastRejection?: { time: number; reason: string };
+  /**
+   * The refusal in force (cleared when the registry serves an accepted manifest again), for the
+   * UI's alert; `serial` and `etag` tell a repeat of the same refused file from a new one.
+   */
+  lastRejection?: { time: number; reason: string; serial?: number; etag?: string | null };
   /**
    * The registry folder it came from. A manifest from another registry is not a predecessor:
    * its serial and ETag say nothing about this one (see {@link manifestFor}).

@@ -8,6 +8,7 @@
 import { cleanupOutdatedCaches, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { createModelStore } from '../../models/cache/idb-model-store.ts';
 import { openModelsChannel } from '../../models/models-channel.ts';
+import { trustedManifestVerifier } from '../../models/trusted-keys.ts';
 import { withoutModels } from './precache-filter.ts';
 import { createUpdateService } from './update-service.ts';
 
@@ -24,6 +25,8 @@ const service = createUpdateService({
   defaultRegistryUrl: new URL('models/', self.registration.scope).href,
   skipWaiting: () => self.skipWaiting(),
   locks: self.navigator.locks,
+  // Nothing acts on a manifest that is not signed by a key this build trusts.
+  verifySignature: trustedManifestVerifier(),
 });
 
 self.addEventListener('activate', (event) => {

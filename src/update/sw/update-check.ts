@@ -8,7 +8,12 @@
  * the reason) and waits before it is downloaded again; with no persistent storage at all
  * nothing is downloaded here, the inference worker fetches and verifies what it serves.
  */
-import type { CheckSummary, ModelsMessage, UpdateLogRecord } from '../../shared/update-messages.ts';
+import {
+  MANIFEST_LOG_MODEL,
+  type CheckSummary,
+  type ModelsMessage,
+  type UpdateLogRecord,
+} from '../../shared/update-messages.ts';
 import { manifestFor, type ModelStore, type StoredManifest } from '../../models/cache/model-store.ts';
 import { commitRejection } from '../../models/control-actions.ts';
 import {
@@ -84,7 +89,13 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
       };
       await store.putManifest(current);
     } else {
-      await store.touchManifest({ etag: res.etag, lastModified: res.lastModified, checkedAt: now });
+      // The registry serves the accepted manifest again: a refusal before this one is over.
+      await store.touchManifest({
+        etag: res.etag,
+        lastModified: res.lastModified,
+        checkedAt: now,
+        lastRejection: undefined,
+      });
     }
     channel.post({
       type: 'manifest-accepted',
@@ -96,7 +107,7 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
     if (isAbortError(err)) throw err;
     const now = clock.now();
     if (err instanceof ManifestRejected) {
-      await store.touchManifest({ checkedAt: now, lastRejection: { time: now, reason: err.reason } });
+      await recordRejection(deps, stored, err, now);
       channel.post({ type: 'manifest-rejected', reason: err.reason });
       return { current: stored, changed: false, error: err.message, reachable: true };
     }
@@ -142,18 +153,45 @@ async function logUnavailable(
 ): Promise<void> {
   const reason = `manifest not fetched, the last accepted one stays in force: ${err.reason}`;
   const last = (await deps.store.getLog().catch(() => [])).at(-1);
-  if (last?.model === 'manifest.json' && last.reason === reason) return;
-  const record: UpdateLogRecord = {
+  if (last?.model === MANIFEST_LOG_MODEL && last.reason === reason) return;
+  const version = stored ? `serial ${stored.manifest.serial}` : 'none accepted';
+  await logManifestEvent(deps, { time: now, version, stage: 'downloading', outcome: 'failed', reason });
+}
+
+/**
+ * Remembers a refused manifest and writes it to the update log, once per refused file: a
+ * registry that keeps serving it is polled every interval, and repeating the same record would
+ * push every other entry out of the log.
+ */
+async function recordRejection(
+  deps: UpdateCheckDeps,
+  stored: StoredManifest | undefined,
+  err: ManifestRejected,
+  now: number,
+): Promise<void> {
+  const { serial, etag = null } = err.info;
+  const prev = stored?.lastRejection;
+  const repeat = prev !== undefined && prev.reason === err.reason && (prev.etag ?? null) === etag;
+  await deps.store.touchManifest({
+    checkedAt: now,
+    lastRejection: repeat ? prev : { time: now, reason: err.reason, serial, etag },
+  });
+  if (repeat) return;
+  await logManifestEvent(deps, {
     time: now,
-    model: 'manifest.json',
-    version: stored ? `serial ${stored.manifest.serial}` : 'none accepted',
-    sha256: '',
-    stage: 'downloading',
-    outcome: 'failed',
-    reason,
-    durationMs: 0,
-    source: 'sw',
-  };
+    version: serial === undefined ? 'no serial' : `serial ${serial}`,
+    stage: 'verifying',
+    outcome: 'rejected',
+    reason: `manifest refused, the last accepted one stays in force: ${err.reason}`,
+  });
+}
+
+/** Writes an event about the manifest (not a model) to the update log and tells every tab. */
+async function logManifestEvent(
+  deps: UpdateCheckDeps,
+  event: Pick<UpdateLogRecord, 'time' | 'version' | 'stage' | 'outcome' | 'reason'>,
+): Promise<void> {
+  const record: UpdateLogRecord = { ...event, model: MANIFEST_LOG_MODEL, sha256: '', durationMs: 0, source: 'sw' };
   deps.channel.post({ type: 'log', record });
   await deps.store.appendLog(record).catch(() => undefined); // a full disk must not fail the check
 }
