@@ -55,10 +55,12 @@ export interface LaunchOptions {
   camera?: boolean;
   /** launchProfile: reopen the existing profile (a repeat visit) instead of starting empty. */
   reuse?: boolean;
+  /** Extra Chromium flags (e.g. a feature switched off for a control visit). */
+  extraArgs?: string[];
 }
 
 function args(opts: LaunchOptions): string[] {
-  return [...BASE_ARGS, ...(opts.camera ? CAMERA_ARGS : [])];
+  return [...BASE_ARGS, ...(opts.camera ? CAMERA_ARGS : []), ...(opts.extraArgs ?? [])];
 }
 
 /** The on-disk directory of profile `name`. */

@@ -1,6 +1,6 @@
 /**
  * @file Command-line options of `npm run bench`: which sections run and how many repetitions.
- * Defaults keep a full run under ~15 minutes on a 2-core machine; `--quick` is for checking
+ * Defaults keep a full run under 10 minutes on a 2-core machine; `--quick` is for checking
  * the harness itself, not for figures.
  */
 import { parseArgs } from 'node:util';
@@ -69,9 +69,9 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
   const quick = values.quick === true;
   return {
     only,
-    modelRuns: positive('model-runs', values['model-runs'], quick ? 3 : 20),
-    rounds: positive('rounds', values.rounds, quick ? 1 : 5),
-    webglRounds: positive('webgl-rounds', values['webgl-rounds'], quick ? 1 : 2),
+    modelRuns: positive('model-runs', values['model-runs'], quick ? 3 : 15),
+    rounds: positive('rounds', values.rounds, quick ? 1 : 4),
+    webglRounds: positive('webgl-rounds', values['webgl-rounds'], 1),
     swaps: positive('swaps', values.swaps, quick ? 2 : 10),
     memorySwaps: positive('memory-swaps', values['memory-swaps'], quick ? 3 : 50),
     merge: values.only !== undefined && values['no-merge'] !== true,

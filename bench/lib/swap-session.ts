@@ -191,7 +191,7 @@ export async function runSwapSession(ctx: BenchContext, opts: SessionOptions): P
         `swap ${i} → ${to}: ${ok ? `serving after ${seen ? Math.round(seen[0] - publishedAt) : '?'} ms` : 'did not serve within 60 s'}`,
       );
       // Let the old session drain and be released before measuring or publishing again.
-      await sleep(1500);
+      await sleep(600);
       if (opts.memoryAfter.includes(i)) {
         // A GC of the page first, so garbage does not pass for growth (workers collect on their own).
         await gcPage(page);

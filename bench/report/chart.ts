@@ -73,9 +73,13 @@ function pipelinePanel(r: Results): Panel | null {
   const perPhoto = (r.pipeline as Obj).per_photo as
     { photo: string; ms_p50: Record<string, number | null> }[] | undefined;
   if (!perPhoto?.length) return null;
+  const threads = (key: string) => {
+    const n = (r.pipeline as Obj)[key];
+    return typeof n === 'number' ? `${n} thread${n > 1 ? 's' : ''}` : '?';
+  };
   const sides: [string, string][] = [
-    ['hotlens', 'hotlens (2 threads)'],
-    ['hotlens_1t', 'hotlens (1 thread)'],
+    ['hotlens', `hotlens as shipped (${threads('hotlens_threads')})`],
+    ['hotlens_other_threads', `hotlens (${threads('hotlens_other_threads')})`],
     ['faceapi_wasm_1t', 'face-api wasm (1 thread)'],
     ['faceapi_wasm_2t', 'face-api wasm (2 threads)'],
   ];

@@ -54,9 +54,10 @@ function pipeline(r: Results): string {
   const setup = obj(p.setup);
   const same = obj(p.same_threads);
   const lines = [
-    `**ratio_vs_faceapi_wasm = ${num(p, 'ratio_vs_faceapi_wasm') ?? '—'}×** (median over the six photos of face-api ms ÷ hotlens ms; face-api side: \`${str(p, 'faceapi_wasm_config') ?? '—'}\`, its faster wasm configuration here). ` +
+    `**ratio_vs_faceapi_wasm = ${num(p, 'ratio_vs_faceapi_wasm') ?? '—'}×** (median over the six photos of face-api ms ÷ hotlens ms; hotlens as shipped, ${num(p, 'hotlens_threads') ?? '?'} thread(s) on this machine; face-api side: \`${str(p, 'faceapi_wasm_config') ?? '—'}\`, its faster wasm configuration here). ` +
       `hotlens p50 ${num(p, 'hotlens_ms_p50')} ms (p95 ${num(p, 'hotlens_ms_p95')}), face-api wasm p50 ${num(p, 'faceapi_wasm_ms_p50')} ms (p95 ${num(p, 'faceapi_wasm_ms_p95')}). ` +
-      `Same thread count: 1 thread ${same.ratio_1_thread ?? '—'}×, 2 threads ${same.ratio_2_threads ?? '—'}×. ` +
+      `Each side at its faster configuration: ${num(p, 'ratio_best_vs_best') ?? '—'}×. ` +
+      `Same thread count: 1 thread ${same.ratio_1_thread ?? '—'}×, 2 threads ${same.ratio_2_threads ?? '—'}× (${str(same, 'note') ?? ''}). ` +
       `vs face-api on WebGL: ${num(p, 'ratio_vs_faceapi_webgl') ?? '—'}×${str(p, 'faceapi_webgl_skipped') ? ` (${str(p, 'faceapi_webgl_skipped')})` : ''}.`,
     '',
     table(
@@ -183,7 +184,13 @@ function bytes(r: Results): string {
     ),
     '',
     `Total: first visit ${size(num(b, 'first_visit'))}, repeat visit ${size(num(b, 'repeat_visit'))}, offline visit ${size(num(b, 'offline_visit'))}.`,
-    `Repeat-visit responses: ${((b.repeat_visit_requests ?? []) as string[]).map((x) => `\`${x}\``).join(', ') || 'none'}.`,
+    `Repeat-visit responses: ${((b.repeat_visit_requests ?? []) as string[]).map((x) => `\`${x}\``).join(', ') || 'none'}. ` +
+      `App-initiated ${size(num(b, 'repeat_visit_app_initiated'))}, browser-initiated ${size(num(b, 'repeat_visit_browser_initiated'))}.`,
+    ...(b.navigation_control
+      ? [
+          `Control visit (${str(obj(b.navigation_control), 'how') ?? ''}): ${obj(b.navigation_control).sw_serves_navigation ? 'no request for the page — the service worker serves it' : `requests for the page: ${JSON.stringify(obj(b.navigation_control).navigationRequests ?? obj(b.navigation_control).error)}`}.`,
+        ]
+      : []),
     '',
     str(b, 'how') ?? '',
   ].join('\n');

@@ -79,7 +79,10 @@ export function checkTargets(r: Results): TargetCheck[] {
       ? skip(t5, str(r.bytes, 'repeat_visit_skipped'))
       : {
           target: t5,
-          measured: `${repeatBytes} bytes${only ? ', manifest only' : ', more than the manifest'}`,
+          measured:
+            `${repeatBytes} bytes in all; app-initiated ${num(r.bytes, 'repeat_visit_app_initiated') ?? '?'} bytes` +
+            `${only ? ' (manifest only)' : ' (more than the manifest)'}, browser-initiated ${num(r.bytes, 'repeat_visit_browser_initiated') ?? '?'} bytes` +
+            ' (service-worker update checks, Chromium’s navigation preload)',
           status: only ? 'pass' : 'miss',
         },
   );

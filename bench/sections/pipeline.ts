@@ -5,10 +5,13 @@
  * same photos, same browser, same run. Everyone is warmed up first; then rounds interleave the
  * sides photo by photo (alternating the order) so machine noise hits all of them alike.
  *
- * Threads: hotlens runs as shipped (2 WASM threads here) and with `?threads=1`. TF.js sizes
- * its pool as hardwareConcurrency/2 and caps setThreadsCount() there, i.e. ONE thread on a
- * 2-core machine; the 2-thread face-api side presents hardwareConcurrency = 4 to its page so
- * TF.js really runs two. The key ratio takes the faster face-api wasm configuration.
+ * Threads: hotlens runs as shipped (`hotlens`: its default thread count for this machine) and
+ * with the other count (`hotlens_other_threads`: `?threads=2` when the default is 1, else
+ * `?threads=1`). TF.js sizes its pool as hardwareConcurrency/2 and caps setThreadsCount()
+ * there, i.e. ONE thread on a 2-core machine; the 2-thread face-api side presents
+ * hardwareConcurrency = 4 to its page so TF.js really runs two. The key ratio is hotlens as
+ * shipped against the faster face-api wasm configuration; same-thread-count ratios are reported
+ * beside it.
  */
 import type { Page } from '@playwright/test';
 import type { BenchFaceApiApi, FaceApiInfo } from '../pages/api.ts';
@@ -24,14 +27,21 @@ import { pipelineBreakdown } from './pipeline-breakdown.ts';
 type FaceApiWindow = { benchFaceApi: BenchFaceApiApi };
 
 /** The sides compared. */
-export const SIDES = ['hotlens', 'hotlens_1t', 'faceapi_wasm_1t', 'faceapi_wasm_2t', 'faceapi_webgl'] as const;
+export const SIDES = [
+  'hotlens',
+  'hotlens_other_threads',
+  'faceapi_wasm_1t',
+  'faceapi_wasm_2t',
+  'faceapi_webgl',
+] as const;
 export type Side = (typeof SIDES)[number];
 
 type Spec = { kind: 'app'; query: string } | { kind: 'faceapi'; backend: 'wasm' | 'webgl'; threads: number };
 
 const SPECS: Record<Side, Spec> = {
   hotlens: { kind: 'app', query: '' },
-  hotlens_1t: { kind: 'app', query: '?threads=1' },
+  // The query is set once `hotlens` reports its default thread count.
+  hotlens_other_threads: { kind: 'app', query: '?threads=2' },
   faceapi_wasm_1t: { kind: 'faceapi', backend: 'wasm', threads: 1 },
   faceapi_wasm_2t: { kind: 'faceapi', backend: 'wasm', threads: 2 },
   faceapi_webgl: { kind: 'faceapi', backend: 'webgl', threads: 1 },
@@ -95,6 +105,8 @@ export async function runPipeline(ctx: BenchContext) {
     const skipped: Partial<Record<Side, string>> = {};
     for (const side of SIDES) {
       const page = await context.newPage();
+      const shipped = info.hotlens?.kind === 'app' ? info.hotlens.status.threads : null;
+      if (side === 'hotlens_other_threads') SPECS[side] = { kind: 'app', query: `?threads=${shipped === 1 ? 2 : 1}` };
       try {
         info[side] = await openSide(page, ctx, SPECS[side], urls);
         pages[side] = page;

@@ -27,6 +27,19 @@ export function category(path: string): string {
   return 'shell';
 }
 
+/**
+ * Who caused a request. `browser`: the service-worker update check the browser runs on
+ * navigation (spec-mandated, `sw-script`), and — on a page its service worker controls — the
+ * navigation request Chromium sends to the network in parallel with starting the worker
+ * (ServiceWorkerAutoPreload; the page is still served from the precache, see the control visit).
+ * `app`: everything the page, its workers and its service worker's own code fetch.
+ */
+export function initiator(t: Transfer, controlled: boolean): 'app' | 'browser' {
+  if (t.by === 'sw-script') return 'browser';
+  if (controlled && t.by === 'document/navigate') return 'browser';
+  return 'app';
+}
+
 /** Bytes by category (body + headers). */
 export function byCategory(transfers: Transfer[]): Record<string, { requests: number; bytes: number }> {
   const out: Record<string, { requests: number; bytes: number }> = {};
@@ -119,6 +132,31 @@ async function visit(ctx: BenchContext, context: BrowserContext, offline: boolea
   }
 }
 
+/** Chromium's speculative network request for navigations a service worker handles. */
+const AUTO_PRELOAD = 'ServiceWorkerAutoPreload';
+
+/**
+ * A control visit with Chromium's auto-preload switched off: if the service worker serves the
+ * navigation from its precache, the server then sees no request for the page at all.
+ */
+async function navigationControl(ctx: BenchContext): Promise<{ navigationRequests: string[] }> {
+  const context = await launchProfile(PROFILE, { reuse: true, extraArgs: [`--disable-features=${AUTO_PRELOAD}`] });
+  try {
+    ctx.server.take();
+    const page = context.pages()[0] ?? (await context.newPage());
+    await page.goto(ctx.server.url('/'), { timeout: 60_000 });
+    await appReady(page);
+    return {
+      navigationRequests: ctx.server
+        .take()
+        .filter((t) => t.by === 'document/navigate')
+        .map(describe),
+    };
+  } finally {
+    await context.close();
+  }
+}
+
 async function visitWith(ctx: BenchContext, reuse: boolean, offline: boolean): Promise<Visit> {
   const context = await launchProfile(PROFILE, { camera: true, reuse });
   try {
@@ -154,8 +192,16 @@ export async function runVisits(ctx: BenchContext) {
   const noSw = 'the app registered no service worker (or it did not control the repeat visit): no offline shell';
   const offline = swReady ? await visitWith(ctx, true, true) : null;
   if (offline) ctx.log(`offline visit: ${offline.firstFrameMs?.toFixed(0)} ms`);
-  const repeatPaths = repeat.transfers.map(describe);
-  const onlyManifest = repeat.transfers.every((t) => category(t.path) === 'manifest');
+  const control = swReady ? await navigationControl(ctx).catch((err: unknown) => ({ error: errorMessage(err) })) : null;
+  // The page's own navigation counts as the browser's only when the control visit proved the
+  // service worker serves it; otherwise it is the app's (its precache missed).
+  const swServesNavigation = !!control && 'navigationRequests' in control && control.navigationRequests.length === 0;
+  const controlled = repeat.serviceWorker === 'controlled';
+  const by = (t: Transfer) => (t.by === 'document/navigate' && !swServesNavigation ? 'app' : initiator(t, controlled));
+  const repeatApp = repeat.transfers.filter((t) => by(t) === 'app');
+  const repeatBrowser = repeat.transfers.filter((t) => by(t) === 'browser');
+  const repeatPaths = repeat.transfers.map((t) => `${describe(t)} [${by(t)}]`);
+  const onlyManifest = repeatApp.every((t) => category(t.path) === 'manifest');
   const cold_start = {
     first_visit_ms: round(first.firstFrameMs),
     ...(first.firstFrameMs === null ? { first_visit_ms_skipped: first.error ?? 'no frame' } : {}),
@@ -176,10 +222,20 @@ export async function runVisits(ctx: BenchContext) {
     repeat_visit: total(repeat.transfers),
     repeat_visit_by_category: byCategory(repeat.transfers),
     repeat_visit_requests: repeatPaths,
+    // Judged on what the app asks for; the browser's own requests are counted in repeat_visit and listed.
     repeat_visit_only_manifest: onlyManifest,
+    repeat_visit_app_initiated: total(repeatApp),
+    repeat_visit_browser_initiated: total(repeatBrowser),
+    navigation_control: control
+      ? {
+          ...control,
+          how: `repeat visit with --disable-features=${AUTO_PRELOAD}: no request for the page means the service worker serves it from the precache, and the 304 of the normal visit is Chromium's parallel preload`,
+          sw_serves_navigation: swServesNavigation,
+        }
+      : null,
     offline_visit: offline ? total(offline.transfers) : null,
     offline_visit_requests: offline ? offline.transfers.map(describe) : [],
-    how: 'bytes the bench server sent (bodies + headers, uncompressed) while each visit ran, service-worker precache included; cache headers: content-hashed assets and blobs immutable, the rest no-cache + ETag',
+    how: 'bytes the bench server sent (bodies + headers, uncompressed) while each visit ran, service-worker precache included; cache headers: content-hashed assets and blobs immutable, the rest no-cache + ETag; [browser] = the service-worker update check on navigation and Chromium’s navigation preload, [app] = everything else',
   };
   return { cold_start, bytes };
 }

@@ -57,7 +57,7 @@ export interface EngineOptions {
   registryUrl: string;
   /** Force a provider; 'auto' = WebGPU on a real (non-fallback) adapter, else WASM. */
   backend?: Backend | 'auto';
-  /** WASM threads; default min(2, hardwareConcurrency) when cross-origin isolated, else 1. */
+  /** WASM threads; default 2 from 4 cores when cross-origin isolated, else 1 (threads.ts). */
   threads?: number;
   /** The versions to serve, by model id (one per pipeline role). Bytes come from IndexedDB, else the registry. */
   models: Record<string, ModelSpec>;
@@ -155,6 +155,11 @@ export interface WorkerApi<Frame extends FrameLike = FrameLike, Photo extends Ph
    * stored), checks the task contract and compiles the sessions. Safe to call again.
    */
   init(options: EngineOptions, onProgress?: ProgressListener): Promise<EngineInfo>;
+  /**
+   * Starts the runtime (WASM compile, threads) before the versions are known, so a tab's first
+   * worker overlaps it with the page's own start; `init` with the same options reuses it.
+   */
+  prepare(options: Omit<EngineOptions, 'models'>): Promise<void>;
   /** Runs a model's probe image and compares with the manifest's expected outputs. */
   probe(id: string): Promise<ProbeReport>;
   /** One dummy run per model plus one full pipeline run, so the first real frame is as fast as the rest. */

@@ -44,20 +44,36 @@ export class InferenceClient implements EnginePool<WorkerHandle> {
   /** Calls made while the first worker loads (a photo dropped during start-up) wait here. */
   private waiting: Array<{ resolve(h: WorkerHandle): void; reject(err: unknown): void }> = [];
   private base: BaseOptions | null = null;
+  /** The tab's first worker, started (runtime compiling) before its versions are known. */
+  private spare: WorkerHandle | null = null;
   private readonly runListeners = new Set<(outcome: RunOutcome) => void>();
 
   constructor(private readonly createWorker: () => Worker = defaultWorker) {}
 
-  /** Sets the registry and runtime options every worker started from now on uses. */
+  /**
+   * Sets the registry and runtime options every worker started from now on uses. Before the
+   * first worker serves, it also starts that worker: its script and the WASM runtime load while
+   * the page reads the manifest and picks the versions (a repeat visit's cold start).
+   */
   configure(base: BaseOptions): void {
     this.base = base;
+    void this.spare?.terminate();
+    this.spare = null;
+    if (this.current) return;
+    const spare = new WorkerHandle(this.createWorker(), { ...base, models: {} });
+    // Best effort: init reports any real failure when the spare is used.
+    spare.call((r) => r.prepare(base)).catch(() => undefined);
+    this.spare = spare;
   }
 
   /** Starts a worker that loads and compiles `models`; it serves only after {@link flip}. */
   async spawn(models: Record<string, ModelSpec>, onProgress?: ProgressListener): Promise<WorkerHandle> {
     if (!this.base) throw new Error('configure() the inference client before starting workers');
     const options: EngineOptions = { ...this.base, models };
-    const handle = new WorkerHandle(this.createWorker(), options);
+    const spare = this.spare;
+    this.spare = null;
+    const handle = spare?.alive ? spare : new WorkerHandle(this.createWorker(), options);
+    handle.options = options;
     try {
       handle.info = await handle.call((r) => r.init(options, proxied(onProgress)));
       return handle;

@@ -28,8 +28,8 @@ export class WorkerHandle {
 
   constructor(
     private readonly worker: Worker,
-    /** The options (and so the versions) this worker was started with. */
-    readonly options: EngineOptions,
+    /** The options (and so the versions) this worker was started with; set by `init` for a pre-started worker. */
+    public options: EngineOptions,
   ) {
     this.crashed = new Promise<never>((_, reject) => (this.fail = reject));
     this.crashed.catch(() => undefined); // observed by the calls racing it

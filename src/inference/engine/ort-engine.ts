@@ -31,6 +31,22 @@ export function configureRuntime(settings: RuntimeSettings): void {
   if (settings.wasmPaths !== undefined) ort.env.wasm.wasmPaths = settings.wasmPaths;
 }
 
+/**
+ * A 157-byte ONNX model (y = Identity(x), float32 [1], opset 13) made with tools/convert's graph
+ * builder: creating a session from it is the cheapest way to make ORT fetch, compile and
+ * instantiate its WebAssembly and start its threads, which the first real session would
+ * otherwise pay for.
+ */
+const RUNTIME_START_MODEL =
+  'CAgSB2hvdGxlbnMaATE6hgEKJgoBeBIISWRlbnRpdHkaDUlkZW50aXR5X25vZGUiCElkZW50aXR5CiMKCElkZW50aXR5EgF5Ggp5X2lkZW50aXR5IghJZGVudGl0eRIVaG90bGVucy1ydW50aW1lLXN0YXJ0Wg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQDQ==';
+
+/** Initialises the WASM runtime now (call after {@link configureRuntime}); later session creates skip that cost. */
+export async function startRuntime(): Promise<void> {
+  const bytes = Uint8Array.from(atob(RUNTIME_START_MODEL), (c) => c.charCodeAt(0));
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
+  await session.release();
+}
+
 /** The runtime's version string, for status displays and provenance. */
 export const runtimeVersion: string = ort.env.versions.web ?? 'unknown';
 

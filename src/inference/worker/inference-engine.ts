@@ -7,7 +7,7 @@
  * roll back the right one. The entry file only exposes an instance over Comlink.
  */
 import * as Comlink from 'comlink';
-import { configureRuntime, runtimeVersion } from '../engine/ort-engine.ts';
+import { configureRuntime, runtimeVersion, startRuntime } from '../engine/ort-engine.ts';
 import { analyzeImage } from '../../shared/pipeline/analyze-image.ts';
 import type { ModelRunner } from '../../shared/pipeline/model-runner.ts';
 import { compareProbe, probeFeeds } from '../../shared/pipeline/probe.ts';
@@ -26,7 +26,7 @@ import type {
   ServingModel,
   WorkerApi,
 } from '../../shared/worker-api.ts';
-import { chooseRuntime } from './backend.ts';
+import { chooseRuntime, type RuntimeChoice } from './backend.ts';
 import { cacheModelSource, type ModelSource } from './cache-source.ts';
 import { decodePhoto, PixelReader, readFrame, type DecodedImage } from './decode.ts';
 import { loadModelSet, warmModel, type LoadedModel, type ModelSet } from './model-loader.ts';
@@ -81,6 +81,10 @@ function servingModel(m: LoadedModel): ServingModel {
 /** Implements the worker API; one instance per worker, one set of versions per instance. */
 export class InferenceEngine implements WorkerApi<ImageBitmap, Blob> {
   private loading: Promise<Serving> | null = null;
+  /** The runtime, chosen and configured once per worker (ORT fixes its thread count at start). */
+  private runtime: Promise<RuntimeChoice> | null = null;
+  /** The runtime start begun by {@link prepare}; init waits for it rather than racing it. */
+  private prepared: Promise<void> | null = null;
   private serving: Serving | null = null;
   private readonly reader = new PixelReader();
 
@@ -96,10 +100,26 @@ export class InferenceEngine implements WorkerApi<ImageBitmap, Blob> {
     return (await this.loading).info;
   }
 
+  async prepare(options: Omit<EngineOptions, 'models'>): Promise<void> {
+    this.prepared ??= this.startRuntime(options).then(async (runtime) => {
+      // Best effort: a failure here surfaces (with its real cause) when init creates the sessions.
+      if (runtime.backend === 'wasm') await startRuntime().catch(() => undefined);
+    });
+    return this.prepared;
+  }
+
+  private startRuntime(options: Omit<EngineOptions, 'models'>): Promise<RuntimeChoice> {
+    this.runtime ??= chooseRuntime(options).then((runtime) => {
+      configureRuntime({ numThreads: runtime.threads });
+      return runtime;
+    });
+    return this.runtime;
+  }
+
   private async load(options: EngineOptions, onProgress?: ProgressListener): Promise<Serving> {
     const t0 = performance.now();
-    const runtime = await chooseRuntime(options);
-    configureRuntime({ numThreads: runtime.threads });
+    const runtime = await this.startRuntime(options);
+    await this.prepared;
     notify(onProgress, { status: 'runtime', ...runtime });
     const source = this.sourceFor(options.registryUrl);
     const progress = (p: LoadProgress) => notify(onProgress, p);
