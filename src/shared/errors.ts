@@ -100,7 +100,8 @@ export class ImageDecodeError extends HotlensError {
 export class ModelLoadError extends HotlensError {
   override readonly name = 'ModelLoadError';
   constructor(what: string, reason: string) {
-    super(`Could not load ${what}: ${reason}. Check your connection and reload the page.`);
+    // Reasons are often sentences of their own: do not end up with "retries.. Check".
+    super(`Could not load ${what}: ${reason.replace(/\.+$/, '')}. Check your connection and reload the page.`);
   }
 }
 

@@ -5,7 +5,14 @@
 import { describe, expect, it } from 'vitest';
 import { toUserError } from '../../src/store/user-error.ts';
 import { cameraError } from '../../src/app/Webcam/camera-errors.ts';
-import { EmptyFileError, ERROR_NAMES, ImageDecodeError, errorNameOf, hasErrorName } from '../../src/shared/errors.ts';
+import {
+  EmptyFileError,
+  ERROR_NAMES,
+  ImageDecodeError,
+  ModelLoadError,
+  errorNameOf,
+  hasErrorName,
+} from '../../src/shared/errors.ts';
 
 /** What Comlink hands the UI for an error thrown in the worker. */
 function overComlink(err: Error): Error {
@@ -19,6 +26,13 @@ describe('toUserError', () => {
     const d = toUserError(overComlink(new ImageDecodeError('b.jpg', 'JPEG')));
     expect(d.title).toBe('Corrupt image');
     expect(d.message).toMatch(/truncated or corrupt/);
+  });
+
+  it('reads as one sentence when the reason is a sentence of its own', () => {
+    const e = new ModelLoadError('the models', 'registry unavailable; the next poll retries.');
+    expect(e.message).toBe(
+      'Could not load the models: registry unavailable; the next poll retries. Check your connection and reload the page.',
+    );
   });
 
   it('gives unknown errors generic advice instead of dropping them', () => {
