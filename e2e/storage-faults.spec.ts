@@ -1,16 +1,15 @@
 /**
- * @file Storage faults in real Chromium, each in a fresh persistent profile (an incognito
- * context ignores CDP quota overrides, and only a profile's preferences can block site data
- * for the page, its workers and its service worker alike):
- * - a quota (CDP `Storage.overrideQuotaForOrigin`) too small for the next model: the write is
- *   retried after evicting unused blobs, still fails, nothing is stored, the old version keeps
- *   serving the webcam, "storage full" is shown and the blob is not downloaded on every poll;
- *   once space is freed, Check now brings the version in. That an eviction frees enough room is
- *   proven in the unit tests: a quota derived from Chromium's usage figure did not reliably
- *   separate "fits" from "fits only after eviction" (2 of 3 runs the next blob simply fitted);
- * - site data blocked (IndexedDB, Cache Storage and service workers refused): the models come
- *   from the registry, verified, photos and webcam are annotated, an update still swaps in, and
- *   a warning says the app cannot work offline.
+ * @file Blocked storage in real Chromium, in a fresh persistent profile (only a profile's
+ * preferences can block site data for the page, its workers and its service worker alike):
+ * IndexedDB, Cache Storage and service workers refused, the models come from the registry,
+ * verified, photos and webcam are annotated, an update still swaps in, and a warning says the
+ * app cannot work offline.
+ *
+ * Quota exhaustion is not here: CDP `Storage.overrideQuotaForOrigin` has no effect in this
+ * Chromium (156 headless: `navigator.storage.estimate()` keeps reporting 10 GiB after the
+ * override, and a 6 MB IndexedDB put over a 1.5 MB override commits), and no other switch
+ * shrinks an origin's quota short of a tiny disk. Eviction, the retry and "storage full" are
+ * proven in tests/update/update-check-storage.test.ts and tests/models/cache.test.ts.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,88 +58,12 @@ async function launch(testInfo: TestInfo, options: { blockSiteData?: boolean } =
   };
 }
 
-/** Bytes the origin uses now (IndexedDB + Cache Storage), as the quota manager counts them. */
-function usage(page: Page): Promise<number> {
-  return page.evaluate(async () => {
-    const nav = (globalThis as unknown as { navigator: { storage: { estimate(): Promise<{ usage?: number }> } } })
-      .navigator;
-    return (await nav.storage.estimate()).usage ?? 0;
-  });
-}
-
-/**
- * The origin's quota through CDP `Storage.overrideQuotaForOrigin` (an override lasts only as
- * long as the DevTools session that set it, so the session stays open).
- */
-async function quotaOf(page: Page): Promise<{ set(bytes: number): Promise<void>; reset(): Promise<void> }> {
-  const origin = new URL(page.url()).origin;
-  const cdp = await page.context().newCDPSession(page);
-  return {
-    set: async (quotaSize) => void (await cdp.send('Storage.overrideQuotaForOrigin', { origin, quotaSize })),
-    reset: async () => void (await cdp.send('Storage.overrideQuotaForOrigin', { origin })),
-  };
-}
-
 /** Opens the app on `registry` polled every `pollMs`, with the camera on, and waits for annotated frames. */
 async function startWebcam(app: HotlensPage, registry: TestRegistry, pollMs = 1000): Promise<void> {
   await app.open(`?registry=${encodeURIComponent(registry.url)}&poll=${pollMs}&camera=on`);
   await app.ready();
   await expect.poll(async () => (await app.status()).frames.processed, { timeout: 30_000 }).toBeGreaterThan(3);
 }
-
-test('quota exceeded: nothing is stored, the old version keeps serving, "storage full" is shown; Check now recovers', async ({
-  registry,
-}, testInfo) => {
-  test.setTimeout(180_000);
-  const { page, app, close } = await launch(testInfo);
-  try {
-    await startWebcam(app, registry);
-    await app.controlled();
-    const quota = await quotaOf(page);
-    // Room for small records, not for the 5.8 MB SSD detector.
-    await quota.set((await usage(page)) + 1_500_000);
-
-    const { sha256 } = await registry.publish('face-detector', '2.0.0', MODEL_FILES.ssd512);
-    await expect
-      .poll(async () => (await app.logWhere({ sha256, stage: 'stored' })).map((r) => `${r.source}:${r.outcome}`), {
-        timeout: 60_000,
-      })
-      .toEqual(['sw:failed']);
-    const [failed] = await app.logWhere({ sha256, stage: 'stored' });
-    // Evicted what it could (nothing is unused: 1.0.0 serves), retried, then gave up with a reason.
-    expect(failed!.reason).toMatch(
-      /^browser storage is full: model blob .* \(5\.8 MB\) does not fit, even after removing 0 unused model versions; .*Check now/,
-    );
-    expect(await app.logWhere({ sha256, stage: 'verifying', outcome: 'ok' })).toHaveLength(1);
-
-    // The old version serves on from memory; later polls do not download the blob again.
-    const processed = (await app.status()).frames.processed;
-    await page.waitForTimeout(4000);
-    const status = await app.status();
-    expect(status.models['face-detector']).toMatchObject({ active: '1.0.0', stage: 'idle' });
-    expect(status.frames.processed).toBeGreaterThan(processed);
-    expect(status.frames.errors).toBe(0);
-    expect(status.storage).toMatchObject({ state: 'full', reason: expect.stringContaining('face-detector 2.0.0') });
-    expect(registry.blobRequests(sha256)).toHaveLength(1);
-    expect(await app.cachedBlobs()).not.toContain(sha256);
-    await expect(page.getByTestId('hud')).toContainText('detector 1.0.0');
-    await expect(page.getByTestId('storage-notice')).toContainText('Browser storage is full');
-    await page.getByRole('tab', { name: 'Models' }).click();
-    await expect(page.getByRole('region', { name: /Update log/ })).toContainText('browser storage is full');
-    await app.screenshot('storage-full');
-
-    // The user frees space and asks: the same version is downloaded, stored and swapped in.
-    await quota.reset();
-    await page.getByRole('button', { name: 'Check now' }).click();
-    await app.serves('face-detector', '2.0.0');
-    expect((await app.logWhere({ sha256, stage: 'stored' })).map((r) => r.outcome)).toEqual(['failed', 'ok']);
-    expect(await app.cachedBlobs()).toContain(sha256);
-    await expect(page.getByTestId('storage-notice')).toBeHidden();
-    expect((await app.status()).frames.errors).toBe(0);
-  } finally {
-    await close();
-  }
-});
 
 test('site data blocked: models come from the network, verified; photos and webcam work; a warning says so', async ({
   registry,
