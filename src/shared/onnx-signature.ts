@@ -9,6 +9,7 @@
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
 import type { TaskId } from './manifest-types.ts';
 import { checkContract } from './tasks.ts';
+import { protobufFields } from './protobuf-fields.ts';
 
 /** The bytes are not a readable ONNX model. */
 export class OnnxFormatError extends Error {
@@ -41,35 +42,10 @@ const ELEM_TYPES: Record<number, string> = {
 
 type Field = { no: number; value: number | Uint8Array };
 
+/** The varint and length-delimited fields of a message (the only kinds the signature lives in). */
 function* fields(buf: Uint8Array): Generator<Field> {
-  let pos = 0;
-  const varint = (): number => {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= buf.length) throw new OnnxFormatError('truncated varint');
-      const b = buf[pos++]!;
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 128;
-    }
-    throw new OnnxFormatError('varint too long');
-  };
-  while (pos < buf.length) {
-    const tag = varint();
-    const no = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (no === 0) throw new OnnxFormatError('field number 0');
-    if (wire === 0) yield { no, value: varint() };
-    else if (wire === 1 || wire === 5) {
-      pos += wire === 1 ? 8 : 4;
-      if (pos > buf.length) throw new OnnxFormatError('truncated fixed-size field');
-    } else if (wire === 2) {
-      const len = varint();
-      if (pos + len > buf.length) throw new OnnxFormatError('truncated length-delimited field');
-      yield { no, value: buf.subarray(pos, pos + len) };
-      pos += len;
-    } else throw new OnnxFormatError(`unsupported protobuf wire type ${wire}`);
+  for (const f of protobufFields(buf, (reason) => new OnnxFormatError(reason))) {
+    if (f.wire === 0 || f.wire === 2) yield f;
   }
 }
 

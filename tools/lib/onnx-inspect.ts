@@ -4,6 +4,7 @@
  * stored (the manifest's `encoding`). A tiny protobuf reader; nothing is decoded beyond that.
  */
 import type { WeightEncoding } from '../../src/shared/manifest-types.ts';
+import { protobufFields, type ProtobufField } from '../../src/shared/protobuf-fields.ts';
 
 /** The bytes are not a well-formed ONNX ModelProto. */
 export class NotOnnxError extends Error {
@@ -21,40 +22,10 @@ export interface OnnxSummary {
   encoding: WeightEncoding;
 }
 
-type Field = { no: number; wire: number; value: number | Uint8Array };
+type Field = ProtobufField;
 
-function* fields(buf: Uint8Array): Generator<Field> {
-  let pos = 0;
-  const varint = (): number => {
-    let result = 0;
-    let mul = 1;
-    for (let i = 0; i < 10; i++) {
-      if (pos >= buf.length) throw new NotOnnxError('truncated varint');
-      const b = buf[pos++]!;
-      result += (b & 0x7f) * mul;
-      if (b < 0x80) return result;
-      mul *= 128;
-    }
-    throw new NotOnnxError('varint too long');
-  };
-  while (pos < buf.length) {
-    const tag = varint();
-    const no = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (no === 0) throw new NotOnnxError('field number 0');
-    if (wire === 0) yield { no, wire, value: varint() };
-    else if (wire === 1 || wire === 5) {
-      const n = wire === 1 ? 8 : 4;
-      if (pos + n > buf.length) throw new NotOnnxError('truncated fixed field');
-      yield { no, wire, value: buf.subarray(pos, pos + n) };
-      pos += n;
-    } else if (wire === 2) {
-      const len = varint();
-      if (pos + len > buf.length) throw new NotOnnxError('truncated length-delimited field');
-      yield { no, wire, value: buf.subarray(pos, pos + len) };
-      pos += len;
-    } else throw new NotOnnxError(`unsupported wire type ${wire}`);
-  }
+function fields(buf: Uint8Array): Generator<Field> {
+  return protobufFields(buf, (reason) => new NotOnnxError(reason));
 }
 
 const text = (v: number | Uint8Array): string =>
