@@ -39,8 +39,10 @@ test('canary at 0% and 100%, and a pin that holds across a published update', as
   await expect(page.getByTestId('announcer')).toHaveText('face-detector now serves 1.0.0 (pinned).');
   const stable = await registry.publish('face-detector', '3.0.0', MODEL_FILES.tiny224);
   await page.getByRole('button', { name: 'Check now' }).click();
+  // The check may join one the 1 s poll had already started before the publish: wait for the
+  // serial, not for the "up to date" text (an earlier poll already shows it).
+  await expect.poll(async () => (await app.status()).updates.serial).toBe(registry.manifest().serial);
   await expect(page.getByTestId('last-check')).toContainText(/^Last check at .*: up to date\.$/);
-  expect((await app.status()).updates.serial).toBe(registry.manifest().serial);
   await page.waitForTimeout(2000);
   expect(await app.model('face-detector')).toMatchObject({ active: '1.0.0', channel: 'pinned', target: '1.0.0' });
   expect((await app.model('face-detector')).versions).toEqual(['3.0.0', '2.0.0', '1.1.0', '1.0.0']);
