@@ -14,6 +14,7 @@ import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, sep } from 'node:path';
+import { CONTENT_TYPES } from '../../tools/registry-server/static-server.ts';
 
 /** One URL prefix served from one directory. */
 export interface Mount {
@@ -35,25 +36,6 @@ export interface Transfer {
   /** Who asked: Sec-Fetch-Dest/Sec-Fetch-Mode (e.g. document/navigate, empty/cors), plus "sw-script" for update checks. */
   by: string;
 }
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.onnx': 'application/octet-stream',
-  '.bin': 'application/octet-stream',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-};
 
 /** Headers that make every page cross-origin isolated. */
 const ISOLATION = {
@@ -150,7 +132,7 @@ async function handle(
   if (!st?.isFile()) return send(404, { 'Content-Type': 'text/plain' }, 'not found');
   const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
   const headers: Record<string, string | number> = {
-    'Content-Type': TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     'Cache-Control': mount.cache?.(rel) ?? REVALIDATE,
     ETag: etag,
     'Last-Modified': st.mtime.toUTCString(),

@@ -78,7 +78,8 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = {
+/** Content-Type by file extension, for every kind of file an app build, a registry or the bench serves. */
+export const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -88,9 +89,13 @@ const TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
   '.wasm': 'application/wasm',
   '.onnx': 'application/octet-stream',
+  '.bin': 'application/octet-stream',
   '.png': 'image/png',
-  '.svg': 'image/svg+xml',
   '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -188,7 +193,7 @@ async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerRespons
   // An armed fault wins over 404 and 304: a broken CDN answers whatever the client asked.
   const fault = req.method === 'GET' ? ctx.faults.take(path) : undefined;
   if (fault && ('status' in fault || 'body' in fault)) {
-    const type = { 'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream' };
+    const type = { 'Content-Type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream' };
     const sent = await sendFaulted(res, fault, new Uint8Array(0), { ...base, ...type }, ctx.stalls);
     return { path, ...sent, fault: faultName(fault) };
   }
@@ -200,7 +205,7 @@ async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerRespons
   const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
   const headers = {
     ...base,
-    'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
     ETag: etag,
     'Last-Modified': lastModified,
     'Accept-Ranges': 'bytes',

@@ -3,7 +3,7 @@
  * storage warning, Photos/Webcam/Models tabs, the page-wide drop zone and the screen-reader
  * announcer.
  */
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { selectTab } from '../../store/ui-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { Announcer } from '../Announcer/Announcer.tsx';
@@ -23,6 +23,17 @@ const TABS: readonly TabSpec<'photos' | 'webcam' | 'models'>[] = [
   { key: 'webcam', label: 'Webcam' },
   { key: 'models', label: 'Models' },
 ];
+
+type TabKey = (typeof TABS)[number]['key'];
+
+/** One tab's panel: all stay mounted (a running camera survives a look at the photos), only hidden. */
+function TabPanel({ id, selected, children }: { id: TabKey; selected: TabKey; children: ReactNode }) {
+  return (
+    <section id={panelId(id)} role="tabpanel" aria-labelledby={tabId(id)} hidden={selected !== id} className="panel">
+      {children}
+    </section>
+  );
+}
 
 /** True when the page was opened with `?camera=on` (main.tsx also selects the Webcam tab then). */
 export function cameraOnAtLoad(): boolean {
@@ -45,39 +56,20 @@ export function App() {
         <EngineBanner />
         <StorageNotice />
         <Tabs label="Input" tabs={TABS} selected={tab} onSelect={selectTab} />
-        {/* Both panels stay mounted so a running camera survives a look at the photos. */}
-        <section
-          id={panelId('photos')}
-          role="tabpanel"
-          aria-labelledby={tabId('photos')}
-          hidden={tab !== 'photos'}
-          className="panel"
-        >
+        <TabPanel id="photos" selected={tab}>
           <PhotosView
             onStartCamera={() => {
               selectTab('webcam');
               setCameraRequest((n) => n + 1);
             }}
           />
-        </section>
-        <section
-          id={panelId('webcam')}
-          role="tabpanel"
-          aria-labelledby={tabId('webcam')}
-          hidden={tab !== 'webcam'}
-          className="panel"
-        >
+        </TabPanel>
+        <TabPanel id="webcam" selected={tab}>
           <WebcamView startRequest={cameraRequest} />
-        </section>
-        <section
-          id={panelId('models')}
-          role="tabpanel"
-          aria-labelledby={tabId('models')}
-          hidden={tab !== 'models'}
-          className="panel"
-        >
+        </TabPanel>
+        <TabPanel id="models" selected={tab}>
           <ModelsPanel />
-        </section>
+        </TabPanel>
       </main>
       <footer className="footer">
         <p>
