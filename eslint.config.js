@@ -1,6 +1,8 @@
 // @file Lint rules, including the architecture boundaries: only the engine module imports
 // onnxruntime-web, the UI never reaches into worker code, worker and shared code never touch
-// React or the UI, and shared contracts stay free of Node modules.
+// React or the UI, shared contracts stay free of Node modules, features are DOM-free folders
+// that depend only on src/shared, and generic code reaches features only through
+// src/features/index.ts (never a feature's own files).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
@@ -13,6 +15,11 @@ const ORT_ONLY_IN_ENGINE = {
 const ortPatterns = [
   { group: ['onnxruntime-web/*', 'onnxruntime-common', 'onnxruntime-node'], message: ORT_ONLY_IN_ENGINE.message },
 ];
+// A feature folder is reached only through the list in src/features/index.ts.
+const FEATURE_FOLDERS = {
+  group: ['**/features/*/**', '!**/features/index.ts'],
+  message: 'Generic code never imports a feature; take the list from src/features/index.ts.',
+};
 
 export default tseslint.config(
   {
@@ -56,9 +63,10 @@ export default tseslint.config(
           patterns: [
             ...ortPatterns,
             {
-              group: ['**/inference/worker/**', '**/inference/engine/**'],
+              group: ['**/inference/worker/**', '**/inference/engine/**', '**/inference/host/**'],
               message: 'The UI talks to inference only through src/inference/client (Comlink bridge).',
             },
+            FEATURE_FOLDERS,
           ],
         },
       ],
@@ -67,6 +75,8 @@ export default tseslint.config(
   {
     files: [
       'src/inference/worker/**/*.ts',
+      'src/inference/host/**/*.ts',
+      'src/inference/common/**/*.ts',
       'src/inference/engine/**/*.ts',
       'src/models/**/*.ts',
       'src/update/sw/**/*.ts',
@@ -83,6 +93,7 @@ export default tseslint.config(
           patterns: [
             ...ortPatterns,
             { group: ['**/app/**', '**/store/**'], message: 'Worker code never imports UI modules.' },
+            FEATURE_FOLDERS,
           ],
         },
       ],
@@ -105,12 +116,45 @@ export default tseslint.config(
             ...ortPatterns,
             { group: ['node:*', 'fs', 'path', 'crypto'], message: 'src/shared runs in every thread: no Node modules.' },
             {
-              group: ['**/app/**', '**/store/**', '**/inference/**', '**/models/**', '**/update/**', '**/tools/**'],
+              group: [
+                '**/app/**',
+                '**/store/**',
+                '**/inference/**',
+                '**/models/**',
+                '**/update/**',
+                '**/tools/**',
+                '**/features/**',
+              ],
               message: 'src/shared depends on nothing else in the project.',
             },
           ],
         },
       ],
     },
+  },
+  {
+    files: ['src/features/*/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [ORT_ONLY_IN_ENGINE, 'react', 'react-dom', 'sharp', 'idb-keyval', 'comlink'],
+          patterns: [
+            ...ortPatterns,
+            { group: ['node:*', 'fs', 'path', 'crypto'], message: 'Features run in every thread: no Node modules.' },
+            {
+              group: ['**/app/**', '**/store/**', '**/inference/**', '**/models/**', '**/update/**', '**/tools/**'],
+              message: 'A feature depends only on src/shared (and its own folder).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Features are DOM-free: the worker and the Node CLI run the same code.
+    files: ['src/features/**/*.ts', 'src/shared/**/*.ts'],
+    languageOptions: { globals: {} },
+    rules: { 'no-restricted-globals': ['error', 'window', 'document', 'navigator', 'self', 'localStorage'] },
   },
 );

@@ -11,6 +11,7 @@
  * - `wrongOutputs`: outputs named `bbox` / `confidence` (the contract wants `boxes` / `scores`);
  * - `nanOnProbe`: fits the contract exactly, but every output is NaN (0·√(−1 − mean)).
  */
+import { FACE_DETECTION } from '../src/features/faces/tasks.ts';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attr, GraphBuilder } from '../tools/convert/onnx/graph-builder.ts';
@@ -67,7 +68,7 @@ export async function publishBroken(
   await registry.publish('face-detector', version, MODEL_FILES.tiny320, {
     edit: (manifest) => {
       const entry = manifest.models['face-detector']!.versions[version]!;
-      const problems = fileSignatureProblems('face-detection', entry, bytes);
+      const problems = fileSignatureProblems(FACE_DETECTION, entry, bytes);
       // Guard the fixture itself: the NaN detector must look right, the others must not.
       if ((kind === 'nanOnProbe') !== (problems.length === 0)) {
         throw new Error(`broken detector ${kind} has unexpected signature problems: ${problems.join('; ') || 'none'}`);

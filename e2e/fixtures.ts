@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
-import type { ImageAnnotation } from '../src/shared/face-results.ts';
+import type { ImageAnnotation } from '../src/shared/results.ts';
 import type { HotlensApi, HotlensMetrics, HotlensStatus, ModelStatus } from '../src/app/hotlens-api.ts';
 import type { CheckSummary, UpdateLogRecord } from '../src/shared/update-messages.ts';
 import { CspWatch } from './csp-watch.ts';

@@ -11,7 +11,7 @@ import { chromium, type Page, type Request } from '@playwright/test';
 import { CspWatch } from './csp-watch.ts';
 import { expect, HotlensPage, test } from './fixtures.ts';
 import { SAMPLES } from './paths.ts';
-import { wasmThreads } from '../src/inference/worker/threads.ts';
+import { wasmThreads } from '../src/inference/host/threads.ts';
 import { recordMetrics } from './swap-metrics.ts';
 
 interface Fetched {
@@ -82,7 +82,7 @@ test('a repeat visit fetches only the manifest, and offline the app annotates we
     await app.pick([SAMPLES[1]!]);
     await app.batchDone(1);
     const [result] = await app.lastResults();
-    expect(result!.faces.length).toBeGreaterThan(0);
+    expect(result!.faces!.length).toBeGreaterThan(0);
     expect(result!.models).toEqual({
       'face-detector': '1.0.0',
       'face-attributes': '1.0.0',

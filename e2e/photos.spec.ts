@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { AnnotateOutput, ImageAnnotation } from '../src/shared/face-results.ts';
+import type { AnnotateOutput, ImageAnnotation } from '../src/shared/results.ts';
 import { expect, test } from './fixtures.ts';
 import { ANNOTATE_JSON, LARGE_PHOTO, SAMPLES } from './paths.ts';
 import { MAX_INFERENCE_SIDE } from '../src/shared/pipeline/limits.ts';
@@ -25,9 +25,9 @@ function expectSameFaces(got: ImageAnnotation, want: ImageAnnotation): void {
   expect(basename(want.file), where).toBe(got.file);
   expect([got.width, got.height], where).toEqual([want.width, want.height]);
   expect(got.models, where).toEqual(want.models);
-  expect(got.faces.length, `${where}: face count`).toBe(want.faces.length);
-  got.faces.forEach((face, j) => {
-    const ref = want.faces[j]!;
+  expect(got.faces!.length, `${where}: face count`).toBe(want.faces!.length);
+  got.faces!.forEach((face, j) => {
+    const ref = want.faces![j]!;
     const at = `${where} face ${j + 1}`;
     for (const k of ['x', 'y', 'width', 'height'] as const) {
       expect(Math.abs(face.box[k] - ref.box[k]), `${at} box.${k}`).toBeLessThanOrEqual(1);
@@ -53,11 +53,11 @@ test('dropped samples match npm run annotate --json (faces, boxes ±1 px, ages �
 
   const results = await app.lastResults();
   expect(results.map((r) => r.file)).toEqual(SAMPLES.map((p) => basename(p)));
-  expect(results.reduce((n, r) => n + r.faces.length, 0)).toBeGreaterThan(0);
+  expect(results.reduce((n, r) => n + r.faces!.length, 0)).toBeGreaterThan(0);
   results.forEach((got, i) => expectSameFaces(got, expected[i]!));
 
   // Per-face details are listed on the cards.
-  const faces = expected.slice(0, SAMPLES.length).reduce((n, r) => n + r.faces.length, 0);
+  const faces = expected.slice(0, SAMPLES.length).reduce((n, r) => n + r.faces!.length, 0);
   await expect(page.getByTestId('face')).toHaveCount(faces);
   await app.screenshot('photo-gallery');
 });
@@ -132,6 +132,6 @@ test('a photo above MAX_INFERENCE_SIDE is downscaled for inference, boxes in ori
   await app.batchDone(1);
   await expect(page.getByTestId('result-card')).toContainText(`${want.width}×${want.height}`);
   const [got] = await app.lastResults();
-  expect(got!.faces.length).toBeGreaterThan(0);
+  expect(got!.faces!.length).toBeGreaterThan(0);
   expectSameFaces(got!, want);
 });

@@ -92,7 +92,7 @@ test('photos and the live webcam across a model update: only GETs for app files 
     await app.batchDone(SAMPLES.length);
     const results = await app.lastResults();
     expect(results).toHaveLength(SAMPLES.length);
-    expect(results.every((r) => 'faces' in r && r.faces.length > 0)).toBe(true);
+    expect(results.every((r) => 'faces' in r && r.faces!.length > 0)).toBe(true);
 
     // The live webcam, while a model team publishes a new detector that this tab swaps in.
     await page.getByRole('tab', { name: 'Webcam' }).click();

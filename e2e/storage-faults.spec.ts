@@ -91,7 +91,7 @@ test('site data blocked: models come from the network, verified; photos and webc
     await app.pick([SAMPLES[1]!]);
     await app.batchDone(1);
     const [result] = await app.lastResults();
-    expect(result!.faces.length).toBeGreaterThan(0);
+    expect(result!.faces!.length).toBeGreaterThan(0);
     expect(result!.models).toEqual({
       'face-detector': '1.0.0',
       'face-attributes': '1.0.0',

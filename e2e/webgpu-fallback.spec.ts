@@ -3,7 +3,7 @@
  * GPU-less machine, the app must not pick WebGPU (SwiftShader is ~100× slower than WASM).
  */
 import { expect, test } from './fixtures.ts';
-import { wasmThreads } from '../src/inference/worker/threads.ts';
+import { wasmThreads } from '../src/inference/host/threads.ts';
 
 test('a fallback WebGPU adapter is not used: inference runs on WASM', async ({ app, page }) => {
   await app.open();

@@ -7,7 +7,7 @@
  */
 import type { Page } from '@playwright/test';
 import type { HotlensApi, HotlensMetrics, HotlensStatus } from '../../src/app/hotlens-api.ts';
-import type { ImageAnnotation } from '../../src/shared/face-results.ts';
+import type { ImageAnnotation } from '../../src/shared/results.ts';
 
 /** `window.hotlens`, plus the update methods issue 4 adds (absent until that work lands). */
 export type HotlensWindowApi = HotlensApi & {

@@ -11,7 +11,7 @@ export interface ModelCase {
   version: string;
   /** "416-uint8", "112-float32"... */
   variant: string;
-  task: 'face-detection' | 'face-attributes' | 'face-expression';
+  task: string;
   encoding: 'uint8' | 'float32';
   size: number;
   /** Absolute URL of the blob. */

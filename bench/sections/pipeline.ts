@@ -87,7 +87,7 @@ async function measure(page: Page, spec: Spec, url: string, name: string) {
   await page.bringToFront();
   if (spec.kind === 'app') {
     const r = await dropPhoto(page, url, name);
-    return { ms: r.roundTripMs, innerMs: r.workerMs, decodeMs: null, faces: r.annotation.faces.length };
+    return { ms: r.roundTripMs, innerMs: r.workerMs, decodeMs: null, faces: r.annotation.faces?.length ?? 0 };
   }
   const r = await page.evaluate((u) => (globalThis as unknown as FaceApiWindow).benchFaceApi.analyse(u), url);
   return { ms: r.totalMs, innerMs: r.detectMs, decodeMs: r.decodeMs, faces: r.faces.length };

@@ -2,7 +2,7 @@
  * @file The typed in-page API `window.hotlens`, for tests, benchmarks and curious users. Types
  * only, DOM-free, so Playwright specs (type-checked against Node) can import them.
  */
-import type { ImageAnnotation } from '../shared/face-results.ts';
+import type { ImageAnnotation } from '../shared/results.ts';
 import type { CheckSummary, ModelChannel, StageStatus, UpdateLogRecord } from '../shared/update-messages.ts';
 
 /** Where a model's update stands in this tab: a swap stage, or loading/error before it serves. */
@@ -39,6 +39,8 @@ export interface HotlensStatus {
   threads: number | null;
   models: Record<string, ModelStatus>;
   frames: { processed: number; dropped: number; errors: number };
+  /** Features chosen (picker or `?features=`) and those whose models serve now. */
+  features: { selected: string[]; serving: string[] };
   /** The update log, oldest first (time, model, version, stage, outcome, reason, durations). */
   log: UpdateLogRecord[];
   /** Engine or camera error shown to the user, by error name (null when none). */
@@ -84,7 +86,7 @@ export interface HotlensMetrics {
     p50: number | null;
     p95: number | null;
     samples: number;
-    /** Median worker time per stage (decodeMs, detectMs, attributesMs, expressionMs). */
+    /** Median worker time per stage (`decode`, `faces.detect`, `faces.attributes`, …). */
     stagesP50: Record<string, number | null>;
     /** Stage times of the first annotated frame. */
     firstStages: Record<string, number> | null;

@@ -9,7 +9,7 @@ const UNKNOWN: HotlensStatus['storage'] = { state: 'ok', reason: null };
 
 /** The status object from a state snapshot. */
 export function statusFrom(state: AppState): HotlensStatus {
-  const { engine, camera, models: slice } = state;
+  const { engine, camera, models: slice, features } = state;
   const storage = slice.manager?.storage;
   const models: Record<string, ModelStatus> = {};
   for (const view of modelViews(slice.manager)) {
@@ -35,6 +35,7 @@ export function statusFrom(state: AppState): HotlensStatus {
     threads: engine.info?.threads ?? null,
     models,
     frames: { ...camera.frames },
+    features: { selected: [...features.selected], serving: [...features.serving] },
     log: slice.log.map((r) => ({ ...r })),
     error: { engine: engine.error?.name ?? null, camera: camera.error?.name ?? null },
     updates: {

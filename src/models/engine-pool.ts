@@ -1,26 +1,31 @@
 /**
- * @file What the model manager needs from whatever runs inference: start a worker on a set of
- * versions (off the hot path), probe and warm it, flip serving to it at a frame boundary, wait
- * for in-flight work on the old one and end it. The browser implementation is the inference
- * bridge (src/inference/client); tests use a fake. `H` is an opaque worker handle.
+ * @file What the model manager needs from whatever runs inference: stage versions off the hot
+ * path (load and compile them where serving runs never wait on it), probe and warm them, flip
+ * them into serving between two analyses, retire models no feature needs, wait for in-flight
+ * work on replaced sessions and release them. The browser implementation is the inference
+ * bridge (src/inference/client); tests use a fake. Sets of sessions are named by string keys.
  */
-import type { EngineInfo, ModelSpec, ProbeReport, ProgressListener } from '../shared/worker-api.ts';
+import type { EngineInfo, ModelSpec, ProbeReport, ProgressListener, StagedSet } from '../shared/worker-api.ts';
 
-/** The inference workers as the model manager drives them. */
-export interface EnginePool<H> {
-  /** Starts a worker that loads (cache, else registry) and compiles `models`; does not serve yet. */
-  spawn(models: Record<string, ModelSpec>, onProgress?: ProgressListener): Promise<H>;
-  /** Runs one model's manifest probe on the worker. */
-  probe(handle: H, id: string): Promise<ProbeReport>;
-  /** Warm-up runs; resolves with the worker's engine info. */
-  warmUp(handle: H, onProgress?: ProgressListener): Promise<EngineInfo>;
-  /** Atomically makes `handle` the serving worker (the next frame goes to it); returns the one it replaced. */
-  flip(handle: H): H | null;
-  /** Resolves when no call and no photo batch is using `handle` any more. */
-  drain(handle: H): Promise<void>;
-  /** Ends the worker (its WebAssembly memory goes back to the system). */
-  release(handle: H): Promise<void>;
+/** The inference engine as the model manager drives it. */
+export interface EnginePool {
+  /** Loads (cache, else registry) and compiles `models` together; they do not serve yet. */
+  stage(models: ModelSpec[], onProgress?: ProgressListener): Promise<StagedSet>;
+  /** Runs one staged model's manifest probe. */
+  probe(key: string, id: string): Promise<ProbeReport>;
+  /** Warm-up runs of a staged set. */
+  warmUp(key: string, onProgress?: ProgressListener): Promise<StagedSet>;
+  /** Atomically makes a staged set serve (the next analysis uses it); returns the key of what it replaced. */
+  flip(key: string): Promise<string | null>;
+  /** Stops serving these models; returns the key of their sessions. */
+  retire(ids: readonly string[]): Promise<string | null>;
+  /** Resolves when no analysis and no photo batch uses the sessions of `key` any more. */
+  drain(key: string): Promise<void>;
+  /** Frees the sessions of `key` (its host's WebAssembly memory goes back when the host is empty). */
+  release(key: string): Promise<void>;
+  /** Engine state (backend, serving models). */
+  info(): Promise<EngineInfo>;
 }
 
-/** How a run on the serving worker ended, for the runtime health check. */
+/** How a run on the serving engine ended, for the runtime health check. */
 export type RunOutcome = { ok: true } | { ok: false; error: unknown };

@@ -1,15 +1,15 @@
 /**
  * @file One hot swap of one model in a running tab, as the staged update of DESIGN.md:
- * compat check (the declared signature and the file's own, before any session exists) →
- * standby worker compiles the candidate set → probe → warm-up → flip at a frame boundary (the
- * next frame goes to the standby) → drain the old worker → terminate it. The stage logic and
- * timing are runSwap's (swap-stages.ts); this module supplies the steps from an
- * {@link EnginePool}.
+ * compat check (the declared signature and the file's own, before any session exists) → the
+ * candidate alone is staged in a model host (compile) → probe → warm-up → flip at a frame
+ * boundary (the next analysis uses it) → drain the replaced session → release it. Sessions of
+ * the other models are never touched. The stage logic and timing are runSwap's
+ * (swap-stages.ts); this module supplies the steps from an {@link EnginePool}.
  */
 import type { UpdateLogRecord } from '../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec } from '../shared/worker-api.ts';
 import { fileSignatureProblems } from '../shared/onnx-signature.ts';
-import { checkContract, checkLabels } from '../shared/tasks.ts';
+import type { TaskRegistry } from '../shared/tasks.ts';
 import type { EnginePool } from './engine-pool.ts';
 import { runSwap, type Candidate, type Clock, type SwapResult } from './swap-stages.ts';
 
@@ -26,10 +26,10 @@ export function isTransientSwapError(err: unknown): boolean {
 }
 
 /** Problems that reject a candidate before any session is created. */
-export function compatProblems(spec: ModelSpec, serving: ModelSpec | undefined): string[] {
+export function compatProblems(tasks: TaskRegistry, spec: ModelSpec, serving: ModelSpec | undefined): string[] {
   const problems = [
-    ...checkContract(spec.task, spec.file.inputs, spec.file.outputs),
-    ...checkLabels(spec.task, spec.file.labels),
+    ...tasks.checkContract(spec.task, spec.file.inputs, spec.file.outputs),
+    ...tasks.checkLabels(spec.task, spec.file.labels, spec.file.outputs),
   ];
   if (serving && serving.task !== spec.task)
     problems.push(`it serves the ${spec.task} task, the version it replaces serves ${serving.task}`);
@@ -37,61 +37,62 @@ export function compatProblems(spec: ModelSpec, serving: ModelSpec | undefined):
 }
 
 /** What one swap needs. */
-export interface HotSwapInput<H> {
-  pool: EnginePool<H>;
-  /** The set the serving worker runs now. */
+export interface HotSwapInput {
+  pool: EnginePool;
+  tasks: TaskRegistry;
+  /** The versions serving now, by model id. */
   serving: Record<string, ModelSpec>;
   spec: ModelSpec;
   /** Called with each stage record as it happens (the flip's `serving` record included). */
   emit: (record: UpdateLogRecord) => void;
-  /** Called synchronously at the flip with the new worker, its set and its engine info. */
-  flipped: (handle: H, set: Record<string, ModelSpec>, info: EngineInfo) => void;
+  /** Called right after the flip with the new serving set and the engine info. */
+  flipped: (set: Record<string, ModelSpec>, info: EngineInfo) => void;
   /**
    * The candidate's stored bytes (undefined when not stored yet): the compat check reads the
    * file's real signature from them, so a file that does not match its manifest entry is
    * rejected before a session is created. Without bytes only the declaration is checked, and the
-   * worker's loader checks the file before it compiles.
+   * host's loader checks the file before it compiles.
    */
   fileBytes?: (spec: ModelSpec) => Promise<Uint8Array | undefined>;
   clock?: Clock;
 }
 
 /** Compat problems of the declaration, then of the file itself when its bytes are at hand. */
-async function compatCheck(input: Pick<HotSwapInput<unknown>, 'spec' | 'serving' | 'fileBytes'>): Promise<string[]> {
-  const { spec } = input;
-  const problems = compatProblems(spec, input.serving[spec.id]);
-  if (problems.length > 0 || !input.fileBytes) return problems;
+async function compatCheck(input: Pick<HotSwapInput, 'spec' | 'serving' | 'fileBytes' | 'tasks'>): Promise<string[]> {
+  const { spec, tasks } = input;
+  const problems = compatProblems(tasks, spec, input.serving[spec.id]);
+  const contract = tasks.get(spec.task);
+  if (problems.length > 0 || !input.fileBytes || !contract) return problems;
   // Unreadable storage is not the version's fault: the loader checks the file again before compiling.
   const bytes = await input.fileBytes(spec).catch(() => undefined);
-  return bytes ? fileSignatureProblems(spec.task, spec.file, bytes) : [];
+  return bytes ? fileSignatureProblems(contract, spec.file, bytes) : [];
 }
 
 /**
  * Runs the swap. Resolves with runSwap's result; rejects (after a `failed` record) on a
- * transient error before the flip, in which case the old worker keeps serving untouched.
+ * transient error before the flip, in which case the old version keeps serving untouched.
  */
-export async function hotSwap<H>(input: HotSwapInput<H>): Promise<SwapResult<H>> {
+export async function hotSwap(input: HotSwapInput): Promise<SwapResult<string>> {
   const { pool, spec } = input;
   const candidate: Candidate = { id: spec.id, version: spec.version, sha256: spec.sha256 };
   const set = { ...input.serving, [spec.id]: spec };
-  let info: EngineInfo | null = null;
-  let old: H | null = null;
-  return runSwap<H>(
+  let replaced: string | null = null;
+  return runSwap<string>(
     candidate,
     {
       compatCheck: () => compatCheck(input),
-      create: () => pool.spawn(set),
-      probe: async (h) => (await pool.probe(h, spec.id)).problems,
-      warmUp: async (h) => {
-        info = await pool.warmUp(h);
+      create: async () => (await pool.stage([spec])).key,
+      probe: async (key) => (await pool.probe(key, spec.id)).problems,
+      warmUp: async (key) => {
+        await pool.warmUp(key);
       },
-      flip: (h) => {
-        old = pool.flip(h);
-        input.flipped(h, set, info!);
+      flip: async (key) => {
+        replaced = await pool.flip(key);
+        input.flipped(set, await pool.info());
       },
-      drain: () => (old ? pool.drain(old) : Promise.resolve()),
-      release: () => (old ? pool.release(old) : Promise.resolve()),
-      discard: (h) => pool.release(h),
+      drain: () => (replaced ? pool.drain(replaced) : Promise.resolve()),
+      release: () => (replaced ? pool.release(replaced) : Promise.resolve()),
+      discard: (key) => pool.release(key),
     },
     { timeouts: SWAP_TIMEOUTS, transient: isTransientSwapError, emit: input.emit, clock: input.clock },
   );

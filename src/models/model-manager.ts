@@ -1,14 +1,19 @@
 /**
  * @file The page's model manager: owns which versions this tab serves and every change to
- * them. At start it loads the active versions from IndexedDB (no network; it downloads only
- * what is missing). Afterwards it follows the version policy: when the service worker
- * announces a stored candidate (`model-ready`), another tab swaps or rolls back, or the user
- * pins, it runs the staged hot swap (hot-swap.ts), one swap at a time. After a flip it watches
- * the new version: K consecutive failures roll it back from IndexedDB and mark it bad.
+ * them. It serves the models of the enabled features only: at start it loads their active
+ * versions from IndexedDB (no network; it downloads only what is missing), and loads or retires
+ * models when the user turns features on or off. Afterwards it follows the version policy: when
+ * the service worker announces a stored candidate (`model-ready`), another tab swaps or rolls
+ * back, or the user pins, it runs the staged hot swap of that one model (hot-swap.ts), one swap
+ * at a time. After a flip it watches the new version: K consecutive failures roll it back from
+ * IndexedDB and mark it bad.
  *
- * Browser-free: workers (EnginePool), storage, channel and clock are injected, so the whole
- * behaviour runs in Node tests against fake workers.
+ * Browser-free: the engine (EnginePool), storage, channel and clock are injected, so the whole
+ * behaviour runs in Node tests against a fake engine.
  */
+import type { Feature } from '../shared/feature.ts';
+import { modelsOf, selectFeatures } from '../shared/feature-set.ts';
+import type { TaskRegistry } from '../shared/tasks.ts';
 import type { ModelsMessage, UpdateLogRecord } from '../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec, ProgressListener } from '../shared/worker-api.ts';
 import { failedModelOf, hasErrorName } from '../shared/errors.ts';
@@ -23,16 +28,20 @@ import { hotSwap } from './hot-swap.ts';
 import type { ManagerEvent, ManagerState, StorageStatus } from './manager-types.ts';
 import type { RollbackResult } from './model-state.ts';
 import { RuntimeHealth } from './runtime-health.ts';
-import { PIPELINE_IDS, resolveSpec } from './serving-set.ts';
+import { resolveSpec } from './serving-set.ts';
 import { StageBoard } from './stage-board.ts';
-import { startUp } from './start-up.ts';
+import { loadModels, loadStartManifest } from './start-up.ts';
 import { systemClock, type Candidate, type Clock } from './swap-stages.ts';
 import { planVersions } from './version-policy.ts';
 
 /** What the manager needs. */
-export interface ManagerDeps<H> {
+export interface ManagerDeps {
   store: ModelStore;
-  pool: EnginePool<H>;
+  pool: EnginePool;
+  /** Every feature of the app (which models each needs). */
+  features: readonly Feature[];
+  /** Their task contracts (compat checks, manifest validation). */
+  tasks: TaskRegistry;
   /** Posts on the models channel (the service worker and every tab listen). */
   channel: { post(message: ModelsMessage): void };
   /** Registry folder URL (holding manifest.json), ending in "/". */
@@ -52,9 +61,11 @@ export interface ManagerDeps<H> {
 const ref = (s: ModelSpec) => ({ version: s.version, sha256: s.sha256 });
 
 /** The page's model manager (one per tab). */
-export class ModelManager<H> {
+export class ModelManager {
   private started = false;
   private serving: Record<string, ModelSpec> = {};
+  /** The features this tab runs; their models serve. */
+  private enabled: string[] = [];
   private readonly stages: StageBoard;
   private queue: Promise<unknown> = Promise.resolve();
   private reconcileQueued = false;
@@ -71,10 +82,14 @@ export class ModelManager<H> {
   private readonly clock: Clock;
   private disposed = false;
 
-  constructor(private readonly deps: ManagerDeps<H>) {
+  constructor(private readonly deps: ManagerDeps) {
     this.clock = deps.clock ?? systemClock;
     this.health = new RuntimeHealth(deps.failureThreshold);
-    this.stages = new StageBoard(PIPELINE_IDS, () => void this.publishState(), this.clock);
+    this.stages = new StageBoard(
+      modelsOf(deps.features).map((m) => m.id),
+      () => void this.publishState(),
+      this.clock,
+    );
   }
 
   private emit(event: ManagerEvent): void {
@@ -159,12 +174,13 @@ export class ModelManager<H> {
   }
 
   /**
-   * Loads what this tab serves first: cached versions when there are any (no network), else the
-   * planned ones (downloaded, verified, stored). Every version is probed and warmed before it
-   * serves; one that fails its probe is marked bad and the next choice is tried.
+   * Loads what this tab serves first, for the enabled `features`: cached versions when there are
+   * any (no network), else the planned ones (downloaded, verified, stored). Every version is
+   * probed and warmed before it serves; one that fails its probe is marked bad and the next
+   * choice is tried.
    */
-  async start(onProgress?: ProgressListener): Promise<EngineInfo> {
-    const info = await this.enqueue(() => this.startOnce(onProgress));
+  async start(features: readonly string[], onProgress?: ProgressListener): Promise<EngineInfo> {
+    const info = await this.enqueue(() => this.startOnce(features, onProgress));
     this.started = true;
     // `ready` must find the versions, channels and stages already published.
     await this.publishState();
@@ -184,30 +200,89 @@ export class ModelManager<H> {
     }
   }
 
-  private async startOnce(onProgress?: ProgressListener): Promise<EngineInfo> {
-    const { store, pool } = this.deps;
-    this.installId = await this.loadInstallId();
+  /** The model ids the given features need. */
+  private modelIds(features: readonly string[]): string[] {
+    return modelsOf(selectFeatures(this.deps.features, features)).map((m) => m.id);
+  }
+
+  /** Loads `ids` (not serving yet) and makes them serve; returns the engine info. */
+  private async bringIn(ids: string[], note: string, onProgress?: ProgressListener): Promise<EngineInfo> {
+    const { store } = this.deps;
+    this.installId ??= await this.loadInstallId();
+    for (const id of ids) this.stages.set(id, 'loading', null);
     try {
-      const started = await startUp({
+      const { manifest } = await loadStartManifest({
         store,
-        pool,
         registryUrl: this.deps.registryUrl,
-        installId: this.installId,
         clock: this.clock,
         fetch: this.deps.fetch,
-        verifySignature: this.deps.verifySignature,
+        manifestOptions: { verifySignature: this.deps.verifySignature, tasks: this.deps.tasks },
         onProgress,
-        record: (records) => this.record(records),
       });
-      this.serving = started.set;
-      for (const spec of Object.values(started.set)) this.stages.set(spec.id, 'idle', spec.version);
-      this.noteServing(started.info);
-      this.emit({ type: 'serving', info: started.info });
-      return started.info;
+      const loaded = await loadModels(
+        {
+          store,
+          pool: this.deps.pool,
+          installId: this.installId,
+          clock: this.clock,
+          ids,
+          onProgress,
+          note,
+          record: (records) => this.record(records),
+        },
+        manifest,
+      );
+      this.serving = { ...this.serving, ...loaded.set };
+      for (const spec of Object.values(loaded.set)) this.stages.set(spec.id, 'idle', spec.version);
+      this.noteServing(loaded.info);
+      this.emit({ type: 'serving', info: loaded.info });
+      return loaded.info;
     } catch (err) {
-      this.stages.setAll('error', describeError(err));
+      for (const id of ids) this.stages.set(id, 'error', null, { reason: describeError(err) });
       throw err;
     }
+  }
+
+  private async startOnce(features: readonly string[], onProgress?: ProgressListener): Promise<EngineInfo> {
+    this.installId = await this.loadInstallId();
+    this.enabled = [...features];
+    this.serving = {};
+    return this.bringIn(this.modelIds(features), 'loaded at start-up', onProgress);
+  }
+
+  /**
+   * Serves exactly the models of `features` from now on: loads the missing ones (like start-up,
+   * off the hot path) and retires the ones no enabled feature needs (drained, then released).
+   */
+  setFeatures(features: readonly string[], onProgress?: ProgressListener): Promise<EngineInfo> {
+    return this.enqueue(async () => {
+      this.enabled = [...features];
+      const needed = this.modelIds(features);
+      const missing = needed.filter((id) => !this.serving[id]);
+      const extra = Object.keys(this.serving).filter((id) => !needed.includes(id));
+      const names = selectFeatures(this.deps.features, features)
+        .map((f) => f.label)
+        .join(', ');
+      if (missing.length > 0) await this.bringIn(missing, `loaded for ${names || 'the chosen features'}`, onProgress);
+      if (extra.length > 0) {
+        const { pool } = this.deps;
+        const retired = await pool.retire(extra);
+        for (const id of extra) {
+          delete this.serving[id];
+          this.stages.set(id, 'idle', null);
+        }
+        if (retired) await pool.drain(retired).then(() => pool.release(retired));
+      }
+      const info = await this.deps.pool.info();
+      this.emit({ type: 'serving', info });
+      await this.publishState();
+      return info;
+    });
+  }
+
+  /** The features this tab runs. */
+  get features(): readonly string[] {
+    return this.enabled;
   }
 
   /** Reacts to a message on the models channel (from the service worker or another tab). */
@@ -255,7 +330,7 @@ export class ModelManager<H> {
     this.reconcileQueued = true;
     void this.enqueue(async () => {
       this.reconcileQueued = false;
-      for (let i = 0; i < PIPELINE_IDS.length * 2 && (await this.reconcileOnce()); i++);
+      for (let i = 0; i < Object.keys(this.serving).length * 2 && (await this.reconcileOnce()); i++);
       await this.publishState();
     });
   }
@@ -267,7 +342,7 @@ export class ModelManager<H> {
     const control = await store.getControl();
     this.installId ??= await this.loadInstallId();
     const plans = planVersions({ manifest: stored?.manifest, installId: this.installId, control });
-    for (const id of PIPELINE_IDS) {
+    for (const id of Object.keys(this.serving)) {
       const target = plans[id]?.target;
       const current = this.serving[id];
       if (!target || !current || target.sha256 === current.sha256) continue;
@@ -300,8 +375,9 @@ export class ModelManager<H> {
     const candidate: Candidate = { id: spec.id, ...ref(spec) };
     let result;
     try {
-      result = await hotSwap<H>({
+      result = await hotSwap({
         pool: this.deps.pool,
+        tasks: this.deps.tasks,
         serving: this.serving,
         spec,
         clock: this.clock,
@@ -309,7 +385,7 @@ export class ModelManager<H> {
           this.record([rec]);
           if (rec.stage === 'serving' && rec.outcome === 'ok') this.afterFlip(candidate, kind, channel);
         },
-        flipped: (_handle, set, info) => {
+        flipped: (set, info) => {
           this.serving = set;
           this.noteServing(info);
           this.emit({ type: 'serving', info });

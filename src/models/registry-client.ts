@@ -15,6 +15,7 @@
  * Cross-origin, the conditional request is left to the browser's HTTP cache (no explicit
  * headers, so no CORS preflight per poll): one 304 per unchanged poll either way.
  */
+import type { TaskRegistry } from '../shared/tasks.ts';
 import type { Manifest } from '../shared/manifest-types.ts';
 import { parseManifest } from '../shared/manifest-validate.ts';
 import type { StoredManifest } from './cache/model-store.ts';
@@ -35,6 +36,8 @@ export interface ManifestFetchOptions {
   signal?: AbortSignal;
   /** Checks the signature; throws (any error) to refuse the manifest. See manifest-signature.ts. */
   verifySignature?: (manifest: Manifest) => Promise<void>;
+  /** The task contracts this app serves: models of known tasks are checked against them. */
+  tasks?: TaskRegistry;
 }
 
 /** The registry's answer. */
@@ -96,7 +99,7 @@ export async function fetchManifest(
   }
   let manifest: Manifest;
   try {
-    manifest = parseManifest(json);
+    manifest = parseManifest(json, options.tasks);
   } catch (err) {
     throw new ManifestRejected(describeError(err), { etag });
   }

@@ -1,18 +1,15 @@
 /**
- * @file Which version of each pipeline model a worker should load, as pure functions over the
- * manifest, the control state and the cache contents. At start-up the page prefers what is
+ * @file Which version of each needed model to load, as pure functions over the manifest, the
+ * control state and the cache contents. At start-up the page prefers what is
  * already on the device (no network, the offline case) and only downloads when a model has no
  * usable cached version at all (the first visit). The same resolution turns a plan's target
- * into the {@link ModelSpec} a standby worker loads.
+ * into the {@link ModelSpec} a model host loads.
  */
 import type { Manifest } from '../shared/manifest-types.ts';
 import type { VersionRef } from '../shared/update-messages.ts';
-import { PIPELINE_MODELS, type ModelSpec } from '../shared/worker-api.ts';
+import type { ModelSpec } from '../shared/worker-api.ts';
 import { findBad, modelState, type ControlState } from './model-state.ts';
 import type { ModelPlan } from './version-policy.ts';
-
-/** The model ids a worker must serve, in pipeline order. */
-export const PIPELINE_IDS: readonly string[] = Object.values(PIPELINE_MODELS);
 
 /** The spec of (id, ref) from the manifest, or null when the manifest does not list these bytes. */
 export function resolveSpec(manifest: Manifest | undefined, id: string, ref: VersionRef): ModelSpec | null {
@@ -34,6 +31,8 @@ export interface StartupInput {
   plans: Record<string, ModelPlan>;
   /** The sha256s already in the cache. */
   cached: ReadonlySet<string>;
+  /** The model ids to choose versions for (the enabled features' models). */
+  ids: readonly string[];
 }
 
 /** One chosen version and whether it must be downloaded first. */
@@ -49,7 +48,7 @@ export interface StartupChoice {
  */
 export function startupSet(input: StartupInput): Record<string, StartupChoice> {
   const out: Record<string, StartupChoice> = {};
-  for (const id of PIPELINE_IDS) {
+  for (const id of input.ids) {
     const state = modelState(input.control, id);
     const refs: VersionRef[] = [];
     const target = input.plans[id]?.target;

@@ -20,6 +20,7 @@ export interface StartManifestDeps {
   onFetch?: (url: string) => void;
   /** Signature check, as the service worker's (refuse the manifest by throwing). */
   verifySignature?: ManifestFetchOptions['verifySignature'];
+  tasks?: ManifestFetchOptions['tasks'];
 }
 
 /** The stored manifest of this registry, else the registry's (stored); throws ModelLoadError when neither is available. */
@@ -30,7 +31,12 @@ export async function startManifest(deps: StartManifestDeps): Promise<StoredMani
   const url = resolveUrl(deps.registryUrl, 'manifest.json');
   deps.onFetch?.(url);
   try {
-    const res = await fetchManifest(undefined, { url, fetch: deps.fetch, verifySignature: deps.verifySignature });
+    const res = await fetchManifest(undefined, {
+      url,
+      fetch: deps.fetch,
+      verifySignature: deps.verifySignature,
+      tasks: deps.tasks,
+    });
     if (res.status !== 'updated') throw new Error(`${url} sent no manifest`);
     const now = (deps.now ?? Date.now)();
     const record: StoredManifest = {

@@ -1,10 +1,12 @@
 /**
- * @file A tab's first serving worker: the manifest (stored, else fetched once), the versions
- * to load (cached ones first, so a repeat or offline start needs no network; see
- * serving-set.ts), then compile → probe every model → warm up → serve. A version that fails its
- * probe is marked bad and the next choice is tried; versions serving here for the first time
- * become active in the control state and are logged.
+ * @file Loading models that do not serve yet in this tab: at start-up (the manifest stored,
+ * else fetched once), and later when the user turns a feature on. The versions to load are the
+ * cached ones first, so a repeat or offline start needs no network (see serving-set.ts); they
+ * are staged together, every model is probed, the set is warmed up and flipped into serving.
+ * A version that fails its probe is marked bad and the next choice is tried; versions serving
+ * here for the first time become active in the control state and are logged.
  */
+import type { Manifest } from '../shared/manifest-types.ts';
 import type { UpdateLogRecord } from '../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec, ProgressListener } from '../shared/worker-api.ts';
 import { hasErrorName, ModelLoadError, ModelProbeError } from '../shared/errors.ts';
@@ -15,84 +17,98 @@ import { describeError, StorageFullError } from './errors.ts';
 import type { FetchLike } from './http.ts';
 import type { ManifestFetchOptions } from './registry-client.ts';
 import { modelState, sameRef, type ControlState } from './model-state.ts';
-import { PIPELINE_IDS, startupSet } from './serving-set.ts';
+import { startupSet } from './serving-set.ts';
 import { startManifest } from './start-manifest.ts';
 import type { Clock } from './swap-stages.ts';
 import { planVersions } from './version-policy.ts';
 
-/** Start-up attempts: each probe failure condemns one version and tries the next choice. */
-const START_ATTEMPTS = 3;
+/** Attempts: each probe failure condemns one version and tries the next choice. */
+const LOAD_ATTEMPTS = 3;
 
-/** What start-up needs. */
-export interface StartUpInput<H> {
+/** What loading models needs. */
+export interface LoadInput {
   store: ModelStore;
-  pool: EnginePool<H>;
-  registryUrl: string;
+  pool: EnginePool;
   installId: string;
   clock: Clock;
-  fetch?: FetchLike;
-  verifySignature?: ManifestFetchOptions['verifySignature'];
+  /** The model ids to bring in. */
+  ids: readonly string[];
   onProgress?: ProgressListener;
   /** Receives the log records of versions that serve here for the first time. */
   record: (records: UpdateLogRecord[]) => void;
+  /** Why they load, for the log ("loaded at start-up"). */
+  note: string;
 }
 
-/** The serving worker, its versions and its engine info. */
-export interface StartedSet<H> {
-  handle: H;
+/** The models now serving and the engine info after the flip. */
+export interface LoadedSet {
   set: Record<string, ModelSpec>;
   info: EngineInfo;
 }
 
 const ref = (s: ModelSpec) => ({ version: s.version, sha256: s.sha256 });
 
-/** Starts the first worker of a tab and flips serving to it; throws (ModelLoadError, ModelProbeError…) when it cannot. */
-export async function startUp<H>(input: StartUpInput<H>): Promise<StartedSet<H>> {
-  const { store, pool, clock, onProgress } = input;
-  const stored = await startManifest({
-    store,
+/** Reads the manifest a tab starts from: stored, else fetched (first visit). */
+export function loadStartManifest(input: {
+  store: ModelStore;
+  registryUrl: string;
+  clock: Clock;
+  fetch?: FetchLike;
+  manifestOptions?: Pick<ManifestFetchOptions, 'verifySignature' | 'tasks'>;
+  onProgress?: ProgressListener;
+}): Promise<{ manifest: Manifest }> {
+  return startManifest({
+    store: input.store,
     registryUrl: input.registryUrl,
     fetch: input.fetch,
-    verifySignature: input.verifySignature,
-    now: () => clock.now(),
-    onFetch: (url) => onProgress?.({ status: 'manifest', url }),
+    verifySignature: input.manifestOptions?.verifySignature,
+    tasks: input.manifestOptions?.tasks,
+    now: () => input.clock.now(),
+    onFetch: (url) => input.onProgress?.({ status: 'manifest', url }),
   });
+}
+
+/** Loads `input.ids` from `manifest` and flips them into serving; throws (ModelLoadError, ModelProbeError…) when it cannot. */
+export async function loadModels(input: LoadInput, manifest: Manifest): Promise<LoadedSet> {
+  const { store, pool, clock, onProgress } = input;
   for (let attempt = 1; ; attempt++) {
     const control = await store.getControl();
-    const plans = planVersions({ manifest: stored.manifest, installId: input.installId, control });
+    const plans = planVersions({ manifest, installId: input.installId, control });
     let set: Record<string, ModelSpec>;
     try {
       const cached = new Set(await store.listBlobs());
-      const choice = startupSet({ manifest: stored.manifest, control, plans, cached });
+      const choice = startupSet({ manifest, control, plans, cached, ids: input.ids });
       set = Object.fromEntries(Object.entries(choice).map(([id, c]) => [id, c.spec]));
     } catch (err) {
       throw new ModelLoadError('the models', describeError(err));
     }
     const t0 = clock.monotonic();
-    const handle = await pool.spawn(set, onProgress);
+    const staged = await pool.stage(Object.values(set), onProgress);
     try {
-      for (const id of PIPELINE_IDS) {
+      for (const id of input.ids) {
         const spec = set[id]!;
-        const report = await pool.probe(handle, id);
+        const report = await pool.probe(staged.key, id);
         if (report.problems.length === 0) continue;
         await commitRejection(store, { id, ...ref(spec) }, 'probed', report.problems.join('; '), clock.now());
         throw new ModelProbeError(`${id}@${spec.version}`, report.problems);
       }
-      const info = await pool.warmUp(handle, onProgress);
-      pool.flip(handle);
-      input.record(await commitStart(input, set, control, info, clock.monotonic() - t0));
-      return { handle, set, info };
+      await pool.warmUp(staged.key, onProgress);
     } catch (err) {
-      await pool.release(handle).catch(() => undefined);
-      if (hasErrorName(err, 'ModelProbeError') && attempt < START_ATTEMPTS) continue;
+      await pool.release(staged.key).catch(() => undefined);
+      if (hasErrorName(err, 'ModelProbeError') && attempt < LOAD_ATTEMPTS) continue;
       throw err;
     }
+    const replaced = await pool.flip(staged.key);
+    if (replaced) await pool.release(replaced).catch(() => undefined);
+    const info = await pool.info();
+    input.record(await commitLoaded(input, set, control, info, clock.monotonic() - t0));
+    return { set, info };
   }
 }
 
-/** Makes the start-up versions active (those already active stay as they are) and returns their log records. */
-async function commitStart<H>(
-  input: StartUpInput<H>,
+/** Makes the loaded versions active (those already active stay as they are) and returns their log records. */
+async function commitLoaded(
+  input: LoadInput,
   set: Record<string, ModelSpec>,
   control: ControlState,
   info: EngineInfo,
@@ -101,7 +117,7 @@ async function commitStart<H>(
   const records: UpdateLogRecord[] = [];
   for (const spec of Object.values(set)) {
     if (sameRef(modelState(control, spec.id).active, ref(spec))) continue;
-    let note = 'loaded at start-up';
+    let note = input.note;
     if (info.models[spec.id]?.origin === 'memory') {
       note += '; downloaded and verified, but browser storage could not keep it (blocked or full)';
     }

@@ -3,10 +3,10 @@
  * manifest-validate.ts; these types are the contract between the registry tools, the service
  * worker and the inference worker.
  */
+import type { TaskId } from './tasks.ts';
 import type { TensorSpec } from './tensor.ts';
 
-/** Tasks a model can serve; each has a contract in tasks.ts. */
-export type TaskId = 'face-detection' | 'face-attributes' | 'face-expression';
+export type { TaskId } from './tasks.ts';
 
 /** How the weights are stored inside the ONNX file. */
 export type WeightEncoding = 'float32' | 'uint8';

@@ -3,6 +3,11 @@
  * (service worker, inference worker, Node tools) goes through {@link parseManifest}, so an
  * off-schema or inconsistent manifest is rejected in one place with a message that names the
  * offending field, instead of failing later deep inside an update.
+ *
+ * Models of a task this build knows are checked against its contract (signature, labels,
+ * pre-processing size); a model of a task it does not know (published for a newer app) is
+ * checked for structure only, kept, and never served here, so a new feature in the registry
+ * does not make older clients refuse the whole manifest.
  */
 import type {
   Canary,
@@ -16,7 +21,7 @@ import type {
 } from './manifest-types.ts';
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
 import { isValid as isSemver } from './semver.ts';
-import { checkContract, checkLabels, detectorInputSize, isTaskId, TASK_IDS } from './tasks.ts';
+import { squareInputSize, type TaskRegistry } from './tasks.ts';
 
 /** A manifest that does not match schema 1; `path` names the bad field (e.g. `models["face-detector"].stable`). */
 export class ManifestError extends Error {
@@ -165,7 +170,13 @@ function preprocess(v: unknown, path: string): Preprocess {
 
 const FILE_FIELDS = ['blob', 'sha256', 'bytes', 'encoding', 'inputs', 'outputs', 'probe'] as const;
 
-function modelFile(o: Obj, path: string, task: string): ModelFile {
+/** What validating one model entry needs: its task and the contracts this build knows. */
+interface TaskCheck {
+  task: string;
+  tasks: TaskRegistry | undefined;
+}
+
+function modelFile(o: Obj, path: string, t: TaskCheck): ModelFile {
   const sha256 = string(o.sha256, `${path}.sha256`);
   if (!SHA256.test(sha256)) throw new ManifestError(`${path}.sha256`, 'must be 64 lowercase hex characters');
   const blob = string(o.blob, `${path}.blob`);
@@ -173,9 +184,10 @@ function modelFile(o: Obj, path: string, task: string): ModelFile {
     throw new ManifestError(`${path}.blob`, `must be "${blobPathFor(sha256)}" (named by its sha256)`);
   const inputs = tensorSpecs(o.inputs, `${path}.inputs`);
   const outputs = tensorSpecs(o.outputs, `${path}.outputs`);
-  const problems = checkContract(task, inputs, outputs);
+  const contract = t.tasks?.get(t.task);
+  const problems = contract ? t.tasks!.checkContract(t.task, inputs, outputs) : [];
   if (problems.length > 0)
-    throw new ManifestError(`${path}.inputs/outputs`, `do not fit the ${task} contract: ${problems.join('; ')}`);
+    throw new ManifestError(`${path}.inputs/outputs`, `do not fit the ${t.task} contract: ${problems.join('; ')}`);
   return {
     blob,
     sha256,
@@ -187,25 +199,24 @@ function modelFile(o: Obj, path: string, task: string): ModelFile {
   };
 }
 
-function sizedFile(o: Obj, path: string, task: string): ModelFile & { preprocess: Preprocess } {
-  const file = modelFile(o, path, task);
+function sizedFile(o: Obj, path: string, t: TaskCheck): ModelFile & { preprocess: Preprocess } {
+  const file = modelFile(o, path, t);
   const pre = preprocess(o.preprocess, `${path}.preprocess`);
-  const dims = file.inputs[0]?.dims;
-  const declared = task === 'face-detection' ? detectorInputSize(file.inputs) : dims?.[2];
-  if (typeof declared === 'number' && declared !== pre.size) {
+  const declared = t.tasks?.has(t.task) ? squareInputSize(file.inputs) : null;
+  if (declared !== null && declared !== pre.size) {
     throw new ManifestError(`${path}.preprocess.size`, `is ${pre.size} but the model input is ${declared}×${declared}`);
   }
   return { ...file, preprocess: pre };
 }
 
-function modelVersion(v: unknown, path: string, task: string): ModelVersion {
+function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
   const o = object(v, path, [...FILE_FIELDS, 'preprocess', 'labels', 'source', 'variants']);
-  const file = sizedFile(o, path, task);
+  const file = sizedFile(o, path, t);
   let labels: string[] | null = null;
   if (o.labels !== null) labels = array(o.labels, `${path}.labels`).map((l, i) => string(l, `${path}.labels[${i}]`));
-  const labelProblems = checkLabels(task, labels);
+  const labelProblems = t.tasks?.has(t.task) ? t.tasks.checkLabels(t.task, labels, file.outputs) : [];
   if (labelProblems.length > 0)
-    throw new ManifestError(`${path}.labels`, `do not fit the ${task} contract: ${labelProblems.join('; ')}`);
+    throw new ManifestError(`${path}.labels`, `do not fit the ${t.task} contract: ${labelProblems.join('; ')}`);
   const version: ModelVersion = { ...file, labels, source: string(o.source, `${path}.source`) };
   if (o.variants !== undefined) {
     const variants: NonNullable<ModelVersion['variants']> = {};
@@ -213,7 +224,7 @@ function modelVersion(v: unknown, path: string, task: string): ModelVersion {
       const p = key(`${path}.variants`, name);
       if (!ID_PATTERN.test(name))
         throw new ManifestError(p, 'is not a valid variant key (lowercase words joined by "-")');
-      variants[name] = sizedFile(object(item, p, [...FILE_FIELDS, 'preprocess']), p, task);
+      variants[name] = sizedFile(object(item, p, [...FILE_FIELDS, 'preprocess']), p, t);
     }
     version.variants = variants;
   }
@@ -231,10 +242,11 @@ function canary(v: unknown, path: string, versions: Obj): Canary {
   return { version, percent };
 }
 
-function modelEntry(v: unknown, path: string): ModelEntry {
+function modelEntry(v: unknown, path: string, tasks: TaskRegistry | undefined): ModelEntry {
   const o = object(v, path, ['task', 'stable', 'canary', 'versions']);
-  if (!isTaskId(o.task)) throw new ManifestError(`${path}.task`, `must be one of ${TASK_IDS.join(', ')}`);
-  const task = o.task;
+  const task = string(o.task, `${path}.task`);
+  if (!ID_PATTERN.test(task))
+    throw new ManifestError(`${path}.task`, 'is not a valid task id (lowercase words joined by "-")');
   const versionsIn = record(o.versions, `${path}.versions`);
   if (Object.keys(versionsIn).length === 0)
     throw new ManifestError(`${path}.versions`, 'must list at least one version');
@@ -242,7 +254,7 @@ function modelEntry(v: unknown, path: string): ModelEntry {
   for (const [ver, item] of Object.entries(versionsIn)) {
     const p = key(`${path}.versions`, ver);
     if (!isSemver(ver)) throw new ManifestError(p, 'is not a version of the form X.Y.Z');
-    versions[ver] = modelVersion(item, p, task);
+    versions[ver] = modelVersion(item, p, { task, tasks });
   }
   const stable = string(o.stable, `${path}.stable`);
   if (!isSemver(stable)) throw new ManifestError(`${path}.stable`, `"${stable}" is not a version of the form X.Y.Z`);
@@ -262,9 +274,10 @@ function signature(v: unknown, path: string): ManifestSignature {
 
 /**
  * Validates parsed JSON as a schema 1 manifest and returns a clean copy. Throws
- * {@link ManifestError} naming the first bad field. Does not verify the signature.
+ * {@link ManifestError} naming the first bad field. Does not verify the signature. With
+ * `tasks`, models of known tasks are checked against their contracts as well.
  */
-export function parseManifest(json: unknown): Manifest {
+export function parseManifest(json: unknown, tasks?: TaskRegistry): Manifest {
   const o = object(json, 'manifest', ['schema', 'serial', 'published', 'models', 'signature']);
   if (o.schema !== 1)
     throw new ManifestError('schema', `must be 1 (got ${JSON.stringify(o.schema)}); this app reads schema 1 only`);
@@ -277,7 +290,7 @@ export function parseManifest(json: unknown): Manifest {
   for (const [id, entry] of Object.entries(record(o.models, 'models'))) {
     const p = key('models', id);
     if (!ID_PATTERN.test(id)) throw new ManifestError(p, 'is not a valid model id (lowercase words joined by "-")');
-    models[id] = modelEntry(entry, p);
+    models[id] = modelEntry(entry, p, tasks);
   }
   const manifest: Manifest = { schema: 1, serial, published, models };
   if (o.signature !== undefined) manifest.signature = signature(o.signature, 'signature');

@@ -7,8 +7,7 @@
  * weights are skipped, not decoded, so a 6 MB model takes well under a millisecond.
  */
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
-import type { TaskId } from './manifest-types.ts';
-import { checkContract } from './tasks.ts';
+import { checkSignature, type TaskContract } from './tasks.ts';
 import { protobufFields } from './protobuf-fields.ts';
 
 /** The bytes are not a readable ONNX model. */
@@ -138,7 +137,7 @@ function refine(actual: TensorSpec, declared: readonly TensorSpec[], unshaped: r
  * for it (the pipeline feeds and reads tensors by the declared names and sizes). Empty: the
  * file may be compiled.
  */
-export function fileSignatureProblems(task: TaskId, declared: OnnxSignature, bytes: Uint8Array): string[] {
+export function fileSignatureProblems(contract: TaskContract, declared: OnnxSignature, bytes: Uint8Array): string[] {
   let file: OnnxFileSignature;
   try {
     file = readOnnxSignature(bytes);
@@ -149,7 +148,7 @@ export function fileSignatureProblems(task: TaskId, declared: OnnxSignature, byt
     inputs: file.inputs.map((t) => refine(t, declared.inputs, file.unshaped)),
     outputs: file.outputs.map((t) => refine(t, declared.outputs, file.unshaped)),
   };
-  const problems = checkContract(task, actual.inputs, actual.outputs).map((p) => `the model file: ${p}`);
+  const problems = checkSignature(contract, actual.inputs, actual.outputs).map((p) => `the model file: ${p}`);
   if (problems.length > 0) return problems;
   const pairs: Array<[string, TensorSpec[], TensorSpec[]]> = [
     ['input', declared.inputs, actual.inputs],

@@ -1,12 +1,15 @@
 /**
- * @file Task contracts as data: what a model must look like to serve a task (DESIGN.md
- * "Task contracts"). Checked before a session is created (on the manifest's declared
- * signature) and by publish-model (on the signature read from the model file), so a model
- * that cannot fit the shared pipeline is rejected before it can serve.
+ * @file Task contracts as data, and the checks against them: what a model must look like to
+ * serve a task (DESIGN.md "Task contracts"). The contracts themselves belong to the features
+ * (`src/features/<feature>/tasks.ts`); this module only knows how to check a signature and a
+ * label list against one, and a {@link TaskRegistry} looks contracts up by id. Checked on the
+ * manifest's declared signature, on the signature read from the model file, and on the one the
+ * runtime reports, so a model that cannot fit its feature is rejected before it can serve.
  */
-import type { TaskId } from './manifest-types.ts';
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
-import { EXPRESSION_LABELS, GENDER_LABELS } from './face-results.ts';
+
+/** A task id such as "face-detection" (the manifest's `task`). */
+export type TaskId = string;
 
 /**
  * One dimension of a contract: a number must match (a symbolic model dimension also matches,
@@ -28,8 +31,10 @@ export interface TensorContract {
 /** Which output the labels describe and which label words are allowed. */
 export interface LabelContract {
   output: string;
-  /** The allowed labels; a model's labels must be exactly these, in the model's output order. */
-  vocabulary: readonly string[];
+  /** A fixed vocabulary: labels must be exactly these words, each once, in the model's output order. */
+  vocabulary?: readonly string[];
+  /** Free labels counted by a dimension of an output (e.g. K of probabilities [b,K]); unique, non-empty. */
+  countFrom?: { output: string; dim: number };
   required: boolean;
 }
 
@@ -43,48 +48,6 @@ export interface TaskContract {
   fixed: string[];
   labels: LabelContract | null;
 }
-
-/** The three tasks hotlens serves. */
-export const TASKS: Readonly<Record<TaskId, TaskContract>> = {
-  'face-detection': {
-    id: 'face-detection',
-    summary: 'one image input [1,3,S,S]; outputs boxes [n,4] (x1,y1,x2,y2 normalised) and scores [n]',
-    inputs: [{ role: 'image', type: 'float32', dims: [1, 3, 'S', 'S'] }],
-    outputs: [
-      { name: 'boxes', role: 'boxes', type: 'float32', dims: ['n', 4] },
-      { name: 'scores', role: 'scores', type: 'float32', dims: ['n'] },
-    ],
-    fixed: ['S'],
-    labels: null,
-  },
-  'face-attributes': {
-    id: 'face-attributes',
-    summary: 'input faces [b,3,112,112]; outputs age [b,1] and gender [b,2] (male, female)',
-    inputs: [{ role: 'faces', type: 'float32', dims: ['b', 3, 112, 112] }],
-    outputs: [
-      { name: 'age', role: 'age', type: 'float32', dims: ['b', 1] },
-      { name: 'gender', role: 'gender probabilities', type: 'float32', dims: ['b', 2] },
-    ],
-    fixed: [],
-    labels: { output: 'gender', vocabulary: GENDER_LABELS, required: false },
-  },
-  'face-expression': {
-    id: 'face-expression',
-    summary: 'input faces [b,3,112,112]; output expression [b,7] probabilities',
-    inputs: [{ role: 'faces', type: 'float32', dims: ['b', 3, 112, 112] }],
-    outputs: [{ name: 'expression', role: 'expression probabilities', type: 'float32', dims: ['b', 7] }],
-    fixed: [],
-    labels: { output: 'expression', vocabulary: EXPRESSION_LABELS, required: true },
-  },
-};
-
-/** True when `task` names a known task. */
-export function isTaskId(task: unknown): task is TaskId {
-  return typeof task === 'string' && Object.hasOwn(TASKS, task);
-}
-
-/** The known task ids, for messages. */
-export const TASK_IDS = Object.keys(TASKS) as TaskId[];
 
 function fmtDims(dims: readonly Dim[]): string {
   return `[${dims.join(',')}]`;
@@ -129,17 +92,16 @@ function checkTensor(
 }
 
 /**
- * Checks a model signature against a task contract. Returns human-readable problems; an
- * empty list means compatible. Extra outputs are allowed (they are ignored); extra inputs are
- * not (the pipeline could not feed them).
+ * Checks a model signature against a contract. Returns human-readable problems; an empty list
+ * means compatible. Extra outputs are allowed (they are ignored); extra inputs are not (the
+ * pipeline could not feed them).
  */
-export function checkContract(
-  task: TaskId | string,
+export function checkSignature(
+  contract: TaskContract,
   inputs: readonly TensorSpec[],
   outputs: readonly TensorSpec[],
 ): string[] {
-  if (!isTaskId(task)) return [`unknown task "${task}" (known: ${TASK_IDS.join(', ')})`];
-  const contract = TASKS[task];
+  const task = contract.id;
   const problems: string[] = [];
   const fixed = new Set(contract.fixed);
   const bound = new Map<string, { value: number; where: string }>();
@@ -169,41 +131,102 @@ export function checkContract(
   return problems;
 }
 
+/** The number of labels an output dimension asks for, when the signature fixes it. */
+function labelCount(rule: LabelContract, outputs: readonly TensorSpec[] | undefined): number | null {
+  if (rule.vocabulary) return rule.vocabulary.length;
+  if (!rule.countFrom || !outputs) return null;
+  const dim = outputs.find((o) => o.name === rule.countFrom!.output)?.dims[rule.countFrom.dim];
+  return typeof dim === 'number' ? dim : null;
+}
+
 /**
- * Checks output labels for a task: null where the task has none; otherwise exactly the task's
- * vocabulary (each label once, in the model's output order).
+ * Checks output labels against a contract: null where the task has none; a fixed vocabulary
+ * exactly (each word once, in the model's output order); free labels unique, non-empty and as
+ * many as the output dimension that counts them (when `outputs` are given).
  */
-export function checkLabels(task: TaskId | string, labels: readonly string[] | null | undefined): string[] {
-  if (!isTaskId(task)) return [`unknown task "${task}" (known: ${TASK_IDS.join(', ')})`];
-  const rule = TASKS[task].labels;
+export function checkLabelList(
+  contract: TaskContract,
+  labels: readonly string[] | null | undefined,
+  outputs?: readonly TensorSpec[],
+): string[] {
+  const task = contract.id;
+  const rule = contract.labels;
   if (labels === null || labels === undefined) {
-    return rule?.required ? [`${task} models need ${rule.vocabulary.length} labels for output "${rule.output}"`] : [];
+    if (!rule?.required) return [];
+    const count = labelCount(rule, outputs);
+    return [`${task} models need ${count ?? 'their'} labels for output "${rule.output}"`];
   }
   if (!rule) return [`${task} models have no labelled outputs, but ${labels.length} labels were given`];
-  if (labels.length !== rule.vocabulary.length) {
-    return [
-      `${task} needs ${rule.vocabulary.length} labels for output "${rule.output}" but ${labels.length} were given`,
-    ];
+  const count = labelCount(rule, outputs);
+  if (count !== null && labels.length !== count) {
+    return [`${task} needs ${count} labels for output "${rule.output}" but ${labels.length} were given`];
   }
+  if (labels.length === 0) return [`${task} needs at least one label for output "${rule.output}"`];
   const problems: string[] = [];
   const seen = new Set<string>();
   for (const label of labels) {
-    if (!rule.vocabulary.includes(label)) {
+    if (rule.vocabulary && !rule.vocabulary.includes(label)) {
       problems.push(`label "${label}" is not one of ${rule.vocabulary.join(', ')}`);
-    } else if (seen.has(label)) problems.push(`label "${label}" appears twice`);
+    } else if (label.trim() === '') problems.push('a label is empty');
+    else if (seen.has(label)) problems.push(`label "${label}" appears twice`);
     seen.add(label);
   }
   return problems;
 }
 
-/** The labels a task's pipeline assumes when a model declares none (null: the task has no labels). */
-export function defaultLabels(task: TaskId): string[] | null {
-  const rule = TASKS[task].labels;
-  return rule ? [...rule.vocabulary] : null;
+/** The contracts of every task this build serves, looked up by id. */
+export class TaskRegistry {
+  private readonly byId: ReadonlyMap<TaskId, TaskContract>;
+
+  constructor(contracts: readonly TaskContract[]) {
+    const map = new Map<TaskId, TaskContract>();
+    for (const c of contracts) {
+      if (map.has(c.id)) throw new Error(`task "${c.id}" is declared twice`);
+      map.set(c.id, c);
+    }
+    this.byId = map;
+  }
+
+  /** The known task ids, for messages. */
+  get ids(): TaskId[] {
+    return [...this.byId.keys()];
+  }
+
+  /** True when `task` names a task this build serves. */
+  has(task: unknown): task is TaskId {
+    return typeof task === 'string' && this.byId.has(task);
+  }
+
+  /** The contract of `task`, or undefined for a task this build does not know. */
+  get(task: TaskId): TaskContract | undefined {
+    return this.byId.get(task);
+  }
+
+  private unknown(task: TaskId): string[] {
+    return [`unknown task "${task}" (this app serves: ${this.ids.join(', ')})`];
+  }
+
+  /** {@link checkSignature} for a task by id; an unknown task is one problem. */
+  checkContract(task: TaskId, inputs: readonly TensorSpec[], outputs: readonly TensorSpec[]): string[] {
+    const c = this.get(task);
+    return c ? checkSignature(c, inputs, outputs) : this.unknown(task);
+  }
+
+  /** {@link checkLabelList} for a task by id; an unknown task is one problem. */
+  checkLabels(task: TaskId, labels: readonly string[] | null | undefined, outputs?: readonly TensorSpec[]): string[] {
+    const c = this.get(task);
+    return c ? checkLabelList(c, labels, outputs) : this.unknown(task);
+  }
+
+  /** The labels a task's pipeline assumes when a model declares none (null: free or no labels). */
+  defaultLabels(task: TaskId): string[] | null {
+    const vocab = this.get(task)?.labels?.vocabulary;
+    return vocab ? [...vocab] : null;
+  }
 }
 
-/** The square input size of a detector signature (the contract's S), or null when not fixed. */
-export function detectorInputSize(inputs: readonly TensorSpec[]): number | null {
+/** The square side S of an image input [b,3,S,S], or null when it is not fixed. */
+export function squareInputSize(inputs: readonly TensorSpec[]): number | null {
   const dims = inputs[0]?.dims;
   const size = dims?.[2];
   return typeof size === 'number' && size === dims?.[3] && Number.isInteger(size) && size > 0 ? size : null;

@@ -1,17 +1,21 @@
 /**
- * @file The contract between the UI and the inference worker. The worker class implements
- * {@link WorkerApi}; the UI `Comlink.wrap`s it. Only plain data and transferables cross:
- * photos as Blobs (structured-cloned handles, no copy), webcam frames as transferred
+ * @file The contract between the UI and the inference worker. The pipeline worker class
+ * implements {@link WorkerApi}; the UI `Comlink.wrap`s it. Only plain data and transferables
+ * cross: photos as Blobs (structured-cloned handles, no copy), webcam frames as transferred
  * ImageBitmaps, results as plain objects. Errors arrive as `{name, message}` (see errors.ts).
  *
- * A worker serves one fixed set of model versions for its whole life: a hot swap starts a
- * standby worker with the candidate set (init → probe → warmUp), flips the UI's frames to it
- * and terminates the old one (the only way to give WebAssembly memory back).
+ * Models are served by id. The pipeline worker runs the features' pre- and post-processing and
+ * routes each model's runs to the model host worker that holds its session (model-host-api.ts).
+ * A hot swap stages only the changed model in a new host (compile → probe → warm-up, off the hot
+ * path), flips that model's route between two analyses, drains the old session and releases it;
+ * sessions of unchanged models are never recreated. A host left without sessions is terminated
+ * (the only way to give WebAssembly memory back).
  *
  * src/shared is type-checked without DOM or worker libs, so frames and photos are described
  * structurally; the app and the worker instantiate the API with `ImageBitmap` and `Blob`.
  */
-import type { FaceAnnotation, ImageAnnotation } from './face-results.ts';
+import type { ImageAnnotation } from './results.ts';
+import type { FeatureResults } from './results.ts';
 import type { ModelVersion, TaskId } from './manifest-types.ts';
 
 /** What an ImageBitmap looks like to shared code. */
@@ -30,37 +34,25 @@ export interface PhotoLike {
 /** Execution providers the worker may pick. */
 export type Backend = 'wasm' | 'webgpu';
 
-/** The model ids the face pipeline needs, by role. */
-export const PIPELINE_MODELS = {
-  detector: 'face-detector',
-  attributes: 'face-attributes',
-  expression: 'face-expression',
-} as const;
-
-/** A pipeline role. */
-export type PipelineRole = keyof typeof PIPELINE_MODELS;
-
-/** One model version a worker is asked to serve, with its manifest entry. */
+/** One model version to load, with its manifest entry. */
 export interface ModelSpec {
   id: string;
   task: TaskId;
   version: string;
   /** Content address of the bytes (the IndexedDB key and the manifest's `sha256`). */
   sha256: string;
-  /** The manifest entry of this version (size, signature, probe, labels). */
+  /** The manifest entry of this version (size, signature, probe, labels, pre-processing). */
   file: ModelVersion;
 }
 
-/** How the UI asks a worker to start. */
+/** Where the workers find the registry and how they run. */
 export interface EngineOptions {
   /** Absolute URL of the model registry directory (the one holding manifest.json), ending in '/'. */
   registryUrl: string;
   /** Force a provider; 'auto' = WebGPU on a real (non-fallback) adapter, else WASM. */
   backend?: Backend | 'auto';
-  /** WASM threads; default 2 from 4 cores when cross-origin isolated, else 1 (threads.ts). */
+  /** WASM threads per model host; default 2 from 4 cores when cross-origin isolated, else 1 (threads.ts). */
   threads?: number;
-  /** The versions to serve, by model id (one per pipeline role). Bytes come from IndexedDB, else the registry. */
-  models: Record<string, ModelSpec>;
 }
 
 /** Model loading progress, keyed on `status` (one event per step, downloads repeat). */
@@ -73,10 +65,10 @@ export type LoadProgress =
   | { status: 'warmup'; id: string; version: string }
   | { status: 'ready'; ms: number };
 
-/** The callback the UI passes to `init` (a Comlink proxy on the UI side). */
+/** The callback the UI passes along (a Comlink proxy on the UI side). */
 export type ProgressListener = (progress: LoadProgress) => void;
 
-/** One model that is loaded and serving. */
+/** One loaded model version. */
 export interface ServingModel {
   id: string;
   version: string;
@@ -88,13 +80,15 @@ export interface ServingModel {
    * without being stored (`memory`: browser storage blocked or full; downloaded again next visit).
    */
   origin: 'cache' | 'registry' | 'memory';
+  /** The model host worker holding the session ("host-2"). */
+  host: string;
   /** Session create time (ms). */
   compileMs: number;
-  /** Duration of the warm-up run (ms); 0 until `warmUp` ran. */
+  /** Duration of the warm-up run (ms); 0 until warmed. */
   warmupMs: number;
 }
 
-/** What the worker runs on and with which models. */
+/** What the worker runs on and which model versions serve. */
 export interface EngineInfo {
   backend: Backend;
   threads: number;
@@ -102,10 +96,21 @@ export interface EngineInfo {
   runtimeVersion: string;
   /** Serving models by id. */
   models: Record<string, ServingModel>;
-  /** From `init` call to compiled models (ms); warm-up not included. */
+  /** Model host workers alive (each holds its own WebAssembly runtime). */
+  hosts: number;
+  /** Time to load the serving models of the first staged set (ms; fetch, verify, compile). */
   loadMs: number;
-  /** One full pipeline run on the probe image after loading (ms); null until warmed or if it could not run. */
+  /** One full pipeline run on the probe image after the first load (ms); null until warmed or if it could not run. */
   pipelineWarmupMs: number | null;
+}
+
+/** Model versions loaded together in one host, off the hot path; they serve only after {@link WorkerApi.flip}. */
+export interface StagedSet {
+  /** Names the set in probe/warmUp/flip/drain/release. */
+  key: string;
+  models: Record<string, ServingModel>;
+  /** Load time of the set (ms). */
+  loadMs: number;
 }
 
 /** Result of running one model's probe (the manifest's smoke test). */
@@ -119,14 +124,15 @@ export interface ProbeReport {
   ms: number;
 }
 
-/** Per-stage times of one analysis (ms, measured in the worker). */
-export interface AnalysisTimings {
-  decodeMs: number;
-  detectMs: number;
-  attributesMs: number;
-  expressionMs: number;
-  /** Everything the worker did for this image, decode included. */
-  totalMs: number;
+/** Per-stage times of one analysis (ms, measured in the worker): `decode`, `total`, and `<feature>.<stage>`. */
+export type AnalysisTimings = Record<string, number>;
+
+/** What to run on an image. */
+export interface AnalyzeOptions {
+  /** Feature ids (`faces`, …); each must have its models serving. */
+  features: readonly string[];
+  /** A photo batch opened with {@link WorkerApi.openBatch}: its photos use one set of versions. */
+  batch?: string;
 }
 
 /** The result for one photo. */
@@ -139,37 +145,52 @@ export interface PhotoResult {
 }
 
 /** The result for one webcam frame; `frame` is the analysed bitmap, transferred back for drawing. */
-export interface FrameResult<Frame extends FrameLike = FrameLike> {
+export type FrameResult<Frame extends FrameLike = FrameLike> = {
   frame: Frame;
   width: number;
   height: number;
-  faces: FaceAnnotation[];
   models: Record<string, string>;
   timings: AnalysisTimings;
-}
+} & Partial<FeatureResults>;
 
 /** The inference worker's API. Every method is async across the boundary. */
 export interface WorkerApi<Frame extends FrameLike = FrameLike, Photo extends PhotoLike = PhotoLike> {
   /**
-   * Picks the backend, reads each version's bytes (IndexedDB, else the registry: verified, then
-   * stored), checks the task contract and compiles the sessions. Safe to call again.
+   * Starts the first model host and its runtime (WASM compile, threads) before any version is
+   * known, so a tab's start overlaps it with reading the manifest.
    */
-  init(options: EngineOptions, onProgress?: ProgressListener): Promise<EngineInfo>;
+  prepare(options: EngineOptions): Promise<void>;
   /**
-   * Starts the runtime (WASM compile, threads) before the versions are known, so a tab's first
-   * worker overlaps it with the page's own start; `init` with the same options reuses it.
+   * Loads versions in a model host off the hot path: bytes from IndexedDB (else the registry:
+   * verified, then stored), checks against the task contract, session creation. The first set
+   * goes to the prepared host; later sets to a new host, so serving runs never wait on a compile.
    */
-  prepare(options: Omit<EngineOptions, 'models'>): Promise<void>;
-  /** Runs a model's probe image and compares with the manifest's expected outputs. */
-  probe(id: string): Promise<ProbeReport>;
-  /** One dummy run per model plus one full pipeline run, so the first real frame is as fast as the rest. */
-  warmUp(onProgress?: ProgressListener): Promise<EngineInfo>;
-  /** Current engine state; throws EngineNotReadyError before `init` resolved. */
+  stage(models: ModelSpec[], onProgress?: ProgressListener): Promise<StagedSet>;
+  /** Runs a staged model's probe and compares with the manifest's expected outputs. */
+  probe(key: string, id: string): Promise<ProbeReport>;
+  /** One dummy run per staged model and one run of each feature that uses them, so the first real analysis is as fast as the rest. */
+  warmUp(key: string, onProgress?: ProgressListener): Promise<StagedSet>;
+  /**
+   * Makes a staged set's models serve from the next analysis on (atomically, between two
+   * analyses). Returns the key of the sessions it replaced (to drain and release), or null.
+   */
+  flip(key: string): Promise<string | null>;
+  /** Stops serving these model ids (their feature was turned off); returns the key of the retired sessions, or null. */
+  retire(ids: readonly string[]): Promise<string | null>;
+  /** Resolves when no analysis or open photo batch uses the sessions of `key` any more. */
+  drain(key: string): Promise<void>;
+  /** Releases the sessions of `key` (staged but rejected, or drained after a flip); hosts left empty end. */
+  release(key: string): Promise<void>;
+  /** Current engine state; throws EngineNotReadyError before anything serves. */
   info(): Promise<EngineInfo>;
+  /** Pins the serving versions for a photo batch; returns its id (close it with {@link closeBatch}). */
+  openBatch(): Promise<string>;
+  /** Lets swaps retire the sessions a batch used. */
+  closeBatch(batch: string): Promise<void>;
   /** Decodes and annotates one photo; `fileName` becomes `annotation.file`. */
-  analyzePhoto(photo: Photo, fileName: string): Promise<PhotoResult>;
+  analyzePhoto(photo: Photo, fileName: string, options: AnalyzeOptions): Promise<PhotoResult>;
   /** Annotates one webcam frame (transfer it); the bitmap comes back in the result. */
-  analyzeFrame(frame: Frame): Promise<FrameResult<Frame>>;
-  /** Releases all sessions; the worker can then be terminated. */
+  analyzeFrame(frame: Frame, options: AnalyzeOptions): Promise<FrameResult<Frame>>;
+  /** Ends every model host; the worker can then be terminated. */
   dispose(): Promise<void>;
 }

@@ -13,13 +13,15 @@ export interface AppSettings {
   pollIntervalMs?: number;
   /** How long a model download may receive nothing before it is retried (ms); undefined = its default (30 s). */
   stallTimeoutMs?: number;
+  /** `?features=` as given (parsed against the app's features by features-actions.ts). */
+  features?: string;
 }
 
 /**
  * Settings from the page URL, for deployments, measuring and tests: `?registry=URL` (a model
  * registry folder, absolute or relative to the page; default `<base>/models/`), `?poll=MS`
  * (registry poll interval; e2e uses 1000), `?stall=MS` (model download stall timeout; e2e fault tests use a few
- * seconds), `?threads=1|2`, `?backend=wasm|webgpu`.
+ * seconds), `?threads=1|2`, `?backend=wasm|webgpu`, `?features=faces,…` (the features to run).
  */
 export function settingsFromUrl(href: string, baseUrl: string): AppSettings {
   const page = new URL(href);
@@ -36,5 +38,7 @@ export function settingsFromUrl(href: string, baseUrl: string): AppSettings {
   if (Number.isFinite(poll) && poll > 0) settings.pollIntervalMs = poll;
   const stall = Number(params.get('stall'));
   if (Number.isFinite(stall) && stall > 0) settings.stallTimeoutMs = stall;
+  const features = params.get('features');
+  if (features !== null) settings.features = features;
   return settings;
 }

@@ -3,6 +3,7 @@
  * React). Slices are updated only through the action modules next to this file.
  */
 import { createStore } from 'zustand/vanilla';
+import { DEFAULT_FEATURES } from '../shared/feature-set.ts';
 import type { AppState } from './types.ts';
 
 /** A fresh state: nothing loaded, camera off, empty gallery. */
@@ -17,7 +18,8 @@ export function initialState(): AppState {
       firstFrameAt: null,
       earlyInferenceMs: [],
       firstStages: null,
-      faces: 0,
+      summary: {},
+      found: '',
       video: null,
     },
     photos: { items: [], batch: null, lastResults: [] },
@@ -31,6 +33,7 @@ export function initialState(): AppState {
       lastCheck: null,
       shellUpdate: false,
     },
+    features: { selected: [...DEFAULT_FEATURES], serving: [], changing: false, problem: null },
     ui: { tab: 'photos', announcement: { text: '', seq: 0 } },
   };
 }
@@ -58,5 +61,7 @@ export const patchCamera = (u: Updater<AppState['camera']>): void => patch('came
 export const patchPhotos = (u: Updater<AppState['photos']>): void => patch('photos', u);
 /** Updates the models slice. */
 export const patchModels = (u: Updater<AppState['models']>): void => patch('models', u);
+/** Updates the features slice. */
+export const patchFeatures = (u: Updater<AppState['features']>): void => patch('features', u);
 /** Updates the UI slice. */
 export const patchUi = (u: Updater<AppState['ui']>): void => patch('ui', u);

@@ -15,31 +15,34 @@ export function cameraStarting(): void {
 /** The camera streams at this size. */
 export function cameraOn(video: { width: number; height: number }): void {
   patchCamera(() => ({ phase: 'on', error: null, video }));
-  announce(`Camera on (${video.width}×${video.height}); faces are annotated live.`);
+  announce(`Camera on (${video.width}×${video.height}); frames are annotated live.`);
 }
 
 /** The camera was stopped by the user. */
 export function cameraOff(): void {
-  patchCamera(() => ({ phase: 'off', video: null, faces: 0 }));
+  patchCamera(() => ({ phase: 'off', video: null, summary: {}, found: '' }));
   announce('Camera off; it is released.');
 }
 
 /** The camera could not start or stopped on its own. */
 export function cameraFailed(err: unknown): void {
   const error = toUserError(err);
-  patchCamera(() => ({ phase: 'error', error, video: null, faces: 0 }));
+  patchCamera(() => ({ phase: 'error', error, video: null, summary: {}, found: '' }));
   announce(`${error.title}. ${error.message}`);
 }
 
-/** Face-count changes are announced at most this often, so a flickering count is not read out per frame. */
+/** Count changes are announced at most this often, so a flickering count is not read out per frame. */
 const ANNOUNCE_EVERY_MS = 3000;
-let announced = { faces: -1, at: -Infinity };
+let announced = { counts: '', at: -Infinity };
 
-/** A frame was annotated. */
-export function frameProcessed(sample: FrameSample, faces: number): void {
-  if (faces !== announced.faces && sample.at - announced.at >= ANNOUNCE_EVERY_MS) {
-    announced = { faces, at: sample.at };
-    announce(faces === 1 ? '1 face in view' : `${faces} faces in view`);
+/**
+ * A frame was annotated. `counts` is what it found ("2 faces, 1 object"; empty when no feature
+ * counts things), `summary` one line per feature for the HUD.
+ */
+export function frameProcessed(sample: FrameSample, counts: string, summary: Record<string, string>, found = ''): void {
+  if (counts !== '' && counts !== announced.counts && sample.at - announced.at >= ANNOUNCE_EVERY_MS) {
+    announced = { counts, at: sample.at };
+    announce(`${counts} in view`);
   }
   patchCamera((c) => ({
     frames: { ...c.frames, processed: c.frames.processed + 1 },
@@ -47,7 +50,8 @@ export function frameProcessed(sample: FrameSample, faces: number): void {
     firstFrameAt: c.firstFrameAt ?? sample.at,
     earlyInferenceMs: c.earlyInferenceMs.length < 5 ? [...c.earlyInferenceMs, sample.inferenceMs] : c.earlyInferenceMs,
     firstStages: c.firstStages ?? sample.stages ?? null,
-    faces,
+    summary,
+    found,
   }));
 }
 

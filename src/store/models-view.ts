@@ -5,7 +5,8 @@
  * the stage an update is in. Unit-tested in Node.
  */
 import type { ManagerState, StageInfo } from '../models/manager-types.ts';
-import { PIPELINE_IDS } from '../models/serving-set.ts';
+import { FEATURES } from '../features/index.ts';
+import { modelsOf } from '../shared/feature-set.ts';
 import type { ModelChannel } from '../shared/update-messages.ts';
 
 /** One version the manifest lists, as the panel shows it. */
@@ -54,7 +55,7 @@ function semverDesc(a: string, b: string): number {
 
 /** The rows for every pipeline model (and any other model the manifest lists). */
 export function modelViews(state: ManagerState | null): ModelView[] {
-  const ids = new Set<string>(PIPELINE_IDS);
+  const ids = new Set<string>(modelsOf(FEATURES).map((m) => m.id));
   for (const id of Object.keys(state?.manifest?.models ?? {})) ids.add(id);
   return [...ids].map((id) => {
     const entry = state?.manifest?.models[id];

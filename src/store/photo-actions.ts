@@ -1,16 +1,20 @@
 /**
  * @file Photo actions wired to the inference worker: what the drop zone and file picker call.
- * A batch keeps the worker (and so the model versions) it started on until it is done.
+ * A batch keeps the model versions it started on until it is done, and runs the features
+ * whose models serve when each photo's turn comes.
  */
 import { inferenceClient } from '../inference/client/inference-client.ts';
+import { appStore } from './app-store.ts';
 import { createPhotoQueue } from './photo-queue.ts';
 import type { PhotoFile } from './photos-slice.ts';
 
+const features = () => appStore.getState().features.serving;
+
 const queue = createPhotoQueue(
-  (file, name) => inferenceClient.analyzePhoto(file, name),
+  (file, name) => inferenceClient.analyzePhoto(file, name, features()),
   () => {
     const session = inferenceClient.openBatch();
-    return { analyse: (file, name) => session.analyzePhoto(file, name), close: () => session.close() };
+    return { analyse: (file, name) => session.analyzePhoto(file, name, features()), close: () => session.close() };
   },
 );
 

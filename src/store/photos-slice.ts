@@ -3,6 +3,9 @@
  * cards, and the batch counter drives the progress bar. Pure state updates; the worker calls
  * live in photo-actions.ts.
  */
+import { FEATURES } from '../features/index.ts';
+import { describeCounts } from '../shared/feature-set.ts';
+import type { FeatureResults } from '../shared/results.ts';
 import type { PhotoResult } from '../shared/worker-api.ts';
 import { appStore, patchPhotos } from './app-store.ts';
 import type { PhotoItem } from './types.ts';
@@ -64,9 +67,16 @@ function settle(id: string, update: Partial<PhotoItem>): void {
   if (batch && !batch.running) {
     const settled = appStore.getState().photos.items.filter((it) => it.batch === batch.id);
     const failed = settled.filter((it) => it.status === 'error').length;
-    const faces = settled.reduce((n, it) => n + (it.result?.annotation.faces.length ?? 0), 0);
+    const totals: Record<string, unknown[]> = {};
+    for (const it of settled) {
+      for (const f of FEATURES) {
+        const r = it.result?.annotation[f.id as keyof FeatureResults];
+        if (Array.isArray(r)) (totals[f.id] ??= []).push(...(r as unknown[]));
+      }
+    }
+    const found = describeCounts(FEATURES, totals);
     announce(
-      `Done: ${batch.total - failed} of ${batch.total} photos annotated, ${faces} face${faces === 1 ? '' : 's'} found` +
+      `Done: ${batch.total - failed} of ${batch.total} photos annotated${found ? `, ${found} found` : ''}` +
         (failed ? `, ${failed} could not be read.` : '.'),
     );
   }

@@ -3,7 +3,7 @@
  * Blobs, kept so a result can be re-drawn and exported), so `window.hotlens.status()` and tests
  * can read it as is.
  */
-import type { ImageAnnotation } from '../shared/face-results.ts';
+import type { ImageAnnotation } from '../shared/results.ts';
 import type { CheckSummary, UpdateLogRecord } from '../shared/update-messages.ts';
 import type { ManagerState } from '../models/manager-types.ts';
 import type { EngineInfo, LoadProgress, PhotoResult } from '../shared/worker-api.ts';
@@ -41,8 +41,10 @@ export interface CameraSlice {
   earlyInferenceMs: number[];
   /** Stage times of that first frame. */
   firstStages: Record<string, number> | null;
-  /** Faces in the latest annotated frame. */
-  faces: number;
+  /** One-line summary per feature of the latest annotated frame (HUD caption). */
+  summary: Record<string, string>;
+  /** What the latest frame found, e.g. "2 annotated faces" (the overlay's accessible name). */
+  found: string;
   video: { width: number; height: number } | null;
 }
 
@@ -87,6 +89,18 @@ export interface ModelsSlice {
   shellUpdate: boolean;
 }
 
+/** Which features run (faces, objects, …). */
+export interface FeaturesSlice {
+  /** Features the user chose (the picker, remembered; `?features=` for one visit). */
+  selected: string[];
+  /** Features whose models serve now: what photos and webcam frames run. */
+  serving: string[];
+  /** Models of a newly chosen feature are loading. */
+  changing: boolean;
+  /** Why the URL's feature list was refused or a feature's models could not load (null: fine). */
+  problem: string | null;
+}
+
 /** Which view shows, and what the screen reader hears next. */
 export interface UiSlice {
   tab: 'webcam' | 'photos' | 'models';
@@ -99,5 +113,6 @@ export interface AppState {
   camera: CameraSlice;
   photos: PhotosSlice;
   models: ModelsSlice;
+  features: FeaturesSlice;
   ui: UiSlice;
 }

@@ -6,8 +6,8 @@
  * When IndexedDB is unusable (site data blocked) nothing is shared with a service worker, so
  * this page checks the registry itself and its workers download what they serve.
  */
+import { FEATURES, TASKS } from '../features/index.ts';
 import { inferenceClient } from '../inference/client/inference-client.ts';
-import type { WorkerHandle } from '../inference/client/worker-handle.ts';
 import { createModelStore } from '../models/cache/idb-model-store.ts';
 import type { ModelStore } from '../models/cache/model-store.ts';
 import type { ManagerEvent } from '../models/manager-types.ts';
@@ -33,7 +33,7 @@ import {
 import { announce } from './ui-slice.ts';
 
 interface Wiring {
-  manager: ModelManager<WorkerHandle>;
+  manager: ModelManager;
   channel: ModelsChannel;
   store: ModelStore;
   settings: AppSettings;
@@ -63,16 +63,18 @@ function hasUpdater(): boolean {
 }
 
 /** This tab's model manager, created on first use with `settings`. */
-export function modelManager(settings: AppSettings): ModelManager<WorkerHandle> {
+export function modelManager(settings: AppSettings): ModelManager {
   if (wiring) return wiring.manager;
   const { registryUrl, threads, backend } = settings;
   inferenceClient.configure({ registryUrl, threads, backend });
   const store = createModelStore();
   void store.storageProblem().then((problem) => (storageProblem = problem));
   const channel = openModelsChannel();
-  const manager = new ModelManager<WorkerHandle>({
+  const manager = new ModelManager({
     store,
     pool: inferenceClient,
+    features: FEATURES,
+    tasks: TASKS,
     channel,
     registryUrl,
     hasUpdater,
@@ -86,6 +88,11 @@ export function modelManager(settings: AppSettings): ModelManager<WorkerHandle> 
   updatesConfigured(registryUrl, settings.pollIntervalMs ?? null);
   wiring = { manager, channel, store, settings };
   return manager;
+}
+
+/** This tab's model manager once the app started it, else null. */
+export function currentManager(): ModelManager | null {
+  return wiring?.manager ?? null;
 }
 
 function requireWiring(): Wiring {
@@ -140,6 +147,7 @@ export async function checkForUpdates(): Promise<CheckSummary> {
         storageFull,
         userAsked: true,
         verifySignature: trustedManifestVerifier(),
+        tasks: TASKS,
         channel: {
           post: (message) => {
             channel.post(message);

@@ -6,6 +6,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { compatProblems, isTransientSwapError } from '../../src/models/hot-swap.ts';
+import { TASKS } from '../../src/features/index.ts';
 import { StageBoard } from '../../src/models/stage-board.ts';
 import { startManifest } from '../../src/models/start-manifest.ts';
 import { resolveSpec } from '../../src/models/serving-set.ts';
@@ -23,15 +24,15 @@ const attributes = resolveSpec(manifest, 'face-attributes', {
 
 describe('compatProblems', () => {
   it('passes a version that fits its task and the model it replaces', () => {
-    expect(compatProblems(detector, detector)).toEqual([]);
+    expect(compatProblems(TASKS, detector, detector)).toEqual([]);
   });
 
   it('names missing outputs, wrong labels and a task change', () => {
     const noScores = { ...detector, file: { ...detector.file, outputs: [detector.file.outputs[0]!] } };
-    expect(compatProblems(noScores, detector).join('\n')).toMatch(/missing output "scores"/);
+    expect(compatProblems(TASKS, noScores, detector).join('\n')).toMatch(/missing output "scores"/);
     const badLabels = { ...attributes, file: { ...attributes.file, labels: ['female', 'male', 'other'] } };
-    expect(compatProblems(badLabels, attributes).join('\n')).toMatch(/labels/);
-    expect(compatProblems({ ...attributes, id: 'face-detector' }, detector).join('\n')).toMatch(
+    expect(compatProblems(TASKS, badLabels, attributes).join('\n')).toMatch(/labels/);
+    expect(compatProblems(TASKS, { ...attributes, id: 'face-detector' }, detector).join('\n')).toMatch(
       /serves the face-attributes task, the version it replaces serves face-detection/,
     );
   });

@@ -15,14 +15,15 @@ import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
 import { fallbackKvBackend, idbKvBackend } from '../../src/models/cache/kv-backend.ts';
 import { ModelRuntimeError, WorkerCrashedError } from '../../src/shared/errors.ts';
 import { FakeRegistry, freshDbName, freshStore, nodeSha256, RecordingChannel, withByteQuota } from './fixtures.ts';
-import { BYTES, FakePool, pipelineManifest, versionsOf, type FakeHandle } from './pipeline-fixtures.ts';
+import { BYTES, FakePool, pipelineManifest, versionsOf } from './pipeline-fixtures.ts';
+import { FEATURES, TASKS } from '../../src/features/index.ts';
 import { constantDetector } from '../unit/helpers/onnx-fixtures.ts';
 
 const ALL_1 = ['face-attributes@1.0.0', 'face-detector@1.0.0', 'face-expression@1.0.0'];
 const WITH_2 = ['face-attributes@1.0.0', 'face-detector@2.0.0', 'face-expression@1.0.0'];
 
 interface Setup {
-  manager: ModelManager<FakeHandle>;
+  manager: ModelManager;
   pool: FakePool;
   store: ModelStore;
   registry: FakeRegistry;
@@ -40,9 +41,11 @@ function setup(options: { store?: ModelStore; registry?: FakeRegistry; updater?:
   const events: ManagerEvent[] = [];
   const timers: Array<() => void> = [];
   const clock = { wall: 1_000_000 };
-  const deps: ManagerDeps<FakeHandle> = {
+  const deps: ManagerDeps = {
     store,
     pool,
+    features: FEATURES,
+    tasks: TASKS,
     channel,
     registryUrl: registry.base,
     fetch: registry.fetch,
@@ -85,11 +88,11 @@ describe('ModelManager start-up', () => {
   it('first visit: fetches the manifest, probes and warms the stable versions, records them as active', async () => {
     const s = setup();
     publishV1(s.registry);
-    const info = await s.manager.start();
+    const info = await s.manager.start(['faces']);
     expect(Object.keys(info.models).sort()).toEqual(['face-attributes', 'face-detector', 'face-expression']);
     expect(versionsOf(s.pool.current)).toEqual(ALL_1);
     expect(s.pool.events).toEqual([
-      'spawn 1',
+      'stage 1',
       'probe 1 face-detector',
       'probe 1 face-attributes',
       'probe 1 face-expression',
@@ -109,13 +112,13 @@ describe('ModelManager start-up', () => {
     const store = freshStore();
     const first = setup({ store });
     publishV1(first.registry);
-    await first.manager.start();
+    await first.manager.start(['faces']);
     const offline = new FakeRegistry();
     offline.overrides.set('manifest.json', () => {
       throw new TypeError('network down');
     });
     const again = setup({ store, registry: offline });
-    await again.manager.start();
+    await again.manager.start(['faces']);
     expect(versionsOf(again.pool.current)).toEqual(ALL_1);
     expect(offline.requests).toEqual([]);
   });
@@ -124,7 +127,7 @@ describe('ModelManager start-up', () => {
     const store = freshStore();
     const first = setup({ store });
     publishV1(first.registry);
-    await first.manager.start();
+    await first.manager.start(['faces']);
     // 2.0.0 arrived while no tab was open (cached, planned), but it fails its probe here.
     const manifest = pipelineManifest(2, {
       stable: '2.0.0',
@@ -134,7 +137,7 @@ describe('ModelManager start-up', () => {
     await storeBlob(store, BYTES.detector2);
     const s = setup({ store, registry: first.registry });
     s.pool.probeProblems.set(nodeSha256(BYTES.detector2), ['scores[0] is 0.1, expected 0.9']);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     expect(s.pool.spawned.map(versionsOf)).toEqual([WITH_2, ALL_1]);
     expect(versionsOf(s.pool.current)).toEqual(ALL_1);
     expect(s.pool.spawned[0]!.released).toBe(true);
@@ -147,7 +150,7 @@ describe('ModelManager start-up', () => {
       throw new TypeError('network down');
     });
     const s = setup({ registry });
-    await expect(s.manager.start()).rejects.toMatchObject({
+    await expect(s.manager.start(['faces'])).rejects.toMatchObject({
       name: 'ModelLoadError',
       message: expect.stringContaining('the model manifest'),
     });
@@ -159,17 +162,17 @@ describe('ModelManager hot swap', () => {
   it('swaps a published version in stages, flips, drains and releases the old worker, and promotes it', async () => {
     const s = setup();
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     await publishV2(s);
     const sha2 = nodeSha256(BYTES.detector2);
     expect(versionsOf(s.pool.current)).toEqual(WITH_2);
     expect(s.pool.events.slice(6)).toEqual([
-      'spawn 2',
+      'stage 2',
       'probe 2 face-detector',
       'warm 2',
       'flip 2',
-      'drain 1',
-      'release 1',
+      'drain r1',
+      'release r1',
     ]);
     expect(stagesOf(s, sha2)).toEqual([
       'compat-checked:ok',
@@ -193,7 +196,7 @@ describe('ModelManager hot swap', () => {
   it('with a service worker, waits until the blob is stored (model-ready) before swapping', async () => {
     const s = setup({ updater: true });
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     await publishV2(s);
     expect(s.pool.spawned).toHaveLength(1);
     await storeBlob(s.store, BYTES.detector2);
@@ -210,7 +213,7 @@ describe('ModelManager hot swap', () => {
   it('shows the service worker’s stages and download progress for the model being fetched', async () => {
     const s = setup({ updater: true });
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     const ref2 = { id: 'face-detector', version: '2.0.0', sha256: nodeSha256(BYTES.detector2) };
     s.manager.handleMessage({ type: 'model-found', ...ref2, channel: 'stable', bytes: 2500 });
     expect((await s.manager.state()).stages['face-detector']).toMatchObject({ stage: 'found', version: '2.0.0' });
@@ -230,7 +233,7 @@ describe('ModelManager hot swap', () => {
   it('reports an unreachable registry until it answers again', async () => {
     const s = setup({ updater: true });
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     s.manager.handleMessage({ type: 'registry-unavailable', reason: 'could not fetch manifest.json (offline)' });
     expect((await s.manager.state()).registryProblem).toBe('could not fetch manifest.json (offline)');
     s.manager.handleMessage({ type: 'manifest-accepted', serial: 1, changed: false });
@@ -240,11 +243,11 @@ describe('ModelManager hot swap', () => {
   it('rejects a candidate that fails its probe: the old worker keeps serving and the bytes are not retried', async () => {
     const s = setup();
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     const sha2 = nodeSha256(BYTES.detector2);
     s.pool.probeProblems.set(sha2, ['output "scores"[0] is 0.1, expected 0.9 ± 0.001']);
     await publishV2(s);
-    expect(s.pool.current!.n).toBe(1);
+    expect(s.pool.routes['face-detector']!.set).toBe(1);
     expect(s.pool.spawned[1]!.released).toBe(true);
     expect(stagesOf(s, sha2)).toEqual(['compat-checked:ok', 'compiling:ok', 'probed:rejected']);
     expect(s.channel.ofType('model-rejected')).toMatchObject([{ version: '2.0.0', stage: 'probed' }]);
@@ -258,7 +261,7 @@ describe('ModelManager hot swap', () => {
   it('rejects an incompatible signature before any worker is started', async () => {
     const s = setup();
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     const manifest = pipelineManifest(2, {
       stable: '2.0.0',
       versions: { '1.0.0': BYTES.detector1, '2.0.0': BYTES.detector2 },
@@ -274,7 +277,7 @@ describe('ModelManager hot swap', () => {
   it('rejects a stored file whose own signature does not fit, before any worker is started', async () => {
     const s = setup({ updater: true });
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     // The manifest declares a fitting detector; the file has a one-channel input.
     const file = new Uint8Array(
       constantDetector({ size: 416, boxes: [[0, 0, 1, 1]], scores: [1], inputDims: [1, 1, 416, 416] }),
@@ -298,7 +301,7 @@ describe('ModelManager hot swap', () => {
   it('a crashed standby is a transient failure: logged, not condemned, retried after a backoff', async () => {
     const s = setup();
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     s.pool.spawnErrors.push(new WorkerCrashedError('out of memory'));
     await publishV2(s);
     const sha2 = nodeSha256(BYTES.detector2);
@@ -316,7 +319,7 @@ describe('ModelManager rollback, pins and health', () => {
   async function onV2(): Promise<Setup> {
     const s = setup();
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     await publishV2(s);
     return s;
   }
@@ -388,7 +391,7 @@ describe('ModelManager storage status', () => {
   it('is full after the service worker could not store a version, and ok again once one is stored', async () => {
     const s = setup({ updater: true });
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     expect((await s.manager.state()).storage).toEqual({ state: 'ok' });
     s.manager.handleMessage(
       storedRecord(
@@ -412,7 +415,7 @@ describe('ModelManager storage status', () => {
     const store = createModelStore({ backend: withByteQuota(idbKvBackend(freshDbName()), 0) });
     const s = setup({ store });
     publishV1(s.registry);
-    const info = await s.manager.start();
+    const info = await s.manager.start(['faces']);
     expect(Object.keys(info.models)).toHaveLength(3);
     expect(versionsOf(s.pool.current)).toEqual(ALL_1);
     await s.manager.idle();
@@ -433,7 +436,7 @@ describe('ModelManager storage status', () => {
     });
     const s = setup({ store, updater: true });
     publishV1(s.registry);
-    await s.manager.start();
+    await s.manager.start(['faces']);
     expect((await s.manager.state()).storage).toEqual({
       state: 'unavailable',
       reason: 'IndexedDB cannot be opened (UnknownError: The user denied permission to access the database.)',

@@ -1,11 +1,11 @@
 /**
  * @file Fixtures for the model manager: schema-valid manifests of the whole face pipeline
  * (detector, attributes, expression, each with its task's signature and labels) over tiny
- * ONNX files, and an in-memory {@link EnginePool} that records what the manager asks of its workers
- * (spawned sets, probes, flips, drains, releases) and can be told to fail a probe or a spawn.
+ * ONNX files, and an in-memory {@link EnginePool} that records what the manager asks of the engine
+ * (staged sets, probes, flips, drains, releases) and can be told to fail a probe or a stage.
  */
 import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts';
-import type { EngineInfo, ModelSpec, ProbeReport } from '../../src/shared/worker-api.ts';
+import type { EngineInfo, ModelSpec, ProbeReport, StagedSet } from '../../src/shared/worker-api.ts';
 import { blobPathFor } from '../../src/shared/manifest-validate.ts';
 import type { EnginePool } from '../../src/models/engine-pool.ts';
 import { detectorVersion, nodeSha256 } from './fixtures.ts';
@@ -93,7 +93,7 @@ export function pipelineManifest(serial: number, detector: DetectorPlan): Manife
   };
 }
 
-/** A worker as the fake pool hands it out. */
+/** A set of sessions as the fake pool hands it out: staged together, or retired by a flip. */
 export interface FakeHandle {
   n: number;
   models: Record<string, ModelSpec>;
@@ -101,45 +101,122 @@ export interface FakeHandle {
   drained: boolean;
 }
 
-/** Versions a handle serves, as "id@version" strings (sorted). */
-export function versionsOf(h: FakeHandle | null): string[] {
+/** Versions a set holds, as "id@version" strings (sorted). */
+export function versionsOf(h: Pick<FakeHandle, 'models'> | null): string[] {
   return Object.values(h?.models ?? {})
     .map((m) => `${m.id}@${m.version}`)
     .sort();
 }
 
-/** An EnginePool in memory. */
-export class FakePool implements EnginePool<FakeHandle> {
+/**
+ * An EnginePool in memory, keyed like the real one: staged sets are "1", "2", …; a flip retires
+ * the sessions it replaces as "r<n>", n being the set they were staged in. Events read
+ * "stage 1", "probe 1 face-detector", "warm 1", "flip 1", "drain r1", "release r1".
+ */
+export class FakePool implements EnginePool {
+  /** Every staged set, in order. */
   readonly spawned: FakeHandle[] = [];
   readonly events: string[] = [];
-  current: FakeHandle | null = null;
+  /** The serving versions and the set each came from. */
+  readonly routes: Record<string, { spec: ModelSpec; set: number }> = {};
+  private readonly sets = new Map<string, FakeHandle>();
   /** Probe problems by sha256. */
   readonly probeProblems = new Map<string, string[]>();
-  /** Makes the next spawns throw this error (each call consumes one). */
+  /** Makes the next stages throw this error (each call consumes one). */
   readonly spawnErrors: Error[] = [];
   /** Resolves drains only when released by the test (photo batch stand-in). */
   holdDrain: Promise<void> | null = null;
 
-  async spawn(models: Record<string, ModelSpec>): Promise<FakeHandle> {
-    const error = this.spawnErrors.shift();
-    if (error) throw error;
-    const h: FakeHandle = { n: this.spawned.length + 1, models, released: false, drained: false };
-    this.spawned.push(h);
-    this.events.push(`spawn ${h.n}`);
+  /** What serves now, as a set. */
+  get current(): Pick<FakeHandle, 'models'> {
+    return { models: Object.fromEntries(Object.entries(this.routes).map(([id, r]) => [id, r.spec])) };
+  }
+
+  private set(key: string): FakeHandle {
+    const h = this.sets.get(key);
+    if (!h) throw new Error(`no set ${key}`);
     return h;
   }
 
-  async probe(h: FakeHandle, id: string): Promise<ProbeReport> {
+  async stage(models: ModelSpec[]): Promise<StagedSet> {
+    const error = this.spawnErrors.shift();
+    if (error) throw error;
+    const h: FakeHandle = {
+      n: this.spawned.length + 1,
+      models: Object.fromEntries(models.map((m) => [m.id, m])),
+      released: false,
+      drained: false,
+    };
+    this.spawned.push(h);
+    this.sets.set(String(h.n), h);
+    this.events.push(`stage ${h.n}`);
+    return { key: String(h.n), models: {}, loadMs: 1 };
+  }
+
+  async probe(key: string, id: string): Promise<ProbeReport> {
+    const h = this.set(key);
     const spec = h.models[id]!;
     this.events.push(`probe ${h.n} ${id}`);
     return { id, version: spec.version, problems: this.probeProblems.get(spec.sha256) ?? [], maxDiff: 0, ms: 1 };
   }
 
-  async warmUp(h: FakeHandle): Promise<EngineInfo> {
-    this.events.push(`warm ${h.n}`);
+  async warmUp(key: string): Promise<StagedSet> {
+    this.events.push(`warm ${this.set(key).n}`);
+    return { key, models: {}, loadMs: 0 };
+  }
+
+  async flip(key: string): Promise<string | null> {
+    const h = this.set(key);
+    this.events.push(`flip ${h.n}`);
+    const retired: Record<string, ModelSpec> = {};
+    let from = 0;
+    for (const spec of Object.values(h.models)) {
+      const old = this.routes[spec.id];
+      if (old) {
+        retired[spec.id] = old.spec;
+        from = old.set;
+      }
+      this.routes[spec.id] = { spec, set: h.n };
+    }
+    this.sets.delete(key);
+    if (Object.keys(retired).length === 0) return null;
+    const rkey = `r${from}`;
+    this.sets.set(rkey, { n: from, models: retired, released: false, drained: false });
+    return rkey;
+  }
+
+  async retire(ids: readonly string[]): Promise<string | null> {
+    const retired: Record<string, ModelSpec> = {};
+    for (const id of ids) {
+      const old = this.routes[id];
+      if (!old) continue;
+      retired[id] = old.spec;
+      delete this.routes[id];
+    }
+    this.events.push(`retire ${ids.join(',')}`);
+    if (Object.keys(retired).length === 0) return null;
+    const rkey = `retired-${ids.join(',')}`;
+    this.sets.set(rkey, { n: 0, models: retired, released: false, drained: false });
+    return rkey;
+  }
+
+  async drain(key: string): Promise<void> {
+    await this.holdDrain;
+    this.set(key).drained = true;
+    this.events.push(`drain ${key}`);
+  }
+
+  async release(key: string): Promise<void> {
+    const h = this.set(key);
+    h.released = true;
+    this.sets.delete(key);
+    this.events.push(`release ${key}`);
+  }
+
+  async info(): Promise<EngineInfo> {
     const models: EngineInfo['models'] = {};
-    for (const m of Object.values(h.models)) {
-      models[m.id] = { ...m, bytes: m.file.bytes, origin: 'cache', compileMs: 1, warmupMs: 1 };
+    for (const { spec: m, set } of Object.values(this.routes)) {
+      models[m.id] = { ...m, bytes: m.file.bytes, origin: 'cache', host: `host-${set}`, compileMs: 1, warmupMs: 1 };
     }
     return {
       backend: 'wasm',
@@ -147,26 +224,9 @@ export class FakePool implements EnginePool<FakeHandle> {
       crossOriginIsolated: true,
       runtimeVersion: 'test',
       models,
+      hosts: new Set(Object.values(this.routes).map((r) => r.set)).size,
       loadMs: 1,
       pipelineWarmupMs: 1,
     };
-  }
-
-  flip(h: FakeHandle): FakeHandle | null {
-    const old = this.current;
-    this.current = h;
-    this.events.push(`flip ${h.n}`);
-    return old;
-  }
-
-  async drain(h: FakeHandle): Promise<void> {
-    await this.holdDrain;
-    h.drained = true;
-    this.events.push(`drain ${h.n}`);
-  }
-
-  async release(h: FakeHandle): Promise<void> {
-    h.released = true;
-    this.events.push(`release ${h.n}`);
   }
 }

@@ -12,6 +12,7 @@ import { nodeSha256 } from './fixtures.ts';
 import { BYTES, pipelineManifest } from './pipeline-fixtures.ts';
 
 const sha = (b: Uint8Array) => nodeSha256(b);
+const IDS = ['face-detector', 'face-attributes', 'face-expression'];
 const manifest: Manifest = pipelineManifest(2, {
   stable: '2.0.0',
   versions: { '1.0.0': BYTES.detector1, '2.0.0': BYTES.detector2 },
@@ -21,7 +22,7 @@ const others = [sha(BYTES.attributes1), sha(BYTES.expression1)];
 function choose(control: ControlState, cached: string[], withManifest = true) {
   const m = withManifest ? manifest : undefined;
   const plans = planVersions({ manifest: m, installId: 'install', control });
-  const set = startupSet({ manifest: m, control, plans, cached: new Set(cached) });
+  const set = startupSet({ manifest: m, control, plans, cached: new Set(cached), ids: IDS });
   return Object.fromEntries(
     Object.entries(set).map(([id, c]) => [id, `${c.spec.version}${c.cached ? '' : ' (download)'}`]),
   );

@@ -6,7 +6,7 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { compareProbe } from '../../src/shared/pipeline/probe.ts';
-import { checkContract } from '../../src/shared/tasks.ts';
+import { TASKS } from '../../src/features/index.ts';
 import type { Probe } from '../../src/shared/manifest-types.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
 import { commitRejection, commitServing } from '../../src/models/control-actions.ts';
@@ -114,7 +114,7 @@ describe('runSwap', () => {
     const clock = manualClock();
     const { steps, calls } = fakeSteps(clock, {
       compatCheck: () =>
-        checkContract(
+        TASKS.checkContract(
           'face-detection',
           [{ name: 'image', type: 'float32', dims: [1, 3, 416, 416] }],
           [{ name: 'boxes', type: 'float32', dims: ['n', 4] }],

@@ -71,7 +71,6 @@ function ours(d: DetectorConfig, encoding: WeightEncoding, photo: number): Promi
     result = (async () => {
       const s: PipelineSessions = {
         detector: await session('face-detector', d.version, `${d.size}-${encoding}`),
-        inputSize: d.size,
         attributes: await session('face-attributes', '1.0.0', `112-${encoding}`),
         expression: await session('face-expression', '1.0.0', `112-${encoding}`),
       };

@@ -1,13 +1,13 @@
 /**
  * @file Bit-exactness of our DOM-free preprocessing against face-api's own code on TF.js wasm:
- * letterbox() vs NetInput.toBatchTensor(size, false) for every detector size, and cropFaces()
+ * letterbox() vs NetInput.toBatchTensor(size, false) for every detector size, and cropSquares()
  * vs extractFaceTensors + toBatchTensor(112, true) for boxes that exercise every branch
  * (inside, partly outside, odd sizes, already 112, tall, wide, fractional coordinates).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { decodeImage, FaceApiReference, SAMPLE_PHOTOS } from '../../tools/parity/faceapi-reference.ts';
-import { clipBox, cropFaces, letterbox } from '../../src/shared/pipeline/image-ops.ts';
-import type { PixelBox } from '../../src/shared/face-results.ts';
+import { clipBox, cropSquares, letterbox } from '../../src/shared/pipeline/image-ops.ts';
+import type { PixelBox } from '../../src/shared/geometry.ts';
 import type { RgbImage } from '../../src/shared/image.ts';
 import type { TensorData } from '../../src/shared/tensor.ts';
 
@@ -69,7 +69,7 @@ describe('letterbox matches NetInput.toBatchTensor bit for bit', () => {
   );
 });
 
-describe('cropFaces matches extractFaceTensors + toBatchTensor bit for bit', () => {
+describe('cropSquares matches extractFaceTensors + toBatchTensor bit for bit', () => {
   it.each(PHOTOS)(
     '$name',
     async ({ index }) => {
@@ -78,7 +78,7 @@ describe('cropFaces matches extractFaceTensors + toBatchTensor bit for bit', () 
         const c = clipBox(b, img.width, img.height);
         return c.width > 0 && c.height > 0; // face-api drops empty crops; covered below
       });
-      const ours = cropFaces(img, boxes);
+      const ours = cropSquares(img, boxes, 112);
       expect(ours.dims).toEqual([boxes.length, 3, 112, 112]);
       const expected = await reference.faceInputs(img, boxes);
       expect(expected.length).toBe(boxes.length);
@@ -103,12 +103,12 @@ describe('cropFaces matches extractFaceTensors + toBatchTensor bit for bit', () 
     const same = (a: TensorData, b: TensorData) =>
       Buffer.compare(Buffer.from((a.data as Float32Array).buffer), Buffer.from((b.data as Float32Array).buffer));
     expect(same(letterbox(withAlpha, 416), letterbox(rgb, 416))).toBe(0);
-    expect(same(cropFaces(withAlpha, boxes), cropFaces(rgb, boxes))).toBe(0);
+    expect(same(cropSquares(withAlpha, boxes, 112), cropSquares(rgb, boxes, 112))).toBe(0);
   });
 
   it('gives an all-zero crop for a box entirely outside the image', () => {
     const img = photos[0]!;
-    const out = cropFaces(img, [{ x: img.width + 5, y: 10, width: 50, height: 50 }], 112);
+    const out = cropSquares(img, [{ x: img.width + 5, y: 10, width: 50, height: 50 }], 112);
     expect(out.dims).toEqual([1, 3, 112, 112]);
     expect((out.data as Float32Array).every((v) => v === 0)).toBe(true);
   });

@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import { analyzeImage } from '../../src/shared/pipeline/analyze-image.ts';
+import { analyzeFaces } from '../../src/features/faces/analyze.ts';
 import { ModelOutputError, ModelSignatureError } from '../../src/shared/pipeline/errors.ts';
-import { cropFaces } from '../../src/shared/pipeline/image-ops.ts';
-import { toPixelDetections } from '../../src/shared/pipeline/detection-boxes.ts';
+import { cropSquares } from '../../src/shared/pipeline/image-ops.ts';
+import { toPixelDetections } from '../../src/features/faces/detection-boxes.ts';
 import type { ModelRunner } from '../../src/shared/pipeline/model-runner.ts';
 import type { RgbImage } from '../../src/shared/image.ts';
 import type { TensorData } from '../../src/shared/tensor.ts';
-import { EXPRESSION_LABELS } from '../../src/shared/face-results.ts';
+import { EXPRESSION_LABELS } from '../../src/features/faces/results.ts';
 import { brightnessAttributes, brightnessExpression, constantDetector } from './helpers/onnx-fixtures.ts';
 
 /** Wraps a runner and records every run's feed shapes. */
@@ -52,7 +52,7 @@ const BOXES = {
 };
 const SCORES = { A: 0.6, B: 0.9, C: 0.75, D: 0.8 };
 
-describe('analyzeImage (hand-built models)', () => {
+describe('analyzeFaces (hand-built models)', () => {
   const image = testImage();
   let attributes: OrtModel;
   let expression: OrtModel;
@@ -69,7 +69,7 @@ describe('analyzeImage (hand-built models)', () => {
     const det = new Spy(await detector(Object.values(BOXES), Object.values(SCORES)));
     const attr = new Spy(attributes);
     const expr = new Spy(expression);
-    const result = await analyzeImage(
+    const result = await analyzeFaces(
       image,
       { detector: det, attributes: attr, expression: expr },
       { scaleToOriginal: 2.5 },
@@ -110,9 +110,11 @@ describe('analyzeImage (hand-built models)', () => {
 
     // Each good face gets its own outputs: age = 100 × its crop's mean brightness.
     const meanOf = (box: number[]) => {
-      const crop = cropFaces(image, [
-        toPixelDetections(new Float32Array(box), new Float32Array([1]), image, 64)[0]!.box,
-      ]).data as Float32Array;
+      const crop = cropSquares(
+        image,
+        [toPixelDetections(new Float32Array(box), new Float32Array([1]), image, 64)[0]!.box],
+        112,
+      ).data as Float32Array;
       return crop.reduce((s, v) => s + v, 0) / crop.length / 255;
     };
     const mB = meanOf(BOXES.B);
@@ -131,23 +133,23 @@ describe('analyzeImage (hand-built models)', () => {
     const denom = logits.reduce((s, v) => s + Math.exp(v), 0);
     expect(b!.expression!.probability).toBeCloseTo(Math.exp(logits[6]!) / denom, 3);
     expect(result.raw[0]!.expression).toHaveLength(7);
-    expect(result.timings.detectMs).toBeGreaterThanOrEqual(0);
-    expect(result.timings.attributesMs).toBeGreaterThan(0);
+    expect(result.timings.detect).toBeGreaterThanOrEqual(0);
+    expect(result.timings.attributes).toBeGreaterThan(0);
   });
 
   it('does not run the attribute nets when there are no faces', async () => {
     const attr = new Spy(attributes);
     const expr = new Spy(expression);
-    const result = await analyzeImage(image, { detector: await detector([], []), attributes: attr, expression: expr });
+    const result = await analyzeFaces(image, { detector: await detector([], []), attributes: attr, expression: expr });
     expect(result.faces).toEqual([]);
     expect(attr.calls).toEqual([]);
     expect(expr.calls).toEqual([]);
-    expect(result.timings.attributesMs).toBe(0);
+    expect(result.timings.attributes).toBe(0);
   });
 
   it('does not run the attribute nets when every face fails the quality gate', async () => {
     const attr = new Spy(attributes);
-    const result = await analyzeImage(image, {
+    const result = await analyzeFaces(image, {
       detector: await detector([BOXES.C, BOXES.D], [0.7, 0.8]),
       attributes: attr,
       expression,
@@ -158,14 +160,14 @@ describe('analyzeImage (hand-built models)', () => {
 
   it('reads the detector input size from its signature', async () => {
     const det = new Spy(await detector([BOXES.B], [0.9], 96));
-    const result = await analyzeImage(image, { detector: det, attributes, expression });
+    const result = await analyzeFaces(image, { detector: det, attributes, expression });
     expect(det.calls).toEqual([[1, 3, 96, 96]]);
     expect(result.faces[0]!.box).toEqual({ x: 128, y: 0, width: 64, height: 64 });
   });
 
   it('maps classes through manifest labels', async () => {
     const reversed = [...EXPRESSION_LABELS].reverse();
-    const result = await analyzeImage(
+    const result = await analyzeFaces(
       image,
       { detector: await detector([BOXES.B], [0.9]), attributes, expression },
       { labels: { gender: ['female', 'male'], expression: reversed } },
@@ -176,7 +178,7 @@ describe('analyzeImage (hand-built models)', () => {
 
   it('throws ModelOutputError on non-finite detector scores', async () => {
     const det = await detector([BOXES.B], [NaN]);
-    const err = await analyzeImage(image, { detector: det, attributes, expression }).catch((e: unknown) => e);
+    const err = await analyzeFaces(image, { detector: det, attributes, expression }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelOutputError);
     expect((err as Error).name).toBe('ModelOutputError');
     expect((err as Error).message).toMatch(/detector model returned a non-finite value \(NaN\) in "scores"/);
@@ -184,7 +186,7 @@ describe('analyzeImage (hand-built models)', () => {
 
   it('throws ModelOutputError on non-finite attribute outputs', async () => {
     const nanAttributes = await OrtModel.create(brightnessAttributes({ nan: true }));
-    const err = await analyzeImage(image, {
+    const err = await analyzeFaces(image, {
       detector: await detector([BOXES.B], [0.9]),
       attributes: nanAttributes,
       expression,
@@ -197,13 +199,13 @@ describe('analyzeImage (hand-built models)', () => {
     const det = await OrtModel.create(
       constantDetector({ size: 64, boxes: [BOXES.A, BOXES.B], scores: [0.9, 0.8, 0.7] }),
     );
-    await expect(analyzeImage(image, { detector: det, attributes, expression })).rejects.toThrow(ModelOutputError);
+    await expect(analyzeFaces(image, { detector: det, attributes, expression })).rejects.toThrow(ModelOutputError);
   });
 
   it('refuses a detector without a fixed square input', async () => {
     const det = await OrtModel.create(
       constantDetector({ size: 64, boxes: [], scores: [], inputDims: [1, 3, 'h', 'w'] }),
     );
-    await expect(analyzeImage(image, { detector: det, attributes, expression })).rejects.toThrow(ModelSignatureError);
+    await expect(analyzeFaces(image, { detector: det, attributes, expression })).rejects.toThrow(ModelSignatureError);
   });
 });

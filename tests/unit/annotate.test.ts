@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertAll } from '../../tools/convert/index.ts';
 import { buildRegistry } from '../../tools/models/registry-builder.ts';
-import { loadFaceModels, type LoadedFaceModels } from '../../tools/lib/registry-models.ts';
+import { loadModels, type LoadedModels } from '../../tools/lib/registry-models.ts';
+import { FEATURES, TASKS } from '../../src/features/index.ts';
+import { analyzeWithFeatures } from '../../src/shared/feature-set.ts';
 import { decodeImageFile } from '../../tools/lib/decode-image.ts';
-import { analyzeImage } from '../../src/shared/pipeline/analyze-image.ts';
-import type { AnnotateOutput, ImageAnnotation } from '../../src/shared/face-results.ts';
-import { EXPRESSION_LABELS, GENDER_LABELS } from '../../src/shared/face-results.ts';
+import type { AnnotateOutput, ImageAnnotation } from '../../src/shared/results.ts';
+import { EXPRESSION_LABELS, GENDER_LABELS } from '../../src/features/faces/results.ts';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
 import { SAMPLES } from './helpers/samples.ts';
 import { tempDir } from './helpers/fs.ts';
@@ -18,11 +19,11 @@ const CLI = 'tools/annotate/annotate.ts';
 describe('npm run annotate', () => {
   const root = tempDir('hotlens-annotate-');
   const reg = join(root, 'registry');
-  let loaded: LoadedFaceModels;
+  let loaded: LoadedModels;
 
   beforeAll(async () => {
     await buildRegistry(reg, convertAll());
-    loaded = await loadFaceModels(reg);
+    loaded = await loadModels(reg, FEATURES, TASKS);
     writeFileSync(join(root, 'empty.jpg'), '');
     writeFileSync(join(root, 'notes.jpg'), 'not a picture');
   });
@@ -39,10 +40,10 @@ describe('npm run annotate', () => {
     expect(Object.keys(first).sort()).toEqual(['faces', 'file', 'height', 'models', 'width']);
     expect(first).toMatchObject({ file: SAMPLES[0], width: 1920, height: 1280 });
     expect(first.models).toEqual({ 'face-detector': '1.0.0', 'face-attributes': '1.0.0', 'face-expression': '1.0.0' });
-    expect(first.faces.length).toBeGreaterThan(0);
-    const scores = first.faces.map((f) => f.score);
+    expect(first.faces!.length).toBeGreaterThan(0);
+    const scores = first.faces!.map((f) => f.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
-    for (const face of first.faces) {
+    for (const face of first.faces!) {
       expect(Object.keys(face.box).sort()).toEqual(['height', 'width', 'x', 'y']);
       expect(face.age).toBeGreaterThan(0);
       expect(face.age).toBeLessThan(100);
@@ -51,8 +52,8 @@ describe('npm run annotate', () => {
       expect(EXPRESSION_LABELS).toContain(face.expression!.label);
     }
     const { image, scale } = await decodeImageFile(SAMPLES[0]!);
-    const direct = await analyzeImage(image, loaded.models, { scaleToOriginal: scale, labels: loaded.labels });
-    expect(first.faces).toEqual(direct.faces);
+    const direct = await analyzeWithFeatures(FEATURES, { image, scaleToOriginal: scale, runners: loaded.runners });
+    expect(first.faces).toEqual(direct.results.faces);
 
     expect(out[1]).toEqual({ file: empty, error: expect.stringMatching(/empty \(0 bytes\)/) });
     expect(out[2]).toEqual({ file: notes, error: expect.stringMatching(/not a supported image/) });
@@ -63,7 +64,7 @@ describe('npm run annotate', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/sample2\.jpg {2}1920×1367 {2}1 face {2}\(\d+ ms\)/);
     expect(r.stdout).toMatch(
-      /#1 {2}box \d+,\d+ \d+×\d+ {2}score 0\.\d\d {2}age \d+\.\d {2}(male|female) \d+% {2}\w+ \d+%/,
+      /#1 {2}box \d+,\d+ \d+×\d+ {2}age \d+\.\d {2}(male|female) \d+% {2}\w+ \d+% {2}score 0\.\d\d/,
     );
   });
 
@@ -72,7 +73,7 @@ describe('npm run annotate', () => {
     expect(r.code, r.stderr).toBe(0);
     const [result] = JSON.parse(r.stdout) as ImageAnnotation[];
     expect(result!.models['face-detector']).toBe('2.0.0');
-    expect(result!.faces.length).toBeGreaterThan(0);
+    expect(result!.faces!.length).toBeGreaterThan(0);
   });
 
   it('explains a missing registry, an unknown detector version and a corrupt blob', async () => {
@@ -100,5 +101,15 @@ describe('npm run annotate', () => {
     const r = await runCli(CLI, ['--registry', reg]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no image files given/);
+  });
+
+  it('runs the features named by --features and refuses an unknown one with the list of known ones', async () => {
+    const r = await runCli(CLI, ['--registry', reg, '--json', '--features', 'faces', SAMPLES[1]!]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(Object.keys((JSON.parse(r.stdout) as ImageAnnotation[])[0]!)).toContain('faces');
+    const bad = await runCli(CLI, ['--registry', reg, '--features', 'faces,unicorns', SAMPLES[1]!]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/unknown feature "unicorns"; choose from faces/);
+    expect(bad.stdout).toBe('');
   });
 });

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeImage } from '../../src/shared/pipeline/analyze-image.ts';
+import { analyzeFaces } from '../../src/features/faces/analyze.ts';
 import { decodeImageFile } from '../../tools/lib/decode-image.ts';
 import { loadRealModels } from './helpers/models.ts';
 import { SAMPLES } from './helpers/samples.ts';
@@ -22,10 +22,10 @@ describe('photos above MAX_INFERENCE_SIDE (real models)', () => {
     const big = await decodeImageFile(path);
     expect(big.original).toEqual({ width: 4096, height: 2731 });
     expect(big.image.width).toBe(2048);
-    const fromBig = await analyzeImage(big.image, models, { scaleToOriginal: big.scale });
+    const fromBig = await analyzeFaces(big.image, models, { scaleToOriginal: big.scale });
 
     const small = await decodeImageFile(SAMPLES[0]!);
-    const fromSmall = await analyzeImage(small.image, models);
+    const fromSmall = await analyzeFaces(small.image, models);
     const k = 4096 / 1920;
     expect(fromBig.faces.length).toBe(fromSmall.faces.length);
     for (const ref of fromSmall.faces) {

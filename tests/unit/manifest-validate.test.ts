@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ManifestError, parseManifest } from '../../src/shared/manifest-validate.ts';
+import { ManifestError, parseManifest as parseWith } from '../../src/shared/manifest-validate.ts';
+import { TASKS } from '../../src/features/index.ts';
 import { validManifest } from './helpers/manifest-fixture.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** Validation with this app's task contracts, as every client and tool runs it. */
+const parseManifest = (json: unknown) => parseWith(json, TASKS);
 
 /** Applies `edit` to a fresh valid manifest and returns the ManifestError it causes. */
 function rejection(edit: (m: Json) => void): ManifestError {
@@ -30,6 +34,18 @@ describe('parseManifest', () => {
     expect(m.models['face-detector']!.stable).toBe('1.0.0');
   });
 
+  it('keeps a model of a task this app does not know (published for a newer app), checked for structure only', () => {
+    const m = validManifest() as unknown as Json;
+    m.models['pose-estimator'] = structuredClone(det(m));
+    m.models['pose-estimator'].task = 'pose-estimation';
+    m.models['pose-estimator'].versions['1.0.0'].labels = ['nose', 'eye'];
+    const parsed = parseManifest(m);
+    expect(parsed.models['pose-estimator']!.task).toBe('pose-estimation');
+    // Its structure is still checked.
+    m.models['pose-estimator'].versions['1.0.0'].sha256 = 'nope';
+    expect(() => parseManifest(m)).toThrow(/models\["pose-estimator"\]\.versions\["1\.0\.0"\]\.sha256/);
+  });
+
   it('accepts a manifest without signature, canary or variants', () => {
     const m = validManifest() as unknown as Json;
     delete m.signature;
@@ -47,7 +63,11 @@ describe('parseManifest', () => {
     ['published not UTC', (m) => (m.published = '2026-11-21 12:00'), /published must be a UTC timestamp/],
     ['unknown top-level field', (m) => (m.extra = 1), /manifest\.extra is not a schema 1 field/],
     ['bad model id', (m) => (m.models['Face_Detector'] = det(m)), /models\.Face_Detector is not a valid model id/],
-    ['unknown task', (m) => (det(m).task = 'object-detection'), /models\["face-detector"\]\.task must be one of/],
+    [
+      'malformed task',
+      (m) => (det(m).task = 'Face Detection'),
+      /models\["face-detector"\]\.task is not a valid task id/,
+    ],
     [
       'bad semver key',
       (m) => (det(m).versions['1.0'] = det1(m)),

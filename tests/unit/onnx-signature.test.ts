@@ -4,6 +4,7 @@
  * file the session would run), and files that disagree with the task contract or with their
  * manifest entry are named with the reason, before any session exists.
  */
+import { TASKS } from '../../src/features/index.ts';
 import { describe, expect, it } from 'vitest';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
 import { fileSignatureProblems, OnnxFormatError, readOnnxSignature } from '../../src/shared/onnx-signature.ts';
@@ -78,11 +79,11 @@ describe('readOnnxSignature', () => {
 
 describe('fileSignatureProblems', () => {
   it('has nothing to say about a file that matches its task and its declaration', () => {
-    expect(fileSignatureProblems('face-detection', declared320, detector())).toEqual([]);
+    expect(fileSignatureProblems(TASKS.get('face-detection')!, declared320, detector())).toEqual([]);
   });
 
   it('names a file that does not fit the task contract', () => {
-    expect(fileSignatureProblems('face-detection', declared320, detector([1, 1, 320, 320]))).toEqual([
+    expect(fileSignatureProblems(TASKS.get('face-detection')!, declared320, detector([1, 1, 320, 320]))).toEqual([
       expect.stringMatching(/^the model file: input "image" \(image\) dimension 1 is 1, expected 3/),
     ]);
     const renamed = brightnessExpression({ outputName: 'emotion' });
@@ -90,14 +91,14 @@ describe('fileSignatureProblems', () => {
       inputs: [{ name: 'faces', type: 'float32', dims: ['b', 3, 112, 112] }] as TensorSpec[],
       outputs: [{ name: 'expression', type: 'float32', dims: ['b', 7] }] as TensorSpec[],
     };
-    expect(fileSignatureProblems('face-expression', declaredExpression, renamed)).toEqual([
+    expect(fileSignatureProblems(TASKS.get('face-expression')!, declaredExpression, renamed)).toEqual([
       'the model file: missing output "expression" (expression probabilities); the model\'s outputs are "emotion"',
     ]);
   });
 
   it('names a file that fits the task but not what the manifest declares for it', () => {
     const declared416 = { ...declared320, inputs: [{ ...declared320.inputs[0]!, dims: [1, 3, 416, 416] }] };
-    expect(fileSignatureProblems('face-detection', declared416, detector())).toEqual([
+    expect(fileSignatureProblems(TASKS.get('face-detection')!, declared416, detector())).toEqual([
       'input "image" is float32 [1,3,320,320] in the model file, the manifest declares float32 [1,3,416,416]',
     ]);
   });
@@ -109,7 +110,11 @@ describe('fileSignatureProblems', () => {
     try {
       expect(session.outputs.map((o) => o.dims)).toEqual([[1, 4], [1]]);
       expect(
-        fileSignatureProblems('face-detection', { inputs: session.inputs, outputs: session.outputs }, bytes),
+        fileSignatureProblems(
+          TASKS.get('face-detection')!,
+          { inputs: session.inputs, outputs: session.outputs },
+          bytes,
+        ),
       ).toEqual([]);
     } finally {
       await session.release();
@@ -117,9 +122,9 @@ describe('fileSignatureProblems', () => {
   });
 
   it('names an unreadable file', () => {
-    expect(fileSignatureProblems('face-detection', declared320, new Uint8Array([0xff, 0xff, 0xff]))).toEqual([
-      expect.stringMatching(/^the model file is not a readable ONNX model/),
-    ]);
+    expect(
+      fileSignatureProblems(TASKS.get('face-detection')!, declared320, new Uint8Array([0xff, 0xff, 0xff])),
+    ).toEqual([expect.stringMatching(/^the model file is not a readable ONNX model/)]);
   });
 
   it('names a file whose input has another element type', () => {
@@ -129,7 +134,7 @@ describe('fileSignatureProblems', () => {
     const zero = g.node('Mul', [mean, g.f32('zero', [0], [])]);
     g.output(g.node('Add', [g.f32('b', [0, 0, 1, 1], [1, 4]), zero]), 'boxes', 'float32', ['n', 4]);
     g.output(g.node('Add', [g.f32('s', [1], [1]), zero]), 'scores', 'float32', ['n']);
-    expect(fileSignatureProblems('face-detection', declared320, g.toModel())).toEqual([
+    expect(fileSignatureProblems(TASKS.get('face-detection')!, declared320, g.toModel())).toEqual([
       expect.stringMatching(/input "image" \(image\) is int32, expected float32/),
     ]);
   });

@@ -1,9 +1,11 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import { compareProbe, probeFeeds, PROBE_IMAGES } from '../../src/shared/pipeline/probe.ts';
-import { toPixelDetections } from '../../src/shared/pipeline/detection-boxes.ts';
-import { detectorInputSize } from '../../src/shared/tasks.ts';
+import { compareProbe } from '../../src/shared/pipeline/probe.ts';
+import { toPixelDetections } from '../../src/features/faces/detection-boxes.ts';
+import { FACE_PROBES } from '../../src/features/faces/probes.ts';
+import { TASKS } from '../../src/features/index.ts';
+import { squareInputSize } from '../../src/shared/tasks.ts';
 import type { Probe } from '../../src/shared/manifest-types.ts';
 import { computeProbe, PROBE_TOLERANCE } from '../../tools/lib/probe.ts';
 import { renderProbeImage } from '../../tools/lib/probe-images.ts';
@@ -42,9 +44,10 @@ describe('compareProbe', () => {
 
 describe('probe images', () => {
   it('render deterministically at their documented sizes', async () => {
-    for (const path of new Set(Object.values(PROBE_IMAGES))) {
-      const a = await renderProbeImage(path);
-      const b = await renderProbeImage(path);
+    for (const recipe of Object.values(FACE_PROBES)) {
+      const path = recipe.image;
+      const a = await renderProbeImage(recipe);
+      const b = await renderProbeImage(recipe);
       expect(Buffer.compare(Buffer.from(a), Buffer.from(b)), path).toBe(0);
       const meta = await sharp(a).metadata();
       expect([meta.format, meta.width, meta.height]).toEqual([
@@ -57,15 +60,16 @@ describe('probe images', () => {
 
   // float32 files compute the same function (the registry build probes them all).
   it('show one face near the centre to every published detector size', async () => {
-    const image = await decodeRgb(await renderProbeImage(PROBE_IMAGES['face-detection']));
+    const recipe = FACE_PROBES['face-detection']!;
+    const image = await decodeRgb(await renderProbeImage(recipe));
     for (const m of converted().filter((c) => c.task === 'face-detection' && c.encoding === 'uint8')) {
       const model = await OrtModel.create(m.onnx);
-      const out = await model.run(probeFeeds('face-detection', image, model.inputs));
+      const out = await model.run(recipe.feeds(image, model));
       const dets = toPixelDetections(
         out.boxes!.data as Float32Array,
         out.scores!.data as Float32Array,
         image,
-        detectorInputSize(model.inputs)!,
+        squareInputSize(model.inputs)!,
       );
       expect(dets.length, `${m.version} ${m.variant}`).toBe(1);
       const { x, y, width, height } = dets[0]!.box;
@@ -78,20 +82,17 @@ describe('probe images', () => {
 
   it('expectations reproduce, and a channel swap breaks them (the tolerance catches wrong preprocessing)', async () => {
     for (const m of converted().filter((c) => c.isDefault)) {
-      const path = PROBE_IMAGES[m.task];
-      const png = await renderProbeImage(path);
+      const recipe = FACE_PROBES[m.task]!;
+      const png = await renderProbeImage(recipe);
       const model = await OrtModel.create(m.onnx);
-      const probe = await computeProbe(model, m.task, path, png);
+      const probe = await computeProbe(model, { contract: TASKS.get(m.task)!, recipe }, png);
       expect(probe.tolerance).toBe(PROBE_TOLERANCE);
       const image = await decodeRgb(png);
-      expect(compareProbe(probe, await model.run(probeFeeds(m.task, image, model.inputs))).ok).toBe(true);
+      expect(compareProbe(probe, await model.run(recipe.feeds(image, model))).ok).toBe(true);
       const swapped = new Uint8Array(image.data.length);
       for (let i = 0; i < swapped.length; i += 3)
         swapped.set([image.data[i + 2]!, image.data[i + 1]!, image.data[i]!], i);
-      const result = compareProbe(
-        probe,
-        await model.run(probeFeeds(m.task, { ...image, data: swapped }, model.inputs)),
-      );
+      const result = compareProbe(probe, await model.run(recipe.feeds({ ...image, data: swapped }, model)));
       expect(result.ok, `${m.id} ${m.version} with R and B swapped`).toBe(false);
       await model.release();
     }

@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import { EXPRESSION_LABELS } from '../../src/shared/face-results.ts';
-import { compareProbe, probeFeeds } from '../../src/shared/pipeline/probe.ts';
+import { EXPRESSION_LABELS } from '../../src/features/faces/results.ts';
+import { compareProbe } from '../../src/shared/pipeline/probe.ts';
+import { FACE_PROBES } from '../../src/features/faces/probes.ts';
 import { publishModel, PublishError } from '../../tools/publish/publish.ts';
 import { readManifest, sha256Hex } from '../../tools/lib/registry-io.ts';
 import { decodeRgb } from '../../tools/lib/decode-image.ts';
@@ -58,7 +59,8 @@ describe('publish-model', () => {
     expect(v.outputs).toEqual(model.outputs);
     const probePng = readFileSync(join(reg, v.probe.image));
     expect(
-      compareProbe(v.probe, await model.run(probeFeeds('face-attributes', await decodeRgb(probePng), model.inputs))).ok,
+      compareProbe(v.probe, await model.run(FACE_PROBES['face-attributes']!.feeds(await decodeRgb(probePng), model)))
+        .ok,
     ).toBe(true);
     await model.release();
   });

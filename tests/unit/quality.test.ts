@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { analyzeImage, type AnalyzedImage } from '../../src/shared/pipeline/analyze-image.ts';
+import { analyzeFaces, type AnalyzedFaces } from '../../src/features/faces/analyze.ts';
 import {
   laplacianVariance,
   measureFace,
@@ -8,7 +8,7 @@ import {
   MIN_SHARPNESS,
   qualityIssue,
   SHARPNESS_GRID,
-} from '../../src/shared/pipeline/quality.ts';
+} from '../../src/features/faces/quality.ts';
 import type { RgbImage } from '../../src/shared/image.ts';
 import { decodeRgb } from '../../tools/lib/decode-image.ts';
 import { loadRealModels } from './helpers/models.ts';
@@ -46,9 +46,9 @@ describe('quality gate on face-api sample photos (real models)', () => {
   });
   afterAll(async () => models.release());
 
-  async function analyse(buf: Buffer | string): Promise<AnalyzedImage> {
+  async function analyse(buf: Buffer | string): Promise<AnalyzedFaces> {
     const bytes = typeof buf === 'string' ? await sharp(buf).png().toBuffer() : buf;
-    return analyzeImage(await decodeRgb(new Uint8Array(bytes)), models);
+    return analyzeFaces(await decodeRgb(new Uint8Array(bytes)), models);
   }
 
   it('passes every face detected in the six sharp photos', async () => {

@@ -5,7 +5,7 @@ import { createManifestVerifier } from '../../src/models/manifest-signature.ts';
 import { readManifest } from '../../tools/lib/registry-io.ts';
 import { loadTrustedKeys } from '../../tools/lib/trusted-keys.ts';
 import { jwkThumbprint, type PublicJwk } from '../../tools/lib/signing.ts';
-import { STAMP_FILE } from '../../tools/models/stamp.ts';
+import { stampPath } from '../../tools/models/stamp.ts';
 import { runCli, type CliResult } from './helpers/cli.ts';
 import { snapshot, tempDir } from './helpers/fs.ts';
 
@@ -17,7 +17,7 @@ describe('npm run models signs the registry', () => {
   const models = (extraEnv: NodeJS.ProcessEnv = {}, args: string[] = []): Promise<CliResult> =>
     runCli('tools/models/build-registry.ts', ['--out', reg, ...args], { ...env, ...extraEnv });
   const devJwk = () => JSON.parse(readFileSync(join(keysDir, 'dev-1.public.jwk.json'), 'utf8')) as PublicJwk;
-  const stamp = () => JSON.parse(readFileSync(join(reg, STAMP_FILE), 'utf8')) as Record<string, string>;
+  const stamp = () => JSON.parse(readFileSync(stampPath(reg), 'utf8')) as Record<string, string>;
   let first: CliResult;
 
   beforeAll(async () => {

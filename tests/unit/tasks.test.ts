@@ -1,16 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import {
-  checkContract,
-  checkLabels,
-  defaultLabels,
-  detectorInputSize,
-  isTaskId,
-  TASKS,
-} from '../../src/shared/tasks.ts';
+import { TASKS } from '../../src/features/index.ts';
+import { squareInputSize, TaskRegistry, type TaskContract } from '../../src/shared/tasks.ts';
 import type { TensorSpec } from '../../src/shared/tensor.ts';
-import { EXPRESSION_LABELS } from '../../src/shared/face-results.ts';
+import { EXPRESSION_LABELS } from '../../src/features/faces/results.ts';
 import { converted } from './helpers/models.ts';
+
+const checkContract = TASKS.checkContract.bind(TASKS);
+const checkLabels = TASKS.checkLabels.bind(TASKS);
+const defaultLabels = TASKS.defaultLabels.bind(TASKS);
 
 const detIn = (dims: (number | string)[] = [1, 3, 416, 416]): TensorSpec[] => [
   { name: 'image', type: 'float32', dims },
@@ -45,7 +43,7 @@ describe('task contracts', () => {
       expect(signatures.length).toBeGreaterThanOrEqual(12);
       for (const s of signatures) {
         expect(checkContract(s.task, s.inputs, s.outputs), s.name).toEqual([]);
-        for (const other of Object.keys(TASKS).filter((t) => t !== s.task)) {
+        for (const other of TASKS.ids.filter((t) => t !== s.task)) {
           expect(checkContract(other, s.inputs, s.outputs).length, `${s.name} as ${other}`).toBeGreaterThan(0);
         }
       }
@@ -54,14 +52,14 @@ describe('task contracts', () => {
 
   it('accepts a detector with a symbolic batch and any fixed square size', () => {
     expect(checkContract('face-detection', detIn(['batch', 3, 224, 224]), detOut)).toEqual([]);
-    expect(detectorInputSize(detIn([1, 3, 320, 320]))).toBe(320);
+    expect(squareInputSize(detIn([1, 3, 320, 320]))).toBe(320);
   });
 
   it('needs a fixed, square detector input (the pipeline reads its size)', () => {
     expect(checkContract('face-detection', detIn([1, 3, 'h', 'w']), detOut).join()).toMatch(/symbolic.*fixed size/);
     expect(checkContract('face-detection', detIn([1, 3, 416, 320]), detOut).join()).toMatch(/must match/);
-    expect(detectorInputSize(detIn([1, 3, 416, 320]))).toBeNull();
-    expect(detectorInputSize(detIn([1, 3, 'h', 'h']))).toBeNull();
+    expect(squareInputSize(detIn([1, 3, 416, 320]))).toBeNull();
+    expect(squareInputSize(detIn([1, 3, 'h', 'h']))).toBeNull();
   });
 
   it('rejects wrong channel count, rank and type', () => {
@@ -118,10 +116,30 @@ describe('task contracts', () => {
   });
 
   it('rejects unknown tasks', () => {
-    expect(isTaskId('object-detection')).toBe(false);
-    expect(checkContract('object-detection', detIn(), detOut)).toEqual([
-      expect.stringMatching(/unknown task "object-detection"/),
+    expect(TASKS.has('pose-estimation')).toBe(false);
+    expect(checkContract('pose-estimation', detIn(), detOut)).toEqual([
+      expect.stringMatching(/unknown task "pose-estimation"/),
     ]);
+  });
+
+  it('counts free labels by an output dimension, unique and non-empty', () => {
+    const classify: TaskContract = {
+      id: 'test-classification',
+      summary: 'probabilities [b,K]',
+      inputs: [{ role: 'image', type: 'float32', dims: ['b', 3, 'S', 'S'] }],
+      outputs: [{ name: 'probabilities', role: 'probabilities', type: 'float32', dims: ['b', 'K'] }],
+      fixed: ['S'],
+      labels: { output: 'probabilities', countFrom: { output: 'probabilities', dim: 1 }, required: true },
+    };
+    const registry = new TaskRegistry([classify]);
+    const outputs: TensorSpec[] = [{ name: 'probabilities', type: 'float32', dims: ['b', 3] }];
+    expect(registry.checkLabels('test-classification', ['cat', 'dog', 'fish'], outputs)).toEqual([]);
+    expect(registry.checkLabels('test-classification', ['cat', 'dog'], outputs).join()).toMatch(/needs 3 labels .* 2/);
+    expect(registry.checkLabels('test-classification', ['cat', 'cat', 'dog'], outputs).join()).toMatch(/twice/);
+    expect(registry.checkLabels('test-classification', ['cat', ' ', 'dog'], outputs).join()).toMatch(/empty/);
+    expect(registry.checkLabels('test-classification', null, outputs).join()).toMatch(/need 3 labels/);
+    expect(registry.defaultLabels('test-classification')).toBeNull();
+    expect(() => new TaskRegistry([classify, classify])).toThrow(/declared twice/);
   });
 
   it('checks labels against the task vocabulary', () => {

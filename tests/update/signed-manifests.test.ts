@@ -38,6 +38,7 @@ async function setup() {
   const verifySignature = createManifestVerifier({ 'prod-1': trusted.publicJwk, 'prod-2': rotated.publicJwk });
   const check = () =>
     runUpdateCheck({
+      isWanted: () => true,
       store,
       channel,
       registryUrl: registry.base,

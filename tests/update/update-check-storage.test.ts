@@ -38,6 +38,8 @@ async function setup(backend?: KvBackend) {
   const registry = new FakeRegistry();
   const channel = new RecordingChannel();
   const deps: UpdateCheckDeps = {
+    // Every model counts as served here: these tests are about the download machinery.
+    isWanted: () => true,
     store,
     channel,
     registryUrl: registry.base,
@@ -140,6 +142,7 @@ describe('runUpdateCheck without persistent storage', () => {
       channel,
       registryUrl: registry.base,
       fetch: registry.fetch,
+      isWanted: () => true,
     });
     expect(summary).toMatchObject({ ok: true, serial: 1, ready: [{ id: ID, version: '1.0.0' }] });
     expect(registry.requests.map((r) => r.url.slice(registry.base.length))).toEqual(['manifest.json']);

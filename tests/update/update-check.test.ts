@@ -32,6 +32,8 @@ function setup() {
   const store = freshStore();
   const channel = new RecordingChannel();
   const deps: UpdateCheckDeps = {
+    // Every model counts as served here: these tests are about the download machinery.
+    isWanted: () => true,
     store,
     channel,
     registryUrl: registry.base,
@@ -44,6 +46,18 @@ function setup() {
 }
 
 describe('runUpdateCheck', () => {
+  it('by default keeps only models this device has served up to date (a feature never turned on downloads nothing)', async () => {
+    const { registry, store, deps } = setup();
+    const check = () => runUpdateCheck({ ...deps, isWanted: undefined });
+    registry.publish(makeManifest(1, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    expect(await check()).toMatchObject({ ok: true, ready: [] });
+    expect(registry.requestsFor('.onnx')).toHaveLength(0);
+    // The page served 1.0.0 (it downloaded it itself); from now on updates come through here.
+    await commitServing(store, { id: ID, ...v('1.0.0', b1) });
+    registry.publish(makeManifest(2, { [ID]: { stable: '2.0.0', versions: { '1.0.0': b1, '2.0.0': b2 } } }), [b1, b2]);
+    expect(await check()).toMatchObject({ ok: true, ready: [{ id: ID, ...v('2.0.0', b2) }] });
+  });
+
   it('downloads, verifies and stores the stable version, logging each stage, then announces it', async () => {
     const { registry, store, channel, check } = setup();
     registry.publish(makeManifest(1, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);

@@ -22,6 +22,7 @@ function service(dbName: string, registry: FakeRegistry, extra: Partial<UpdateSe
   let skipped = 0;
   const channel = new RecordingChannel();
   const svc = createUpdateService({
+    isWanted: () => true,
     store: freshStore({ dbName }),
     channel,
     defaultRegistryUrl: registry.base,

@@ -1,37 +1,63 @@
 /**
- * @file `npm run annotate -- FILE... [--json] [--detector ID@VERSION] [--registry DIR]`: the
- * app's pipeline (analyzeImage) and the registry's verified models, in Node. Prints a table or
- * the JSON of DESIGN.md; a file that fails becomes `{file, error}` and the others still run;
- * the exit code is 1 when any file failed.
+ * @file `npm run annotate -- FILE... [--json] [--features LIST] [--detector ID@VERSION]
+ * [--model ID@VERSION] [--registry DIR]`: the app's features (the same pre- and post-processing
+ * the worker runs) and the registry's verified models, in Node. Prints a table or the JSON of
+ * DESIGN.md; a file that fails becomes `{file, error}` and the others still run; the exit code
+ * is 1 when any file failed.
  */
 import { resolve } from 'node:path';
-import type { AnnotateOutput, ImageAnnotation } from '../../src/shared/face-results.ts';
-import { analyzeImage } from '../../src/shared/pipeline/analyze-image.ts';
+import { FEATURES, TASKS } from '../../src/features/index.ts';
+import {
+  analyzeWithFeatures,
+  DEFAULT_FEATURES,
+  parseFeatureList,
+  selectFeatures,
+} from '../../src/shared/feature-set.ts';
+import type { AnnotateOutput, ImageAnnotation } from '../../src/shared/results.ts';
 import { decodeImageFile } from '../lib/decode-image.ts';
-import { loadFaceModels } from '../lib/registry-models.ts';
+import { loadModels, parseModelRef, type ModelRef } from '../lib/registry-models.ts';
 import { DEFAULT_REGISTRY } from '../lib/project-root.ts';
 import { formatTable } from './format-table.ts';
 import { parseCli, usageError } from '../lib/cli-args.ts';
 
-const USAGE = 'usage: npm run annotate -- FILE... [--json] [--detector ID@VERSION] [--registry DIR]';
+const USAGE =
+  'usage: npm run annotate -- FILE... [--json] [--features faces,objects,classification] [--detector ID@VERSION] [--model ID@VERSION]... [--registry DIR]';
 
 async function main(argv: string[]): Promise<number> {
-  const args = parseCli(
-    {
-      command: 'annotate',
-      usage: USAGE,
-      options: { json: { type: 'boolean' }, detector: { type: 'string' }, registry: { type: 'string' } },
-      positionals: true,
+  const spec = {
+    command: 'annotate',
+    usage: USAGE,
+    options: {
+      json: { type: 'boolean' },
+      features: { type: 'string' },
+      detector: { type: 'string' },
+      model: { type: 'string', multiple: true },
+      registry: { type: 'string' },
     },
-    argv,
-  );
+    positionals: true,
+  } as const;
+  const args = parseCli(spec, argv);
   if (args.exitCode !== undefined) return args.exitCode;
   const { values, positionals: files } = args;
-  if (files.length === 0) return usageError({ command: 'annotate', usage: USAGE }, 'no image files given');
+  if (files.length === 0) return usageError(spec, 'no image files given');
+  let featureIds: string[];
+  try {
+    featureIds = parseFeatureList(values.features ?? DEFAULT_FEATURES.join(','), FEATURES);
+  } catch (err) {
+    return usageError(spec, (err as Error).message);
+  }
+  const features = selectFeatures(FEATURES, featureIds);
+  const overrides: Record<string, ModelRef> = {};
+  for (const ref of values.model ?? []) {
+    const parsed = parseModelRef(ref);
+    overrides[parsed.id] = parsed;
+  }
+  // --detector chooses the faces feature's detector (any registry model of the face-detection task).
+  if (values.detector !== undefined) overrides['face-detector'] = parseModelRef(values.detector);
   const registry = resolve(values.registry ?? DEFAULT_REGISTRY);
   let loaded;
   try {
-    loaded = await loadFaceModels(registry, { detector: values.detector });
+    loaded = await loadModels(registry, features, TASKS, overrides);
   } catch (err) {
     console.error(`annotate: ${(err as Error).message}`);
     return 1;
@@ -43,13 +69,17 @@ async function main(argv: string[]): Promise<number> {
       const started = performance.now();
       try {
         const { image, scale, original } = await decodeImageFile(file);
-        const analysed = await analyzeImage(image, loaded.models, { scaleToOriginal: scale, labels: loaded.labels });
+        const analysed = await analyzeWithFeatures(features, {
+          image,
+          scaleToOriginal: scale,
+          runners: loaded.runners,
+        });
         const result: ImageAnnotation = {
           file,
           width: original.width,
           height: original.height,
-          models: loaded.versions,
-          faces: analysed.faces,
+          models: analysed.models,
+          ...analysed.results,
         };
         results.push(result);
       } catch (err) {
@@ -61,7 +91,7 @@ async function main(argv: string[]): Promise<number> {
     await loaded.release();
   }
   if (values.json) console.log(JSON.stringify(results, null, 2));
-  else console.log(formatTable(results, timings));
+  else console.log(formatTable(results, timings, features));
   return results.some((r) => 'error' in r) ? 1 : 0;
 }
 

@@ -19,9 +19,9 @@ export interface CliSpec<O extends ParseArgsOptionsConfig> {
   positionals?: boolean;
 }
 
-/** The values of parsed options: a string, or a boolean for flags (no `multiple` options here). */
+/** The values of parsed options: a string, a boolean for flags, a list for `multiple` options. */
 export type CliValues<O extends ParseArgsOptionsConfig> = {
-  [K in keyof O]?: O[K] extends { type: 'boolean' } ? boolean : string;
+  [K in keyof O]?: O[K] extends { type: 'boolean' } ? boolean : O[K] extends { multiple: true } ? string[] : string;
 };
 
 /** Parsed arguments, or the exit code when the tool should stop (help shown or bad usage). */

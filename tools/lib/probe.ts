@@ -1,12 +1,13 @@
 /**
- * @file Probe expectations for the manifest: run a model on its task's probe image through
- * the shared preprocessing (the same code the browser's function check uses) and record the
+ * @file Probe expectations for the manifest: run a model on its task's probe image through the
+ * feature's probe feeds (the same code the browser's function check uses) and record the
  * outputs. Expectations are the model's actual outputs, never hand-written numbers.
  */
-import type { Probe, TaskId } from '../../src/shared/manifest-types.ts';
+import type { ProbeRecipe } from '../../src/shared/feature.ts';
+import type { ModelVersion, Probe } from '../../src/shared/manifest-types.ts';
 import type { ModelRunner } from '../../src/shared/pipeline/model-runner.ts';
-import { compareProbe, probeFeeds } from '../../src/shared/pipeline/probe.ts';
-import { TASKS } from '../../src/shared/tasks.ts';
+import { compareProbe } from '../../src/shared/pipeline/probe.ts';
+import type { TaskContract } from '../../src/shared/tasks.ts';
 import { decodeRgb } from './decode-image.ts';
 
 /**
@@ -28,17 +29,19 @@ function roundTo(v: number): number {
   return Object.is(r, -0) ? 0 : r;
 }
 
+/** What a probe is computed for: the model's task contract and probe recipe, and its manifest entry when known. */
+export interface ProbeTarget {
+  contract: TaskContract;
+  recipe: ProbeRecipe;
+  entry?: ModelVersion;
+}
+
 /** Runs `model` on the probe image (PNG bytes) and returns the manifest's probe block. */
-export async function computeProbe(
-  model: ModelRunner,
-  task: TaskId,
-  imagePath: string,
-  png: Uint8Array,
-): Promise<Probe> {
+export async function computeProbe(model: ModelRunner, target: ProbeTarget, png: Uint8Array): Promise<Probe> {
   const image = await decodeRgb(png);
-  const outputs = await model.run(probeFeeds(task, image, model.inputs));
+  const outputs = await model.run(target.recipe.feeds(image, { inputs: model.inputs, entry: target.entry }));
   const expect: Record<string, number[]> = {};
-  for (const want of TASKS[task].outputs) {
+  for (const want of target.contract.outputs) {
     const t = want.name === undefined ? undefined : outputs[want.name];
     if (!t || want.name === undefined)
       throw new Error(`the model did not return output "${want.name}" on the probe image`);
@@ -47,10 +50,9 @@ export async function computeProbe(
       throw new Error(`the model returned non-finite "${want.name}" values on the probe image`);
     expect[want.name] = values.map(roundTo);
   }
-  if (task === 'face-detection' && (expect.scores?.length ?? 0) === 0) {
-    throw new Error('the detector finds no face in the probe image, so the probe could not catch a broken model');
-  }
-  const probe: Probe = { image: imagePath, expect, tolerance: PROBE_TOLERANCE };
+  const unusable = target.recipe.usable?.(outputs) ?? [];
+  if (unusable.length > 0) throw new Error(unusable.join('; '));
+  const probe: Probe = { image: target.recipe.image, expect, tolerance: PROBE_TOLERANCE };
   // Self-check: rounding must keep the model within its own tolerance.
   const check = compareProbe(probe, outputs);
   if (!check.ok) throw new Error(`probe self-check failed: ${check.problems.join('; ')}`);

@@ -1,16 +1,17 @@
 /**
- * @file Loads the face models a registry serves, for the Node tools (annotate, benchmarks):
- * picks each task's stable version (or a chosen detector), verifies size and SHA-256 before
- * loading, checks the task contract on the signature read from the model and runs the probe,
- * i.e. the same three-level checks the browser applies before a model may serve.
+ * @file Loads the models a registry serves for the chosen features, for the Node tools
+ * (annotate, benchmarks): picks each model's stable version (or a chosen one), verifies size
+ * and SHA-256 before loading, checks the task contract on the signature read from the model and
+ * runs the probe, i.e. the same three-level checks the browser applies before a model may serve.
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Manifest, ModelVersion, TaskId } from '../../src/shared/manifest-types.ts';
+import type { Feature, FeatureRunner } from '../../src/shared/feature.ts';
+import { modelsOf, probeRecipeFor } from '../../src/shared/feature-set.ts';
+import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import { checkContract } from '../../src/shared/tasks.ts';
-import { compareProbe, probeFeeds } from '../../src/shared/pipeline/probe.ts';
-import type { FaceModels } from '../../src/shared/pipeline/analyze-image.ts';
+import type { TaskRegistry } from '../../src/shared/tasks.ts';
+import { compareProbe } from '../../src/shared/pipeline/probe.ts';
 import { decodeRgb } from './decode-image.ts';
 import { readManifest, readVerifiedBlob } from './registry-io.ts';
 
@@ -19,74 +20,68 @@ export class RegistryError extends Error {
   override name = 'RegistryError';
 }
 
-/** Which model id serves each task when the registry follows hotlens' naming. */
-const CONVENTIONAL_ID: Readonly<Record<TaskId, string>> = {
-  'face-detection': 'face-detector',
-  'face-attributes': 'face-attributes',
-  'face-expression': 'face-expression',
-};
+/** Which registry model (and version) stands in for one of the features' model ids. */
+export interface ModelRef {
+  id: string;
+  version?: string;
+}
 
 /** Loaded models plus what the results must report. */
-export interface LoadedFaceModels {
-  models: FaceModels;
+export interface LoadedModels {
+  /** Runners by the features' model ids. */
+  runners: Record<string, FeatureRunner>;
   /** model id → version, as ImageAnnotation.models reports it. */
   versions: Record<string, string>;
-  labels: { gender: string[] | null; expression: string[] | null };
   release(): Promise<void>;
 }
 
 /** Parses "ID@X.Y.Z" (or just "ID" for its stable version). */
-export function parseModelRef(ref: string): { id: string; version?: string } {
+export function parseModelRef(ref: string): ModelRef {
   const at = ref.indexOf('@');
   if (at < 0) return { id: ref };
   return { id: ref.slice(0, at), version: ref.slice(at + 1) };
 }
 
-function pick(
-  manifest: Manifest,
-  task: TaskId,
-  ref?: { id: string; version?: string },
-): { id: string; version: string; file: ModelVersion } {
-  let id = ref?.id;
-  if (id === undefined) {
-    const candidates = Object.keys(manifest.models).filter((k) => manifest.models[k]!.task === task);
-    id = candidates.includes(CONVENTIONAL_ID[task])
-      ? CONVENTIONAL_ID[task]
-      : candidates.length === 1
-        ? candidates[0]
-        : undefined;
-    if (id === undefined) {
-      throw new RegistryError(
-        candidates.length === 0
-          ? `the registry has no ${task} model`
-          : `the registry has several ${task} models (${candidates.join(', ')}); choose one`,
-      );
-    }
+function pick(manifest: Manifest, task: string, ref: ModelRef): { id: string; version: string; file: ModelVersion } {
+  const entry = manifest.models[ref.id];
+  if (!entry) {
+    const same = Object.keys(manifest.models).filter((k) => manifest.models[k]!.task === task);
+    const hint = same.length ? ` (its ${task} models: ${same.join(', ')})` : '';
+    throw new RegistryError(`the registry has no model "${ref.id}"${hint}`);
   }
-  const entry = manifest.models[id];
-  if (!entry)
-    throw new RegistryError(`the registry has no model "${id}" (it has ${Object.keys(manifest.models).join(', ')})`);
-  if (entry.task !== task) throw new RegistryError(`model "${id}" serves ${entry.task}, not ${task}`);
-  const version = ref?.version ?? entry.stable;
+  if (entry.task !== task) throw new RegistryError(`model "${ref.id}" serves ${entry.task}, not ${task}`);
+  const version = ref.version ?? entry.stable;
   const file = entry.versions[version];
   if (!file)
     throw new RegistryError(
-      `model "${id}" has no version ${version} (it has ${Object.keys(entry.versions).join(', ')})`,
+      `model "${ref.id}" has no version ${version} (it has ${Object.keys(entry.versions).join(', ')})`,
     );
-  return { id, version, file };
+  return { id: ref.id, version, file };
 }
 
-async function load(dir: string, task: TaskId, id: string, version: string, file: ModelVersion): Promise<OrtModel> {
+async function load(
+  dir: string,
+  features: readonly Feature[],
+  tasks: TaskRegistry,
+  task: string,
+  chosen: { id: string; version: string; file: ModelVersion },
+): Promise<OrtModel> {
+  const { id, version, file } = chosen;
   const bytes = await readVerifiedBlob(dir, file);
   const model = await OrtModel.create(bytes);
   try {
-    const problems = checkContract(task, model.inputs, model.outputs);
+    const problems = [
+      ...tasks.checkContract(task, model.inputs, model.outputs),
+      ...tasks.checkLabels(task, file.labels, model.outputs),
+    ];
     if (problems.length > 0)
       throw new RegistryError(`${id} ${version} does not fit the ${task} contract: ${problems.join('; ')}`);
+    const recipe = probeRecipeFor(features, task);
+    if (!recipe) throw new RegistryError(`no feature has a probe for the ${task} task`);
     const png = await readFile(join(dir, file.probe.image)).catch(() => {
       throw new RegistryError(`${join(dir, file.probe.image)} is missing; rebuild the registry (npm run models)`);
     });
-    const outputs = await model.run(probeFeeds(task, await decodeRgb(png), model.inputs));
+    const outputs = await model.run(recipe.feeds(await decodeRgb(png), { inputs: model.inputs, entry: file }));
     const check = compareProbe(file.probe, outputs);
     if (!check.ok) throw new RegistryError(`${id} ${version} fails its probe check: ${check.problems.join('; ')}`);
     return model;
@@ -96,8 +91,16 @@ async function load(dir: string, task: TaskId, id: string, version: string, file
   }
 }
 
-/** Loads the detector, attribute and expression models of the registry in `dir`. */
-export async function loadFaceModels(dir: string, options: { detector?: string } = {}): Promise<LoadedFaceModels> {
+/**
+ * Loads the models `features` need from the registry in `dir`. `overrides` maps a feature's
+ * model id to the registry model (and version) that serves in its place.
+ */
+export async function loadModels(
+  dir: string,
+  features: readonly Feature[],
+  tasks: TaskRegistry,
+  overrides: Readonly<Record<string, ModelRef>> = {},
+): Promise<LoadedModels> {
   let manifest: Manifest | null;
   try {
     manifest = await readManifest(dir);
@@ -107,35 +110,33 @@ export async function loadFaceModels(dir: string, options: { detector?: string }
     );
   }
   if (!manifest) throw new RegistryError(`no model registry at ${dir}; run \`npm run models\` first`);
-  const chosen = {
-    detector: pick(
-      manifest,
-      'face-detection',
-      options.detector !== undefined ? parseModelRef(options.detector) : undefined,
-    ),
-    attributes: pick(manifest, 'face-attributes'),
-    expression: pick(manifest, 'face-expression'),
-  };
+  const unknown = Object.keys(overrides).filter((id) => !modelsOf(features).some((m) => m.id === id));
+  if (unknown.length > 0)
+    throw new RegistryError(`the chosen features use no model ${unknown.map((u) => `"${u}"`).join(', ')}`);
+  const runners: Record<string, FeatureRunner> = {};
+  const versions: Record<string, string> = {};
   const loaded: OrtModel[] = [];
+  const release = async () => {
+    for (const m of loaded) await m.release();
+  };
   try {
-    for (const [task, c] of [
-      ['face-detection', chosen.detector],
-      ['face-attributes', chosen.attributes],
-      ['face-expression', chosen.expression],
-    ] as const) {
-      loaded.push(await load(dir, task, c.id, c.version, c.file));
+    for (const need of modelsOf(features)) {
+      const chosen = pick(manifest, need.task, overrides[need.id] ?? { id: need.id });
+      const model = await load(dir, features, tasks, need.task, chosen);
+      loaded.push(model);
+      runners[need.id] = {
+        id: chosen.id,
+        version: chosen.version,
+        entry: chosen.file,
+        inputs: model.inputs,
+        outputs: model.outputs,
+        run: (feeds) => model.run(feeds),
+      };
+      versions[chosen.id] = chosen.version;
     }
   } catch (err) {
-    for (const m of loaded) await m.release();
+    await release();
     throw err;
   }
-  const [detector, attributes, expression] = loaded as [OrtModel, OrtModel, OrtModel];
-  return {
-    models: { detector, attributes, expression },
-    versions: Object.fromEntries(Object.values(chosen).map((c) => [c.id, c.version])),
-    labels: { gender: chosen.attributes.file.labels, expression: chosen.expression.file.labels },
-    release: async () => {
-      for (const m of loaded) await m.release();
-    },
-  };
+  return { runners, versions, release };
 }

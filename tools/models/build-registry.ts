@@ -6,13 +6,15 @@
  * Skipped with "models up to date" when the inputs hash and signing key match the stamp, every
  * file is present and the manifest's signature verifies, so reruns leave it byte-identical.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FEATURES } from '../../src/features/index.ts';
 import { convertAll, DEFAULT_MODEL_DIR } from '../convert/index.ts';
 import { readManifest, writeFileAtomic } from '../lib/registry-io.ts';
-import { PROBE_SOURCE_PHOTO } from '../lib/probe-images.ts';
+import { probePhotoPath } from '../lib/probe-images.ts';
 import { buildRegistry } from './registry-builder.ts';
-import { inputsHash, STAMP_FILE } from './stamp.ts';
+import { inputsHash, stampPath } from './stamp.ts';
 import { DEFAULT_REGISTRY } from '../lib/project-root.ts';
 import { resolveSigningKey } from '../keys/key-store.ts';
 import { SigningKeyError, verifyManifestSignature, type SigningKey } from '../lib/signing.ts';
@@ -30,7 +32,7 @@ interface Stamp {
 /** True when the registry in `dir` was built from `hash`, signed by `key`, and all its files are present. */
 async function upToDate(dir: string, hash: string, key: SigningKey): Promise<boolean> {
   try {
-    const stamp = JSON.parse(await readFile(join(dir, STAMP_FILE), 'utf8')) as Stamp;
+    const stamp = JSON.parse(await readFile(stampPath(dir), 'utf8')) as Stamp;
     if (stamp.inputs !== hash || stamp.keyId !== key.keyId || stamp.key !== key.thumbprint) return false;
     const manifest = await readManifest(dir);
     if (!manifest || !verifyManifestSignature(manifest, key.keyId, key.publicJwk)) return false;
@@ -78,7 +80,8 @@ async function main(): Promise<number> {
   }
   const { key } = signing;
   if (signing.created) console.log(`created ${signing.origin} (git-ignored; the app trusts it in local builds)`);
-  const hash = inputsHash(DEFAULT_MODEL_DIR, [PROBE_SOURCE_PHOTO]);
+  const photos = FEATURES.flatMap((f) => Object.values(f.probes).map((p) => probePhotoPath(p.source)));
+  const hash = inputsHash(fileURLToPath(import.meta.url), [DEFAULT_MODEL_DIR], [...new Set(photos)]);
   if (!values.force && (await upToDate(outDir, hash, key))) {
     console.log(`models up to date (${shown}, signed with key ${key.keyId})`);
     return 0;
@@ -87,7 +90,8 @@ async function main(): Promise<number> {
   const converted = performance.now();
   const manifest = await buildRegistry(outDir, models, { key });
   const stamp: Stamp = { inputs: hash, keyId: key.keyId, key: key.thumbprint };
-  await writeFileAtomic(join(outDir, STAMP_FILE), `${JSON.stringify(stamp)}\n`);
+  await mkdir(dirname(stampPath(outDir)), { recursive: true });
+  await writeFileAtomic(stampPath(outDir), `${JSON.stringify(stamp)}\n`);
   const seconds = (performance.now() - started) / 1000;
   const bytes = models.reduce((n, m) => n + m.onnx.length, 0);
   for (const [id, entry] of Object.entries(manifest.models)) {

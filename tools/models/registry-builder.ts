@@ -10,19 +10,12 @@
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ConvertedModel } from '../convert/index.ts';
-import type {
-  Manifest,
-  ModelEntry,
-  ModelFile,
-  ModelVersion,
-  Preprocess,
-  TaskId,
-} from '../../src/shared/manifest-types.ts';
+import type { Manifest, ModelEntry, ModelFile, ModelVersion, Preprocess } from '../../src/shared/manifest-types.ts';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import { checkContract, checkLabels } from '../../src/shared/tasks.ts';
+import { FEATURES, TASKS } from '../../src/features/index.ts';
+import { featureForTask } from '../../src/shared/feature-set.ts';
+import type { Feature } from '../../src/shared/feature.ts';
 import { parseManifest } from '../../src/shared/manifest-validate.ts';
-import { preprocessFor } from '../../src/shared/pipeline/preprocess.ts';
-import { PROBE_IMAGES } from '../../src/shared/pipeline/probe.ts';
 import { computeProbe } from '../lib/probe.ts';
 import { renderProbeImage } from '../lib/probe-images.ts';
 import {
@@ -61,14 +54,22 @@ export function publishedTime(env: NodeJS.ProcessEnv = process.env): string {
 
 type SizedFile = ModelFile & { preprocess: Preprocess };
 
+/** The feature serving `task` (its probe and pre-processing description). */
+function featureOf(task: string): Feature {
+  const feature = featureForTask(FEATURES, task);
+  if (!feature) throw new Error(`no feature serves the ${task} task`);
+  return feature;
+}
+
 async function describe(m: ConvertedModel, probes: Map<string, Uint8Array>): Promise<SizedFile> {
   const model = await OrtModel.create(m.onnx);
   try {
-    const problems = checkContract(m.task, model.inputs, model.outputs);
+    const problems = TASKS.checkContract(m.task, model.inputs, model.outputs);
     if (problems.length > 0)
       throw new Error(`${m.id} ${m.version} ${m.variant} violates the ${m.task} contract: ${problems.join('; ')}`);
-    const probePath = PROBE_IMAGES[m.task];
-    const png = probes.get(probePath)!;
+    const feature = featureOf(m.task);
+    const recipe = feature.probes[m.task]!;
+    const png = probes.get(recipe.image)!;
     const sha256 = sha256Hex(m.onnx);
     return {
       blob: blobPathFor(sha256),
@@ -77,8 +78,8 @@ async function describe(m: ConvertedModel, probes: Map<string, Uint8Array>): Pro
       encoding: m.encoding,
       inputs: model.inputs,
       outputs: model.outputs,
-      probe: await computeProbe(model, m.task, probePath, png),
-      preprocess: preprocessFor(m.task, m.size),
+      probe: await computeProbe(model, { contract: TASKS.get(m.task)!, recipe }, png),
+      preprocess: feature.preprocess(m.task, m.size),
     };
   } finally {
     await model.release();
@@ -99,7 +100,7 @@ export async function assembleManifest(
     const key = `${m.id}@${m.version}`;
     if (m.isDefault) {
       if (defaults.has(key)) throw new Error(`${key} has two default files`);
-      const labelProblems = checkLabels(m.task, m.labels);
+      const labelProblems = TASKS.checkLabels(m.task, m.labels, file.outputs);
       if (labelProblems.length > 0) throw new Error(`${key} labels: ${labelProblems.join('; ')}`);
       defaults.set(key, { ...file, labels: m.labels, source: m.source });
     } else {
@@ -107,7 +108,7 @@ export async function assembleManifest(
       list[m.variant] = file;
       variants.set(key, list);
     }
-    const entry = (entries[m.id] ??= { task: m.task as TaskId, stable: STABLE[m.id] ?? m.version, versions: {} });
+    const entry = (entries[m.id] ??= { task: m.task, stable: STABLE[m.id] ?? m.version, versions: {} });
     if (entry.task !== m.task) throw new Error(`${m.id} is converted for two tasks (${entry.task}, ${m.task})`);
   }
   for (const [key, version] of defaults) {
@@ -117,7 +118,7 @@ export async function assembleManifest(
     entries[id]!.versions[ver] = version;
   }
   for (const key of variants.keys()) if (!defaults.has(key)) throw new Error(`${key} has variants but no default file`);
-  return parseManifest({ schema: 1, serial: 1, published, models: entries });
+  return parseManifest({ schema: 1, serial: 1, published, models: entries }, TASKS);
 }
 
 async function removeStale(dir: string, keep: ReadonlySet<string>, pattern: RegExp): Promise<void> {
@@ -155,7 +156,7 @@ export async function readPreviousManifest(dir: string): Promise<PreviousManifes
   const raw = (json as { serial?: unknown } | null)?.serial;
   const serial = typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
   try {
-    return { manifest: parseManifest(json), text, serial };
+    return { manifest: parseManifest(json, TASKS), text, serial };
   } catch {
     return { manifest: null, text, serial };
   }
@@ -202,7 +203,11 @@ export async function buildRegistry(
   options: BuildOptions = {},
 ): Promise<Manifest> {
   const probes = new Map<string, Uint8Array>();
-  for (const path of new Set(models.map((m) => PROBE_IMAGES[m.task]))) probes.set(path, await renderProbeImage(path));
+  for (const task of new Set(models.map((m) => m.task))) {
+    const recipe = featureOf(task).probes[task];
+    if (!recipe) throw new Error(`no probe is defined for the ${task} task`);
+    if (!probes.has(recipe.image)) probes.set(recipe.image, await renderProbeImage(recipe));
+  }
   const previous = await readPreviousManifest(outDir);
   const fresh = await assembleManifest(models, probes, options.published ?? publishedTime());
   const manifest = nextManifest(fresh, previous, options.key);

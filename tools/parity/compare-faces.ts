@@ -3,7 +3,7 @@
  * (boxes relative to the image size), the tolerances hotlens promises, and a max-error table
  * for the parity report.
  */
-import type { PixelBox } from '../../src/shared/face-results.ts';
+import type { PixelBox } from '../../src/shared/geometry.ts';
 import type { ReferenceFace } from './faceapi-reference.ts';
 
 /** Maximum absolute differences allowed against face-api. */

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import type { RgbImage } from '../../src/shared/image.ts';
-import type { PixelBox } from '../../src/shared/face-results.ts';
+import type { PixelBox } from '../../src/shared/geometry.ts';
 import type * as FaceApiModule from '@vladmandic/face-api/dist/face-api.node-wasm.js';
 import type * as TfjsModule from '@tensorflow/tfjs';
 import type * as TfWasmModule from '@tensorflow/tfjs-backend-wasm';

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { configureRuntime, OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import { cropFaces, letterbox } from '../../src/shared/pipeline/image-ops.ts';
+import { cropSquares, letterbox } from '../../src/shared/pipeline/image-ops.ts';
 import type { TensorData } from '../../src/shared/tensor.ts';
 import { convertAll } from '../convert/index.ts';
 import { decodeImage, SAMPLE_PHOTOS } from './faceapi-reference.ts';
@@ -52,7 +52,7 @@ async function main(): Promise<void> {
       (await timed(() => letterbox(img, size), runs)).toFixed(2),
     ]);
   }
-  rows.push(['cropFaces ×4 → 112', '', '', (await timed(() => cropFaces(img, boxes), runs)).toFixed(2)]);
+  rows.push(['cropSquares ×4 → 112', '', '', (await timed(() => cropSquares(img, boxes, 112), runs)).toFixed(2)]);
 
   for (const m of convertAll()) {
     const t = performance.now();
@@ -62,8 +62,8 @@ async function main(): Promise<void> {
       m.task === 'face-detection'
         ? [{ label: 'image', feed: { image: letterbox(img, m.size) } }]
         : [
-            { label: 'b=1', feed: { faces: cropFaces(img, boxes.slice(0, 1)) } },
-            { label: 'b=4', feed: { faces: cropFaces(img, boxes) } },
+            { label: 'b=1', feed: { faces: cropSquares(img, boxes.slice(0, 1), 112) } },
+            { label: 'b=4', feed: { faces: cropSquares(img, boxes, 112) } },
           ];
     for (const { label, feed } of feeds) {
       const ms = await timed(() => session.run(feed), runs);

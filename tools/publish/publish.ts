@@ -11,15 +11,9 @@ import type { Manifest, ManifestSignature, ModelEntry, ModelVersion, TaskId } fr
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
 import { ID_PATTERN, parseManifest } from '../../src/shared/manifest-validate.ts';
 import { isValid as isSemver } from '../../src/shared/semver.ts';
-import {
-  checkContract,
-  checkLabels,
-  defaultLabels,
-  detectorInputSize,
-  isTaskId,
-  TASK_IDS,
-} from '../../src/shared/tasks.ts';
-import { preprocessFor } from '../../src/shared/pipeline/preprocess.ts';
+import { FEATURES, TASKS } from '../../src/features/index.ts';
+import { featureForTask } from '../../src/shared/feature-set.ts';
+import { squareInputSize } from '../../src/shared/tasks.ts';
 import { computeProbe } from '../lib/probe.ts';
 import { loadProbeImage } from '../lib/probe-images.ts';
 import { inspectOnnx, NotOnnxError } from '../lib/onnx-inspect.ts';
@@ -110,7 +104,7 @@ async function readLabels(path: string, task: TaskId): Promise<string[]> {
       .filter((l) => l.length > 0);
   }
   const list = labels as string[];
-  const problems = checkLabels(task, list);
+  const problems = TASKS.checkLabels(task, list);
   if (problems.length > 0)
     throw new PublishError(`labels file ${path} does not fit the ${task} task: ${problems.join('; ')}`);
   return list;
@@ -123,10 +117,10 @@ function inheritedLabels(
   entry: ModelEntry | undefined,
 ): string[] | null {
   const declared = metadata.labels?.split(',').map((l) => l.trim());
-  if (declared && checkLabels(task, declared).length === 0) return declared;
+  if (declared && TASKS.checkLabels(task, declared).length === 0) return declared;
   const stable = entry?.versions[entry.stable]?.labels;
-  if (stable !== undefined && checkLabels(task, stable).length === 0) return stable;
-  return defaultLabels(task);
+  if (stable !== undefined && TASKS.checkLabels(task, stable).length === 0) return stable;
+  return TASKS.defaultLabels(task);
 }
 
 async function readModelFile(path: string): Promise<Uint8Array> {
@@ -175,8 +169,8 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
   if (!ID_PATTERN.test(id))
     throw new PublishError(`model id "${id}" must be lowercase words joined by "-" (e.g. face-detector)`);
   if (!isSemver(version)) throw new PublishError(`version "${version}" must have the form X.Y.Z (e.g. 1.2.0)`);
-  if (opts.task !== undefined && !isTaskId(opts.task)) {
-    throw new PublishError(`unknown task "${opts.task}"; use one of ${TASK_IDS.join(', ')}`);
+  if (opts.task !== undefined && !TASKS.has(opts.task)) {
+    throw new PublishError(`unknown task "${opts.task}"; use one of ${TASKS.ids.join(', ')}`);
   }
   const canary = parseCanary(opts.canary);
   const bytes = await readModelFile(file);
@@ -189,7 +183,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
   const entry = current?.models[id];
   const task = (entry?.task ?? opts.task) as TaskId | undefined;
   if (!task)
-    throw new PublishError(`model "${id}" is new to this registry; pass --task (one of ${TASK_IDS.join(', ')})`);
+    throw new PublishError(`model "${id}" is new to this registry; pass --task (one of ${TASKS.ids.join(', ')})`);
   if (entry && opts.task !== undefined && opts.task !== entry.task) {
     throw new PublishError(`model "${id}" serves the ${entry.task} task in this registry, not ${opts.task}`);
   }
@@ -226,16 +220,22 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
     throw new PublishError(`onnxruntime-web cannot load ${file} (${(err as Error).message.split('\n')[0]})`);
   }
   try {
-    const problems = checkContract(task, model.inputs, model.outputs);
+    const feature = featureForTask(FEATURES, task);
+    const contract = TASKS.get(task);
+    const recipe = feature?.probes[task];
+    if (!feature || !contract || !recipe)
+      throw new PublishError(`this app serves no "${task}" task (it serves ${TASKS.ids.join(', ')})`);
+    const problems = TASKS.checkContract(task, model.inputs, model.outputs);
     if (problems.length > 0)
       throw new PublishError(`${file} does not fit the ${task} contract: ${problems.join('; ')}`);
     const labels =
       opts.labels !== undefined ? await readLabels(opts.labels, task) : inheritedLabels(task, summary.metadata, entry);
-    const size = task === 'face-detection' ? detectorInputSize(model.inputs)! : 112;
-    const probeImage = await loadProbeImage(registry, task);
+    const size = squareInputSize(model.inputs);
+    if (size === null) throw new PublishError(`${file} has no fixed square image input`);
+    const probeImage = await loadProbeImage(registry, recipe);
     let probe;
     try {
-      probe = await computeProbe(model, task, probeImage.path, probeImage.png);
+      probe = await computeProbe(model, { contract, recipe }, probeImage.png);
     } catch (err) {
       throw new PublishError(
         `${file} fails on the registry's probe image ${probeImage.path}: ${(err as Error).message}`,
@@ -250,7 +250,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
       inputs: model.inputs,
       outputs: model.outputs,
       probe,
-      preprocess: preprocessFor(task, size),
+      preprocess: feature.preprocess(task, size),
       labels,
       source:
         summary.metadata.provenance ??
@@ -269,7 +269,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
     else nextEntry.stable = version;
     let validated: Manifest;
     try {
-      validated = parseManifest(next);
+      validated = parseManifest(next, TASKS);
     } catch (err) {
       throw new PublishError(`the new manifest would be invalid (${(err as Error).message})`);
     }

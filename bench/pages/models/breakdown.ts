@@ -1,15 +1,15 @@
 /**
  * @file The hotlens photo pipeline timed stage by stage, in a worker, with the app's own
- * engine and shared pipeline functions (the steps of analyzeImage, timed one by one): decode
+ * engine and shared pipeline functions (the steps of analyzeFaces, timed one by one): decode
  * (createImageBitmap + canvas read, as the app's worker does), inference downscale, detector
  * letterbox, detector run, box mapping + quality gate, face crops, attribute run, expression
  * run. Shows where a photo's time goes when the pipeline misses its target.
  */
 import { OrtModel } from '../../../src/inference/engine/ort-engine.ts';
 import { prepareForInference } from '../../../src/shared/pipeline/downscale.ts';
-import { cropFaces, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
-import { toPixelDetections } from '../../../src/shared/pipeline/detection-boxes.ts';
-import { measureFace, qualityIssue } from '../../../src/shared/pipeline/quality.ts';
+import { cropSquares, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
+import { toPixelDetections } from '../../../src/features/faces/detection-boxes.ts';
+import { measureFace, qualityIssue } from '../../../src/features/faces/quality.ts';
 import { asFloat32 } from '../../../src/shared/tensor.ts';
 import type { BreakdownJob, BreakdownResult } from '../api.ts';
 import { browser } from '../lib/browser-globals.ts';
@@ -68,9 +68,10 @@ export async function pipelineBreakdown(job: BreakdownJob): Promise<BreakdownRes
       const good = found.filter((d) => !qualityIssue(measureFace(image, d.box)));
       lap('boxes+quality');
       if (good.length) {
-        const crops = cropFaces(
+        const crops = cropSquares(
           image,
           good.map((d) => d.box),
+          112,
         );
         lap('crops');
         await attributes.run({ [input(attributes)]: crops });

@@ -8,9 +8,9 @@
  */
 import * as Comlink from 'comlink';
 import { configureRuntime, OrtModel } from '../../../src/inference/engine/ort-engine.ts';
-import { cropFaces, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
-import { toPixelDetections } from '../../../src/shared/pipeline/detection-boxes.ts';
-import type { PixelBox } from '../../../src/shared/face-results.ts';
+import { cropSquares, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
+import { toPixelDetections } from '../../../src/features/faces/detection-boxes.ts';
+import type { PixelBox } from '../../../src/shared/geometry.ts';
 import type { RgbImage } from '../../../src/shared/image.ts';
 import { asFloat32, type TensorData } from '../../../src/shared/tensor.ts';
 import type { BreakdownJob, ModelCase, ModelTiming, ModelsWorkerApi, RuntimeJob, RuntimeResult } from '../api.ts';
@@ -62,7 +62,7 @@ function cropBatch(faces: { image: RgbImage; box: PixelBox }[], b: number): Tens
   const data = new Float32Array(b * per);
   for (let i = 0; i < b; i++) {
     const f = faces[i % faces.length]!;
-    data.set(cropFaces(f.image, [f.box]).data as Float32Array, i * per);
+    data.set(cropSquares(f.image, [f.box], 112).data as Float32Array, i * per);
   }
   return { type: 'float32', dims: [b, 3, 112, 112], data };
 }

@@ -4,8 +4,9 @@
  * card is resized.
  */
 import { useEffect, useRef } from 'react';
-import type { ImageAnnotation } from '../../shared/face-results.ts';
-import { drawAnnotations, fontForDisplay } from '../draw/draw-annotations.ts';
+import type { ImageAnnotation } from '../../shared/results.ts';
+import { drawOverlay, fontForDisplay } from '../draw/draw-annotations.ts';
+import { countsFor, overlayFor } from '../feature-views.ts';
 
 const PREVIEW_SIDE = 1280;
 
@@ -33,7 +34,7 @@ export function AnnotatedPreview({ file, annotation }: AnnotatedPreviewProps) {
       if (!ctx || !bitmap) return;
       ctx.drawImage(bitmap, 0, 0, width, height);
       const fontPx = fontForDisplay(width, canvas.clientWidth || width, 13);
-      drawAnnotations(ctx, annotation.faces, { scale: width / annotation.width, fontPx });
+      drawOverlay(ctx, overlayFor(annotation), { scale: width / annotation.width, fontPx });
     };
     void createImageBitmap(file, { resizeWidth: width, resizeHeight: height, resizeQuality: 'medium' })
       .then((b) => {
@@ -50,13 +51,13 @@ export function AnnotatedPreview({ file, annotation }: AnnotatedPreviewProps) {
       bitmap?.close();
     };
   }, [file, annotation]);
-  const n = annotation.faces.length;
+  const counts = countsFor(annotation);
   return (
     <canvas
       ref={canvasRef}
       className="card__image"
       role="img"
-      aria-label={`${annotation.file} with ${n} annotated face${n === 1 ? '' : 's'}`}
+      aria-label={`${annotation.file}, annotated${counts ? `: ${counts}` : ''}`}
       style={{ aspectRatio: `${annotation.width} / ${annotation.height}` }}
     />
   );

@@ -7,7 +7,8 @@ import { photoRemoved } from '../../store/photos-slice.ts';
 import type { PhotoItem } from '../../store/types.ts';
 import { AnnotatedPreview } from './AnnotatedPreview.tsx';
 import { downloadJson, downloadPng } from './export.ts';
-import { FaceList } from './FaceList.tsx';
+import { ResultDetails } from './ResultDetails.tsx';
+import { countsFor, detailsFor } from '../feature-views.ts';
 
 function RemoveButton({ item }: { item: PhotoItem }) {
   return (
@@ -66,16 +67,17 @@ export function PhotoCard({ item }: { item: PhotoItem }) {
     );
   }
   const { annotation, timings } = item.result;
-  const n = annotation.faces.length;
+  const counts = countsFor(annotation);
   return (
     <article className="card" aria-labelledby={titleId} data-testid="result-card">
       <AnnotatedPreview file={item.file} annotation={annotation} />
       <div className="card__body">
         <CardHead item={item} titleId={titleId} />
         <p className="card__meta">
-          {annotation.width}×{annotation.height} · {n} face{n === 1 ? '' : 's'} · {Math.round(timings.totalMs)} ms
+          {annotation.width}×{annotation.height}
+          {counts ? ` · ${counts}` : ''} · {Math.round(timings.total ?? 0)} ms
         </p>
-        <FaceList faces={annotation.faces} />
+        <ResultDetails sections={detailsFor(annotation)} />
         <div className="card__actions">
           <button
             type="button"

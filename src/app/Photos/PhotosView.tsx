@@ -6,6 +6,7 @@ import { useRef } from 'react';
 import { analyzePhotos } from '../../store/photo-actions.ts';
 import { photosCleared } from '../../store/photos-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
+import { FeaturePicker } from '../FeaturePicker/FeaturePicker.tsx';
 import { BatchProgress } from './BatchProgress.tsx';
 import { PhotoCard } from './PhotoCard.tsx';
 
@@ -45,6 +46,7 @@ export function PhotosView({ onStartCamera }: PhotosViewProps) {
             Clear results
           </button>
         )}
+        <FeaturePicker />
         <BatchProgress />
       </div>
       {items.length === 0 ? (
@@ -55,8 +57,8 @@ export function PhotosView({ onStartCamera }: PhotosViewProps) {
           </svg>
           <h2 className="empty__title">Drop photos anywhere, or start the camera</h2>
           <p className="empty__text">
-            Faces are found and labelled with age, gender and expression by models running in this browser tab. Nothing
-            leaves your device.
+            The features you choose above (faces with age, gender and expression, and more) are found and labelled by
+            models running in this browser tab. Nothing leaves your device.
           </p>
           <div className="empty__actions">
             <button type="button" className="button button--primary" onClick={() => inputRef.current?.click()}>

@@ -2,8 +2,9 @@
  * @file Downloads for one result: the annotated image as PNG (the same drawing as the gallery,
  * at full resolution) and the annotation as JSON, exactly the `npm run annotate --json` entry.
  */
-import type { ImageAnnotation } from '../../shared/face-results.ts';
-import { drawAnnotations } from '../draw/draw-annotations.ts';
+import type { ImageAnnotation } from '../../shared/results.ts';
+import { drawOverlay } from '../draw/draw-annotations.ts';
+import { annotationJson, overlayFor } from '../feature-views.ts';
 
 /** The file name without its extension. */
 export function baseName(file: string): string {
@@ -25,12 +26,6 @@ export function downloadBlob(blob: Blob, name: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-/** The JSON a result downloads as (ImageAnnotation only, nothing UI-specific). */
-export function annotationJson(annotation: ImageAnnotation): string {
-  const { file, width, height, models, faces } = annotation;
-  return `${JSON.stringify({ file, width, height, models, faces }, null, 2)}\n`;
-}
-
 /** Renders the photo with its boxes and labels at full resolution as PNG. */
 export async function annotatedPng(photo: Blob, annotation: ImageAnnotation): Promise<Blob> {
   const bitmap = await createImageBitmap(photo, { premultiplyAlpha: 'none' });
@@ -40,7 +35,7 @@ export async function annotatedPng(photo: Blob, annotation: ImageAnnotation): Pr
     if (!ctx) throw new Error('Canvas 2D is unavailable; update the browser to export images.');
     ctx.drawImage(bitmap, 0, 0);
     const scale = bitmap.width / annotation.width;
-    drawAnnotations(ctx, annotation.faces, { scale, fontPx: Math.max(14, bitmap.width / 60) });
+    drawOverlay(ctx, overlayFor(annotation), { scale, fontPx: Math.max(14, bitmap.width / 60) });
     return await canvas.convertToBlob({ type: 'image/png' });
   } finally {
     bitmap.close();

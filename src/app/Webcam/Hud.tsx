@@ -1,6 +1,7 @@
 /**
  * @file The webcam HUD: FPS and inference time (p50/p95 over the last 5 s), dropped frames,
- * backend and threads, and the model versions producing the boxes.
+ * backend and threads, the model versions producing the boxes, and one line per feature on
+ * what the latest frame shows.
  */
 import { useEffect, useState } from 'react';
 import { summarize, STATS_WINDOW_MS } from '../../store/frame-stats.ts';
@@ -15,6 +16,7 @@ export function Hud() {
   const samples = useAppStore((s) => s.camera.samples);
   const frames = useAppStore((s) => s.camera.frames);
   const info = useAppStore((s) => s.engine.info);
+  const summary = useAppStore((s) => s.camera.summary);
   // Re-render once a second so FPS decays when frames stop.
   const [now, setNow] = useState(() => performance.now());
   useEffect(() => {
@@ -49,11 +51,17 @@ export function Hud() {
         <dd>
           {info
             ? Object.values(info.models)
-                .map((m) => `${m.id.replace('face-', '')} ${m.version}`)
+                .map((m) => `${m.id} ${m.version}`)
                 .join(' · ')
             : '—'}
         </dd>
       </div>
+      {Object.entries(summary).map(([feature, line]) => (
+        <div key={feature} className="hud__caption" data-testid={`hud-${feature}`}>
+          <dt>{feature}</dt>
+          <dd>{line}</dd>
+        </div>
+      ))}
       <p className="hud__note">Window: last {STATS_WINDOW_MS / 1000} s</p>
     </dl>
   );

@@ -16,10 +16,13 @@ import {
   frameProcessed,
 } from '../../store/camera-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
-import { drawAnnotations, fontForDisplay } from '../draw/draw-annotations.ts';
+import { drawOverlay, fontForDisplay } from '../draw/draw-annotations.ts';
+import { countsFor, overlayFor, summariesFor } from '../feature-views.ts';
+import { appStore } from '../../store/app-store.ts';
 import { openCamera, type OpenCamera } from './camera.ts';
 import { FrameLoop } from './frame-loop.ts';
 import { Hud } from './Hud.tsx';
+import { FeaturePicker } from '../FeaturePicker/FeaturePicker.tsx';
 
 /** Props: a start request from elsewhere (the empty state's "Start the camera"). */
 export interface WebcamViewProps {
@@ -37,7 +40,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
   const phase = useAppStore((s) => s.camera.phase);
   const error = useAppStore((s) => s.camera.error);
   const engineReady = useAppStore((s) => s.engine.phase === 'ready');
-  const faces = useAppStore((s) => s.camera.faces);
+  const found = useAppStore((s) => s.camera.found);
   const videoSize = useAppStore((s) => s.camera.video);
 
   const draw = useCallback((result: FrameResult<ImageBitmap>) => {
@@ -52,7 +55,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
     // object-fit: contain — the frame is shown at the smaller of the two axis scales.
     const shown = Math.min(canvas.clientWidth / canvas.width, canvas.clientHeight / canvas.height) || 1;
     const fontPx = fontForDisplay(canvas.width, canvas.width * shown);
-    drawAnnotations(ctx, result.faces, { scale: 1, fontPx });
+    drawOverlay(ctx, overlayFor(result), { scale: 1, fontPx });
     canvas.dataset.drawn = 'true';
   }, []);
 
@@ -97,9 +100,11 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
     const video = videoRef.current;
     if (phase !== 'on' || !engineReady || !video) return;
     const loop = new FrameLoop(video, {
-      analyse: (frame) => inferenceClient.analyzeFrame(frame),
+      // The features whose models serve now, read per frame: a feature turned on joins when its models are warm.
+      analyse: (frame) => inferenceClient.analyzeFrame(frame, appStore.getState().features.serving),
       draw,
-      processed: frameProcessed,
+      processed: (sample, result) =>
+        frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated')),
       dropped: frameDropped,
       failed: frameFailed,
     });
@@ -135,6 +140,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
             Start camera
           </button>
         )}
+        <FeaturePicker />
         {phase === 'on' && !engineReady && <span className="toolbar__note">Waiting for the models…</span>}
       </div>
       {error && phase === 'error' && (
@@ -152,7 +158,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
           ref={canvasRef}
           className="stage__overlay"
           role="img"
-          aria-label={`Live camera with ${faces} annotated face${faces === 1 ? '' : 's'}`}
+          aria-label={found ? `Live camera with ${found}` : 'Live camera'}
           data-testid="overlay"
         />
         {!on && (

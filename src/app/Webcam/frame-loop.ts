@@ -13,7 +13,7 @@ export interface FrameLoopDeps {
   analyse(frame: ImageBitmap): Promise<FrameResult<ImageBitmap>>;
   /** Draws the annotated frame; the loop closes the bitmap afterwards. */
   draw(result: FrameResult<ImageBitmap>): void;
-  processed(sample: FrameSample, faces: number): void;
+  processed(sample: FrameSample, result: FrameResult<ImageBitmap>): void;
   dropped(): void;
   failed(err: unknown): void;
 }
@@ -87,8 +87,8 @@ export class FrameLoop {
       if (!this.running) return;
       this.deps.draw(result);
       const at = performance.now();
-      const { totalMs, ...stages } = result.timings;
-      this.deps.processed({ at, inferenceMs: totalMs, roundTripMs: at - started, stages }, result.faces.length);
+      const { total, ...stages } = result.timings;
+      this.deps.processed({ at, inferenceMs: total ?? at - started, roundTripMs: at - started, stages }, result);
     } finally {
       result.frame.close();
     }

@@ -1,7 +1,8 @@
 /**
- * @file Where a face's label goes: never over the face it describes. Above the box by default,
- * below when there is no room above, always clamped inside the image; with several faces, a
- * position that covers no other face or earlier label is preferred. Pure geometry (unit-tested).
+ * @file Where a box's label goes: never over the box it describes when there is room. Above the
+ * box by default, below when there is no room above, always clamped inside the image; with
+ * several boxes, a position that covers no kept-clear box (faces) and no earlier label is
+ * preferred. Pure geometry (unit-tested).
  */
 
 /** An axis-aligned rectangle in image pixels. */
@@ -88,25 +89,28 @@ function candidates(box: Rect, label: Size, image: Size, gap: number): LabelPlac
 }
 
 /**
- * Places labels for several faces in order (highest score first). Each label takes the first
+ * Places labels for several boxes in order (highest score first). Each label takes the first
  * position (above, then below; left- then right-aligned; then stepped further away) that
- * covers no face and no label placed before it. When every position is taken (a crowd filling
- * the image) it takes the one covering the least; {@link placeLabel} is the last resort.
+ * covers no kept-clear box and no label placed before it. When every position is taken (a
+ * crowd filling the image) it takes the one covering the least; {@link placeLabel} is the last
+ * resort. `keepClear[i]` false lets other labels cover box i (objects); default: every box.
  */
 export function placeLabels(
   boxes: readonly Rect[],
   labelSizes: readonly Size[],
   imageSize: Size,
   gap = 0,
+  keepClear?: readonly boolean[],
 ): LabelPlacement[] {
   const placed: LabelPlacement[] = [];
+  const clear = boxes.filter((_, i) => keepClear?.[i] ?? true);
   boxes.forEach((box, i) => {
     const size = labelSizes[i] ?? { width: 0, height: 0 };
-    const obstacles: Rect[] = [...boxes, ...placed];
+    const obstacles: Rect[] = [...clear, ...placed];
     let best: LabelPlacement | null = null;
     let bestCost = Infinity;
     for (const c of candidates(box, size, imageSize, gap)) {
-      // Covering its own face is worse than covering another face or label.
+      // Covering its own box is worse than covering another box or label.
       const cost = obstacles.reduce((sum, o) => sum + overlapArea(c, o), 0) + 4 * overlapArea(c, box);
       if (cost < bestCost) {
         best = c;

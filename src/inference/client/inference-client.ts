@@ -1,11 +1,10 @@
 /**
- * @file The bridge that owns the inference workers' lifecycles, and the only module of the UI
- * that knows a Worker exists. One worker serves at a time; a hot swap starts a standby worker
- * on the candidate set ({@link InferenceClient.spawn}), flips serving to it between two frames
- * ({@link InferenceClient.flip}: the next frame goes to the new worker), waits for the old
- * one's in-flight frames and photo batches ({@link InferenceClient.drain}) and terminates it
- * (the only way to give WebAssembly memory back). A crashed serving worker is restarted on
- * the next call with the same versions. Every run's outcome is reported for the health check.
+ * @file The bridge that owns the pipeline worker's lifecycle, and the only module of the UI
+ * that knows a Worker exists. It implements the model manager's {@link EnginePool} by
+ * forwarding to the worker (which stages models in its model hosts, flips routes between two
+ * analyses, drains and releases), sends webcam frames and photos with the features to run, and
+ * reports every run's outcome for the health check. A crashed pipeline worker is restarted on
+ * the next call with the same serving versions.
  */
 import * as Comlink from 'comlink';
 import { EngineNotReadyError } from '../../shared/errors.ts';
@@ -17,105 +16,114 @@ import type {
   PhotoResult,
   ProbeReport,
   ProgressListener,
+  StagedSet,
+  WorkerApi,
 } from '../../shared/worker-api.ts';
 import type { EnginePool, RunOutcome } from '../../models/engine-pool.ts';
-import { WorkerHandle } from './worker-handle.ts';
+import { WorkerHandle } from '../common/worker-handle.ts';
+
+/** The worker API as the app sees it. */
+export type AppWorkerApi = WorkerApi<ImageBitmap, Blob>;
+
+type Handle = WorkerHandle<AppWorkerApi>;
 
 function defaultWorker(): Worker {
-  return new Worker(new URL('../worker/index.ts', import.meta.url), { type: 'module', name: 'hotlens-inference' });
+  return new Worker(new URL('../worker/index.ts', import.meta.url), { type: 'module', name: 'hotlens-pipeline' });
 }
 
 /** Photos annotated by one consistent set of model versions (see {@link InferenceClient.openBatch}). */
 export interface PhotoSession {
-  analyzePhoto(photo: Blob, fileName: string): Promise<PhotoResult>;
-  /** Lets a swap finish retiring the worker this batch used. */
+  analyzePhoto(photo: Blob, fileName: string, features: readonly string[]): Promise<PhotoResult>;
+  /** Lets a swap finish retiring the sessions this batch used. */
   close(): void;
 }
 
-/** Where the workers find the registry and how they run; the versions come per worker. */
-export type BaseOptions = Omit<EngineOptions, 'models'>;
-
 const proxied = (listener?: ProgressListener) => (listener ? Comlink.proxy(listener) : undefined);
 
-/** Owns the serving worker and its standbys. */
-export class InferenceClient implements EnginePool<WorkerHandle> {
-  private current: WorkerHandle | null = null;
-  private restarting: Promise<WorkerHandle> | null = null;
-  /** Calls made while the first worker loads (a photo dropped during start-up) wait here. */
-  private waiting: Array<{ resolve(h: WorkerHandle): void; reject(err: unknown): void }> = [];
-  private base: BaseOptions | null = null;
-  /** The tab's first worker, started (runtime compiling) before its versions are known. */
-  private spare: WorkerHandle | null = null;
+/** Owns the pipeline worker. */
+export class InferenceClient implements EnginePool {
+  private worker: Handle | null = null;
+  private options: EngineOptions | null = null;
+  private restarting: Promise<Handle> | null = null;
+  /** The versions serving now (to restore them in a restarted worker). */
+  private serving: Record<string, ModelSpec> = {};
+  /** Specs of staged sets, until they flip or are released. */
+  private readonly staged = new Map<string, ModelSpec[]>();
+  /** Calls made before anything serves (a photo dropped during start-up) wait here. */
+  private waiting: Array<{ resolve(): void; reject(err: unknown): void }> = [];
   private readonly runListeners = new Set<(outcome: RunOutcome) => void>();
 
   constructor(private readonly createWorker: () => Worker = defaultWorker) {}
 
   /**
-   * Sets the registry and runtime options every worker started from now on uses. Before the
-   * first worker serves, it also starts that worker: its script and the WASM runtime load while
-   * the page reads the manifest and picks the versions (a repeat visit's cold start).
+   * Sets the registry and runtime options and starts the worker: its script, its first model
+   * host and the WASM runtime load while the page reads the manifest (a repeat visit's cold start).
    */
-  configure(base: BaseOptions): void {
-    this.base = base;
-    void this.spare?.terminate();
-    this.spare = null;
-    if (this.current) return;
-    const spare = new WorkerHandle(this.createWorker(), { ...base, models: {} });
-    // Best effort: init reports any real failure when the spare is used.
-    spare.call((r) => r.prepare(base)).catch(() => undefined);
-    this.spare = spare;
+  configure(options: EngineOptions): void {
+    this.options = options;
+    if (this.worker?.alive) return;
+    this.worker = this.start(options);
   }
 
-  /** Starts a worker that loads and compiles `models`; it serves only after {@link flip}. */
-  async spawn(models: Record<string, ModelSpec>, onProgress?: ProgressListener): Promise<WorkerHandle> {
-    if (!this.base) throw new Error('configure() the inference client before starting workers');
-    const options: EngineOptions = { ...this.base, models };
-    const spare = this.spare;
-    this.spare = null;
-    const handle = spare?.alive ? spare : new WorkerHandle(this.createWorker(), options);
-    handle.options = options;
-    try {
-      handle.info = await handle.call((r) => r.init(options, proxied(onProgress)));
-      return handle;
-    } catch (err) {
-      await handle.terminate();
-      throw err;
-    }
+  private start(options: EngineOptions): Handle {
+    const handle = new WorkerHandle<AppWorkerApi>(this.createWorker(), 'pipeline');
+    // Best effort: stage() reports any real failure.
+    handle.call((r) => r.prepare(options)).catch(() => undefined);
+    return handle;
   }
 
-  /** Runs one model's probe on a worker. */
-  probe(handle: WorkerHandle, id: string): Promise<ProbeReport> {
-    return handle.call((r) => r.probe(id));
+  private handle(): Handle {
+    if (!this.options) throw new Error('configure() the inference client before using it');
+    // After terminate() (the Retry button) the next call starts a fresh worker.
+    this.worker ??= this.start(this.options);
+    return this.worker;
   }
 
-  /** Warms a worker up (dummy runs and one full pipeline run). */
-  async warmUp(handle: WorkerHandle, onProgress?: ProgressListener): Promise<EngineInfo> {
-    handle.info = await handle.call((r) => r.warmUp(proxied(onProgress)));
-    return handle.info;
+  async stage(models: ModelSpec[], onProgress?: ProgressListener): Promise<StagedSet> {
+    const set = await this.handle().call((r) => r.stage(models, proxied(onProgress)));
+    this.staged.set(set.key, models);
+    return set;
   }
 
-  /** Makes `handle` serve from the next call on; returns the worker it replaced. */
-  flip(handle: WorkerHandle): WorkerHandle | null {
-    const old = this.current;
-    this.current = handle;
-    for (const w of this.waiting.splice(0)) w.resolve(handle);
-    return old === handle ? null : old;
+  probe(key: string, id: string): Promise<ProbeReport> {
+    return this.handle().call((r) => r.probe(key, id));
   }
 
-  /** Fails the calls waiting for a first worker (loading failed; they would wait forever). */
+  warmUp(key: string, onProgress?: ProgressListener): Promise<StagedSet> {
+    return this.handle().call((r) => r.warmUp(key, proxied(onProgress)));
+  }
+
+  async flip(key: string): Promise<string | null> {
+    const replaced = await this.handle().call((r) => r.flip(key));
+    for (const spec of this.staged.get(key) ?? []) this.serving[spec.id] = spec;
+    this.staged.delete(key);
+    for (const w of this.waiting.splice(0)) w.resolve();
+    return replaced;
+  }
+
+  async retire(ids: readonly string[]): Promise<string | null> {
+    const key = await this.handle().call((r) => r.retire(ids));
+    for (const id of ids) delete this.serving[id];
+    return key;
+  }
+
+  drain(key: string): Promise<void> {
+    return this.handle().call((r) => r.drain(key));
+  }
+
+  async release(key: string): Promise<void> {
+    this.staged.delete(key);
+    await this.handle().call((r) => r.release(key));
+  }
+
+  /** Engine state of the worker. */
+  async info(): Promise<EngineInfo> {
+    return (await this.ready()).call((r) => r.info());
+  }
+
+  /** Fails the calls waiting for a first model (loading failed; they would wait forever). */
   failWaiting(err: unknown): void {
     for (const w of this.waiting.splice(0)) w.reject(err);
-  }
-
-  /** Resolves when `handle` has no call in flight and no open photo batch. */
-  drain(handle: WorkerHandle): Promise<void> {
-    return handle.idle();
-  }
-
-  /** Terminates `handle` (never the serving one while it serves). */
-  release(handle: WorkerHandle): Promise<void> {
-    if (handle === this.current) this.current = null;
-    return handle.terminate();
   }
 
   /** Reports each run's outcome (the model manager's runtime health check); returns an unsubscribe function. */
@@ -128,25 +136,30 @@ export class InferenceClient implements EnginePool<WorkerHandle> {
     for (const l of this.runListeners) l(outcome);
   }
 
-  /** The serving worker, restarted with the same versions if it crashed. */
-  private async serving(): Promise<WorkerHandle> {
-    const current = this.current;
-    if (!current) {
-      // Configured: the first worker is on its way (or failWaiting will say why not).
-      if (!this.base) throw new EngineNotReadyError();
-      return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  /** The worker once something serves, restarted with the same versions if it crashed. */
+  private async ready(): Promise<Handle> {
+    if (Object.keys(this.serving).length === 0) {
+      // Configured: the first models are on their way (or failWaiting will say why not).
+      if (!this.options) throw new EngineNotReadyError();
+      await new Promise<void>((resolve, reject) => this.waiting.push({ resolve, reject }));
     }
+    const current = this.handle();
     if (current.alive) return current;
-    this.restarting ??= (async () => {
-      const fresh = await this.spawn(current.options.models);
-      await this.warmUp(fresh);
-      if (this.current === current) this.current = fresh;
-      return this.current ?? fresh;
-    })().finally(() => (this.restarting = null));
+    this.restarting ??= this.restart().finally(() => (this.restarting = null));
     return this.restarting;
   }
 
-  private async run<T>(handle: WorkerHandle, fn: (h: WorkerHandle) => Promise<T>): Promise<T> {
+  private async restart(): Promise<Handle> {
+    const fresh = this.start(this.options!);
+    this.worker = fresh;
+    const set = await fresh.call((r) => r.stage(Object.values(this.serving)));
+    await fresh.call((r) => r.warmUp(set.key));
+    await fresh.call((r) => r.flip(set.key));
+    return fresh;
+  }
+
+  private async run<T>(fn: (h: Handle) => Promise<T>): Promise<T> {
+    const handle = await this.ready();
     try {
       const result = await fn(handle);
       this.report({ ok: true });
@@ -157,60 +170,57 @@ export class InferenceClient implements EnginePool<WorkerHandle> {
     }
   }
 
-  /** Annotates a webcam frame on the serving worker; the bitmap is transferred and comes back in the result. */
-  async analyzeFrame(frame: ImageBitmap): Promise<FrameResult<ImageBitmap>> {
-    let handle: WorkerHandle;
+  /** Annotates a webcam frame; the bitmap is transferred and comes back in the result. */
+  async analyzeFrame(frame: ImageBitmap, features: readonly string[]): Promise<FrameResult<ImageBitmap>> {
     try {
-      handle = await this.serving();
+      return await this.run((h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]), { features })));
     } catch (err) {
       frame.close();
       throw err;
     }
-    return this.run(handle, (h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]))));
   }
 
-  /** Annotates one photo on the serving worker (a batch should use {@link openBatch}). */
-  async analyzePhoto(photo: Blob, fileName: string): Promise<PhotoResult> {
-    const handle = await this.serving();
-    return this.run(handle, (h) => h.call((r) => r.analyzePhoto(photo, fileName)));
+  /** Annotates one photo with the serving versions (a batch should use {@link openBatch}). */
+  analyzePhoto(photo: Blob, fileName: string, features: readonly string[]): Promise<PhotoResult> {
+    return this.run((h) => h.call((r) => r.analyzePhoto(photo, fileName, { features })));
   }
 
   /**
-   * Opens a photo batch on the worker serving now: every photo of the batch uses its versions,
-   * even if a swap flips the webcam to a newer set meanwhile (the old worker is drained, not
-   * cut off). Falls back to the serving worker if the batch's worker dies.
+   * Opens a photo batch on the versions serving now: every photo of the batch uses them, even if
+   * a swap flips the webcam to a newer version meanwhile (the replaced session is drained, not
+   * cut off). A batch whose worker died continues on the serving versions.
    */
   openBatch(): PhotoSession {
-    let handle = this.current;
-    let release = handle?.lease() ?? (() => undefined);
+    let batch: Promise<{ handle: Handle; id: string }> | null = null;
+    const open = () =>
+      (batch ??= this.ready().then(async (handle) => ({ handle, id: await handle.call((r) => r.openBatch()) })));
     return {
-      analyzePhoto: async (photo, fileName) => {
-        if (!handle || !handle.alive) {
-          release();
-          handle = await this.serving();
-          release = handle.lease();
+      analyzePhoto: async (photo, fileName, features) => {
+        let b = await open();
+        if (!b.handle.alive) {
+          batch = null;
+          b = await open();
         }
-        return this.run(handle, (h) => h.call((r) => r.analyzePhoto(photo, fileName)));
+        return this.run(() => b.handle.call((r) => r.analyzePhoto(photo, fileName, { features, batch: b.id })));
       },
-      close: () => release(),
+      close: () => {
+        void batch?.then((b) => b.handle.call((r) => r.closeBatch(b.id))).catch(() => undefined);
+      },
     };
   }
 
-  /** Engine state of the serving worker. */
-  async info(): Promise<EngineInfo> {
-    return (await this.serving()).call((r) => r.info());
-  }
-
-  /** True while a worker serves. */
+  /** True while models serve. */
   get started(): boolean {
-    return this.current !== null;
+    return Object.keys(this.serving).length > 0;
   }
 
-  /** Stops the serving worker, giving its WebAssembly memory back. */
+  /** Stops the worker and its model hosts, giving their WebAssembly memory back. */
   async terminate(): Promise<void> {
-    const current = this.current;
-    this.current = null;
-    await current?.terminate();
+    const worker = this.worker;
+    this.worker = null;
+    this.serving = {};
+    this.staged.clear();
+    await worker?.terminate(() => worker.remote.dispose(), 'the engine was restarted');
   }
 }
 

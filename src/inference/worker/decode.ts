@@ -101,3 +101,18 @@ export function readFrame(frame: ImageBitmap, reader: PixelReader): DecodedImage
   const prepared = prepareForInference(reader.read(frame, frame.width, frame.height));
   return { image: prepared.image, width: frame.width, height: frame.height, scaleToOriginal: prepared.scale };
 }
+
+/** How the pipeline worker turns photos and frames into pixels (tests inject plain arrays). */
+export interface ImageDecoder {
+  photo(photo: Blob, name: string): Promise<DecodedImage>;
+  frame(frame: ImageBitmap): DecodedImage;
+}
+
+/** The browser decoder: createImageBitmap and one reused OffscreenCanvas. */
+export function canvasDecoder(): ImageDecoder {
+  const reader = new PixelReader();
+  return {
+    photo: (photo, name) => decodePhoto(photo, name, reader),
+    frame: (frame) => readFrame(frame, reader),
+  };
+}

@@ -1,8 +1,9 @@
 /**
- * @file Inference worker entry: only wires the engine to Comlink. All logic lives in
- * inference-engine.ts so it can be tested and reused without a worker.
+ * @file Pipeline worker entry: only wires the engine, with the app's features, to Comlink. All
+ * logic lives in pipeline-engine.ts so it can be tested and reused without a worker.
  */
 import * as Comlink from 'comlink';
-import { InferenceEngine } from './inference-engine.ts';
+import { FEATURES, TASKS } from '../../features/index.ts';
+import { PipelineEngine } from './pipeline-engine.ts';
 
-Comlink.expose(new InferenceEngine());
+Comlink.expose(new PipelineEngine({ features: FEATURES, tasks: TASKS }));

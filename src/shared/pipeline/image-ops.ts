@@ -1,8 +1,8 @@
 /**
- * @file DOM-free image preprocessing that reproduces face-api bit for bit: the detector input
- * (pad to square at the bottom/right, then TF.js `resizeBilinear` without align-corners or
- * half-pixel centres) and the attribute-net face crops (clip and floor the box, pad to square
- * centred, resize). It runs per webcam frame in the worker, so it works on typed arrays with
+ * @file DOM-free image preprocessing that reproduces TF.js bit for bit: a whole image padded to
+ * a square at the bottom/right (letterbox), then `resizeBilinear` without align-corners or
+ * half-pixel centres, and square crops of boxes (clip and floor the box, pad to square centred,
+ * resize), as face-api prepares its detector and attribute-net inputs. It runs per webcam frame in the worker, so it works on typed arrays with
  * precomputed per-axis tables and allocates nothing per pixel.
  *
  * Exactness: TF.js' wasm kernel computes in float32 (scale = in/out, src = scale·i,
@@ -11,7 +11,7 @@
  */
 import type { RgbImage } from '../image.ts';
 import type { TensorData } from '../tensor.ts';
-import type { PixelBox } from '../face-results.ts';
+import type { PixelBox } from '../geometry.ts';
 
 const f32 = Math.fround;
 
@@ -182,12 +182,12 @@ export function clipBox(box: PixelBox, imgWidth: number, imgHeight: number): Pix
 }
 
 /**
- * Face crops for the attribute nets → float32 [b,3,size,size]: each box clipped and floored as
- * face-api's extractFaceTensors does, padded to a square centred (the odd pixel goes
- * bottom/right), resized bilinearly. A box with no pixels inside the image yields an all-zero
- * crop (face-api drops such faces); callers should not report estimates for it.
+ * Square crops of `boxes` → float32 [b,3,size,size]: each box clipped and floored as face-api's
+ * extractFaceTensors does, padded to a square centred (the odd pixel goes bottom/right), resized
+ * bilinearly. A box with no pixels inside the image yields an all-zero crop (face-api drops such
+ * faces); callers should not report estimates for it.
  */
-export function cropFaces(img: RgbImage, boxes: PixelBox[], size = 112): TensorData {
+export function cropSquares(img: RgbImage, boxes: readonly PixelBox[], size: number): TensorData {
   const per = 3 * size * size;
   const out = new Float32Array(boxes.length * per);
   boxes.forEach((box, i) => {

@@ -5,6 +5,7 @@
  * update service polls the model registry. It never calls skipWaiting on its own: a new app
  * shell waits until the user accepts the reload prompt (workbox-window sends SKIP_WAITING).
  */
+import { TASKS } from '../../features/index.ts';
 import { cleanupOutdatedCaches, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { createModelStore } from '../../models/cache/idb-model-store.ts';
 import { openModelsChannel } from '../../models/models-channel.ts';
@@ -27,6 +28,7 @@ const service = createUpdateService({
   locks: self.navigator.locks,
   // Nothing acts on a manifest that is not signed by a key this build trusts.
   verifySignature: trustedManifestVerifier(),
+  tasks: TASKS,
 });
 
 self.addEventListener('activate', (event) => {

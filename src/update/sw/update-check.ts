@@ -34,7 +34,7 @@ import {
 } from '../../models/errors.ts';
 import { registryUrl, type FetchLike } from '../../models/http.ts';
 import { verifyBlob } from '../../models/integrity.ts';
-import { modelState, setCandidate } from '../../models/model-state.ts';
+import { modelState, setCandidate, type ModelState } from '../../models/model-state.ts';
 import { fetchManifest, type ManifestFetchOptions } from '../../models/registry-client.ts';
 import { StageRecorder, StageRejected, systemClock, type Candidate, type Clock } from '../../models/swap-stages.ts';
 import type { StorageFullBackoff } from '../../models/storage-full-backoff.ts';
@@ -49,6 +49,8 @@ export interface UpdateCheckDeps {
   fetch?: FetchLike;
   locks?: LockManagerLike;
   verifySignature?: ManifestFetchOptions['verifySignature'];
+  /** Task contracts: models of known tasks are checked against them when the manifest is read. */
+  tasks?: ManifestFetchOptions['tasks'];
   clock?: Clock;
   signal?: AbortSignal;
   /** Retry/backoff/stall settings for blob downloads. */
@@ -59,6 +61,16 @@ export interface UpdateCheckDeps {
   storageFull?: StorageFullBackoff;
   /** The user asked for this check: blobs waiting after a full disk are tried again at once. */
   userAsked?: boolean;
+  /** Which models this check keeps up to date (default {@link servedOnThisDevice}). */
+  isWanted?: (id: string, state: ModelState) => boolean;
+}
+
+/**
+ * The default interest: models this device has served. A model whose feature was never turned
+ * on is not downloaded here; the page loads it (verified, then stored) when the feature is.
+ */
+export function servedOnThisDevice(_id: string, state: ModelState): boolean {
+  return state.active !== null;
 }
 
 type Ready = CheckSummary['ready'][number];
@@ -75,6 +87,7 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
       fetch: deps.fetch,
       signal: deadline.signal,
       verifySignature: deps.verifySignature,
+      tasks: deps.tasks,
     });
     const now = clock.now();
     let current: StoredManifest | undefined = stored;
@@ -230,7 +243,8 @@ export async function runUpdateCheck(deps: UpdateCheckDeps): Promise<CheckSummar
   };
 
   for (const plan of Object.values(plans)) {
-    if (!needsSwap(plan, modelState(control, plan.id))) continue;
+    const state = modelState(control, plan.id);
+    if (!(deps.isWanted ?? servedOnThisDevice)(plan.id, state) || !needsSwap(plan, state)) continue;
     if (!deps.userAsked && deps.storageFull?.waiting(plan.target.sha256, clock.now())) continue;
     const outcome = await bringIn(plan, deps, clock, emit);
     if (outcome?.kind === 'ready') summary.ready.push(outcome.item);

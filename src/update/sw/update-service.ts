@@ -28,8 +28,11 @@ export interface UpdateServiceDeps {
   fetch?: FetchLike;
   locks?: LockManagerLike;
   verifySignature?: ManifestFetchOptions['verifySignature'];
+  tasks?: ManifestFetchOptions['tasks'];
   clock?: Clock;
   download?: UpdateCheckDeps['download'];
+  /** Which models the checks keep up to date (default: the ones this device has served). */
+  isWanted?: UpdateCheckDeps['isWanted'];
   scheduler?: Pick<PollSchedulerOptions, 'random' | 'setTimer' | 'clearTimer' | 'jitter'>;
 }
 
@@ -70,6 +73,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
       fetch: deps.fetch,
       locks: deps.locks,
       verifySignature: deps.verifySignature,
+      tasks: deps.tasks,
       clock,
       download:
         settings.stallTimeoutMs === undefined
@@ -77,6 +81,7 @@ export function createUpdateService(deps: UpdateServiceDeps): UpdateService {
           : { ...deps.download, stallTimeoutMs: clampStallTimeout(settings.stallTimeoutMs) },
       storageFull,
       userAsked: signalReason === 'user',
+      isWanted: deps.isWanted,
     }).catch((err: unknown) => {
       throw new Error(`update check (${signalReason}) failed: ${err instanceof Error ? err.message : String(err)}`, {
         cause: err,

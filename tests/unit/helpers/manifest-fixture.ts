@@ -6,8 +6,8 @@
 import { createHash } from 'node:crypto';
 import type { Manifest, ModelFile, Preprocess } from '../../../src/shared/manifest-types.ts';
 import type { TensorSpec } from '../../../src/shared/tensor.ts';
-import { preprocessFor } from '../../../src/shared/pipeline/preprocess.ts';
-import { EXPRESSION_LABELS } from '../../../src/shared/face-results.ts';
+import { facePreprocess as preprocessFor } from '../../../src/features/faces/preprocess.ts';
+import { EXPRESSION_LABELS } from '../../../src/features/faces/results.ts';
 
 function file(
   seed: string,

@@ -4,7 +4,7 @@
  */
 import { convertAll, type ConvertedModel } from '../../../tools/convert/index.ts';
 import { OrtModel } from '../../../src/inference/engine/ort-engine.ts';
-import type { FaceModels } from '../../../src/shared/pipeline/analyze-image.ts';
+import type { FaceModels } from '../../../src/features/faces/analyze.ts';
 
 let cached: ConvertedModel[] | null = null;
 

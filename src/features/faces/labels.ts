@@ -1,11 +1,15 @@
 /**
- * @file The words shown for a face: on the image (short) and in the details list (full).
- * Low-quality faces say so instead of showing a confident wrong estimate.
+ * @file The words and colours shown for a face: the overlay label (short), the detail row and
+ * the sentence for screen readers. Low-quality faces say so instead of showing a confident wrong
+ * estimate.
  */
-import type { FaceAnnotation } from '../../shared/face-results.ts';
+import type { FaceAnnotation } from './results.ts';
 
 /** What a face too small or blurred to estimate is labelled. */
 export const LOW_QUALITY_LABEL = 'face — too small/blurred to estimate';
+
+const PALETTE = ['#38bdf8', '#f472b6', '#a3e635', '#fbbf24', '#c084fc', '#34d399', '#fb7185', '#60a5fa'];
+const LOW_QUALITY = '#94a3b8';
 
 /** Percent with no decimals. */
 export function pct(p: number): string {
@@ -15,6 +19,11 @@ export function pct(p: number): string {
 /** True when the face has estimates (not flagged as too small/blurred). */
 export function isEstimated(face: FaceAnnotation): boolean {
   return !face.quality && face.age !== null && face.gender !== null;
+}
+
+/** Box colour for the i-th face (grey for faces without estimates). */
+export function faceColour(face: FaceAnnotation, i: number): string {
+  return isEstimated(face) ? PALETTE[i % PALETTE.length]! : LOW_QUALITY;
 }
 
 /** The short label drawn next to the box, e.g. "1 · female 31 · happy". */

@@ -1,5 +1,6 @@
 /**
- * @file Where a worker's model bytes come from: the IndexedDB model cache first (no network,
+ * @file Where the inference workers' model bytes (model hosts) and probe images (the pipeline
+ * worker) come from: the IndexedDB model cache first (no network,
  * so offline starts and rollbacks work), else the registry. A registry download happens once
  * per origin: it runs under the Web Lock `hotlens-download-<sha256>` that the service worker
  * and every other tab's worker also take, and the bytes are verified (size, SHA-256) before
@@ -8,12 +9,12 @@
  * blobs) the verified download serves from memory, origin `memory`: the app still works, and
  * nothing is stored that did not verify.
  */
-import type { ModelStore } from '../../models/cache/model-store.ts';
-import { createModelStore } from '../../models/cache/idb-model-store.ts';
-import { downloadBlob, type BlobRequest } from '../../models/download.ts';
-import { createBlobEnsurer, type LockManagerLike } from '../../models/ensure-blob.ts';
-import { describeError, StorageFullError } from '../../models/errors.ts';
-import { defaultFetch, registryUrl, type FetchLike } from '../../models/http.ts';
+import type { ModelStore } from './model-store.ts';
+import { createModelStore } from './idb-model-store.ts';
+import { downloadBlob, type BlobRequest } from '../download.ts';
+import { createBlobEnsurer, type LockManagerLike } from '../ensure-blob.ts';
+import { describeError, StorageFullError } from '../errors.ts';
+import { defaultFetch, registryUrl, type FetchLike } from '../http.ts';
 import { ModelIntegrityError, ModelLoadError } from '../../shared/errors.ts';
 import type { ModelSpec } from '../../shared/worker-api.ts';
 

@@ -6,7 +6,7 @@
  * Clipping is the detector graph's business (the SSD graph clips like face-api's locateFaces;
  * the tiny detector reports boxes past the image border, as face-api does).
  */
-import type { PixelBox } from '../face-results.ts';
+import type { PixelBox } from '../../shared/geometry.ts';
 
 /** One detection in image pixels. */
 export interface PixelDetection {

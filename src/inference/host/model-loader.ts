@@ -1,25 +1,19 @@
 /**
- * @file Loads the versions a worker serves: bytes (cache-source.ts: IndexedDB, else the
+ * @file Loads one model version into a host: bytes (cache-source.ts: IndexedDB, else the
  * registry) → checks → session. Checks run before a session is created: the task contract on
  * the manifest's declared signature, exact byte size and SHA-256 against the manifest, and the
  * signature read from the ONNX bytes against both; the contract again on the signature the
- * runtime reports once it compiled. Warm-up is separate
- * (`warmModel`) so a standby worker can report compile and warm-up as two swap stages.
+ * runtime reports once it compiled. Warm-up is separate (`warmModel`) so a swap can report
+ * compile and warm-up as two stages.
  */
 import { OrtModel } from '../engine/ort-engine.ts';
 import { sha256Hex } from '../../models/integrity.ts';
 import { fileSignatureProblems } from '../../shared/onnx-signature.ts';
-import { checkContract, checkLabels } from '../../shared/tasks.ts';
+import { checkLabelList, checkSignature, type TaskContract } from '../../shared/tasks.ts';
 import type { TensorData, TensorSpec } from '../../shared/tensor.ts';
-import {
-  PIPELINE_MODELS,
-  type Backend,
-  type LoadProgress,
-  type ModelSpec,
-  type PipelineRole,
-} from '../../shared/worker-api.ts';
+import type { Backend, LoadProgress, ModelSpec } from '../../shared/worker-api.ts';
 import { ModelCompileError, ModelContractError, ModelIntegrityError, ModelLoadError } from '../../shared/errors.ts';
-import type { ModelSource, SourcedBytes } from './cache-source.ts';
+import type { ModelSource, SourcedBytes } from '../../models/cache/cache-source.ts';
 
 /** A compiled, checked model. */
 export interface LoadedModel {
@@ -27,16 +21,13 @@ export interface LoadedModel {
   model: OrtModel;
   origin: SourcedBytes['origin'];
   compileMs: number;
-  /** Duration of the dummy run; 0 until {@link warmModel} ran. */
-  warmupMs: number;
 }
 
-/** One loaded model per pipeline role. */
-export type ModelSet = Record<PipelineRole, LoadedModel>;
-
-/** Options of {@link loadModel} / {@link loadModelSet}. */
+/** Options of {@link loadModel}. */
 export interface LoadOptions {
   backend: Backend;
+  /** The contract of the version's task (plain data from the pipeline worker's features). */
+  contract: TaskContract;
   onProgress: (p: LoadProgress) => void;
 }
 
@@ -53,10 +44,10 @@ export function zeroFeeds(inputs: readonly TensorSpec[]): Record<string, TensorD
 }
 
 /** Problems with a version's declared signature and labels, found before any byte is read. */
-export function declaredProblems(spec: ModelSpec): string[] {
+export function declaredProblems(spec: ModelSpec, contract: TaskContract): string[] {
   return [
-    ...checkContract(spec.task, spec.file.inputs, spec.file.outputs),
-    ...checkLabels(spec.task, spec.file.labels),
+    ...checkSignature(contract, spec.file.inputs, spec.file.outputs),
+    ...checkLabelList(contract, spec.file.labels, spec.file.outputs),
   ];
 }
 
@@ -64,7 +55,9 @@ export function declaredProblems(spec: ModelSpec): string[] {
 export async function loadModel(source: ModelSource, spec: ModelSpec, opts: LoadOptions): Promise<LoadedModel> {
   const { id, version, file } = spec;
   const what = `${id}@${version}`;
-  const declared = declaredProblems(spec);
+  if (opts.contract.id !== spec.task)
+    throw new ModelContractError(what, [`it serves ${spec.task}, the contract given is ${opts.contract.id}`]);
+  const declared = declaredProblems(spec, opts.contract);
   if (declared.length) throw new ModelContractError(what, declared);
   if (file.sha256 !== spec.sha256) throw new ModelIntegrityError(what, 'the manifest entry names other bytes');
 
@@ -89,7 +82,7 @@ export async function loadModel(source: ModelSource, spec: ModelSpec, opts: Load
     throw new ModelIntegrityError(what, `sha256 mismatch: ${digest.slice(0, 12)}… ≠ manifest`);
 
   // The file's real signature, before a session exists (the manifest only says what it should be).
-  const inFile = fileSignatureProblems(spec.task, file, bytes);
+  const inFile = fileSignatureProblems(opts.contract, file, bytes);
   if (inFile.length) throw new ModelContractError(what, inFile);
 
   opts.onProgress({ status: 'compile', id, version });
@@ -101,39 +94,17 @@ export async function loadModel(source: ModelSource, spec: ModelSpec, opts: Load
     throw new ModelCompileError(what, (err as Error).message);
   }
   const compileMs = performance.now() - t0;
-  const actual = checkContract(spec.task, model.inputs, model.outputs);
+  const actual = checkSignature(opts.contract, model.inputs, model.outputs);
   if (actual.length) {
     await model.release();
     throw new ModelContractError(what, actual);
   }
-  return { spec, model, origin: sourced.origin, compileMs, warmupMs: 0 };
+  return { spec, model, origin: sourced.origin, compileMs };
 }
 
-/** Loads one version per pipeline role; releases what loaded if any fails. */
-export async function loadModelSet(
-  source: ModelSource,
-  models: Record<string, ModelSpec>,
-  opts: LoadOptions,
-): Promise<ModelSet> {
-  const loaded: Partial<ModelSet> = {};
-  try {
-    // Sequential: sessions share one WASM instance, and the progress reads as a list.
-    for (const [role, id] of Object.entries(PIPELINE_MODELS) as [PipelineRole, string][]) {
-      const spec = models[id];
-      if (!spec) throw new ModelLoadError(id, 'no version of it was chosen to serve');
-      loaded[role] = await loadModel(source, spec, opts);
-    }
-  } catch (err) {
-    await Promise.allSettled(Object.values(loaded).map((m) => m.model.release()));
-    throw err;
-  }
-  return loaded as ModelSet;
-}
-
-/** One dummy run so the first real input does not pay for kernel selection and allocation. */
-export async function warmModel(m: LoadedModel): Promise<number> {
+/** One dummy run so the first real input does not pay for kernel selection and allocation; returns ms. */
+export async function warmModel(model: OrtModel): Promise<number> {
   const t0 = performance.now();
-  await m.model.run(zeroFeeds(m.model.inputs));
-  m.warmupMs = performance.now() - t0;
-  return m.warmupMs;
+  await model.run(zeroFeeds(model.inputs));
+  return performance.now() - t0;
 }

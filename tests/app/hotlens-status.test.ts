@@ -1,24 +1,22 @@
 /**
- * @file window.hotlens.status() built from the store, load progress summary, thread choice,
- * and the words drawn for faces.
+ * @file window.hotlens.status() built from the store: loading, serving versions and rollout
+ * fields, storage state, frame counters and load failures by error name.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appStore, resetAppStore } from '../../src/store/app-store.ts';
-import { engineFailed, engineLoading, engineProgress, engineReady, loadSummary } from '../../src/store/engine-slice.ts';
+import { engineFailed, engineLoading, engineReady } from '../../src/store/engine-slice.ts';
 import { frameDropped, frameFailed, frameProcessed } from '../../src/store/camera-slice.ts';
 import { statusFrom } from '../../src/app/hotlens-status.ts';
 import { modelsState } from '../../src/store/models-slice.ts';
-import { faceDescription, faceLabel, LOW_QUALITY_LABEL } from '../../src/app/draw/face-label.ts';
-import { wasmThreads } from '../../src/inference/worker/threads.ts';
 import { ModelIntegrityError } from '../../src/shared/errors.ts';
 import type { EngineInfo } from '../../src/shared/worker-api.ts';
-import type { FaceAnnotation } from '../../src/shared/face-results.ts';
 
 const info: EngineInfo = {
   backend: 'wasm',
   threads: 2,
   crossOriginIsolated: true,
   runtimeVersion: '1.30.0',
+  hosts: 1,
   loadMs: 900,
   pipelineWarmupMs: 40,
   models: {
@@ -29,6 +27,7 @@ const info: EngineInfo = {
       bytes: 1,
       sha256: 'a',
       origin: 'cache',
+      host: 'host-1',
       compileMs: 1,
       warmupMs: 1,
     },
@@ -78,11 +77,12 @@ describe('status()', () => {
   });
 
   it('counts processed, dropped and failed frames', () => {
-    frameProcessed({ at: 1, inferenceMs: 10, roundTripMs: 12 }, 1);
-    frameProcessed({ at: 2, inferenceMs: 10, roundTripMs: 12 }, 1);
+    frameProcessed({ at: 1, inferenceMs: 10, roundTripMs: 12 }, '1 face', {});
+    frameProcessed({ at: 2, inferenceMs: 10, roundTripMs: 12 }, '1 face', {});
     frameDropped();
     frameFailed();
     expect(statusFrom(appStore.getState()).frames).toEqual({ processed: 2, dropped: 1, errors: 1 });
+    expect(statusFrom(appStore.getState()).features).toEqual({ selected: ['faces'], serving: [] });
     expect(appStore.getState().camera.firstFrameAt).toBe(1);
   });
 
@@ -91,67 +91,5 @@ describe('status()', () => {
     const s = statusFrom(appStore.getState());
     expect(s.error.engine).toBe('ModelIntegrityError');
     expect(s.models['face-detector']!.stage).toBe('error');
-  });
-});
-
-describe('loadSummary', () => {
-  it('grows with downloads and warm-ups and is complete only when ready', () => {
-    engineProgress({ status: 'download', id: 'face-detector', version: '1.0.0', loaded: 50, total: 100 });
-    const half = loadSummary(appStore.getState().engine.steps);
-    expect(half.fraction).toBeCloseTo(0.25 / 3);
-    expect(half.label).toBe('Downloading face-detector 1.0.0…');
-    engineProgress({ status: 'download', id: 'face-detector', version: '1.0.0', loaded: 100, total: 100 });
-    engineProgress({ status: 'compile', id: 'face-detector', version: '1.0.0' });
-    engineProgress({ status: 'warmup', id: 'face-detector', version: '1.0.0' });
-    expect(loadSummary(appStore.getState().engine.steps).fraction).toBeCloseTo(1 / 3);
-    engineProgress({ status: 'ready', ms: 5 });
-    expect(loadSummary(appStore.getState().engine.steps)).toEqual({ fraction: 1, label: 'Ready' });
-  });
-});
-
-describe('wasmThreads', () => {
-  it('uses 2 threads from 4 cores when isolated, 1 below and when not isolated', () => {
-    expect(wasmThreads(undefined, true, 8)).toBe(2);
-    expect(wasmThreads(undefined, true, 4)).toBe(2);
-    expect(wasmThreads(undefined, true, 2)).toBe(1);
-    expect(wasmThreads(undefined, true, 1)).toBe(1);
-    expect(wasmThreads(undefined, false, 8)).toBe(1);
-  });
-  it('honours a requested count, clamped to the cores', () => {
-    expect(wasmThreads(4, true, 2)).toBe(2);
-    expect(wasmThreads(2, true, 2)).toBe(2);
-    expect(wasmThreads(1, true, 8)).toBe(1);
-    expect(wasmThreads(0, true, 2)).toBe(1);
-    expect(wasmThreads(2, false, 8)).toBe(1);
-  });
-});
-
-describe('face labels', () => {
-  const good: FaceAnnotation = {
-    box: { x: 1, y: 2, width: 30, height: 40 },
-    score: 0.934,
-    age: 31.26,
-    gender: 'female',
-    genderProbability: 0.9712,
-    expression: { label: 'happy', probability: 0.88 },
-  };
-  const small: FaceAnnotation = {
-    ...good,
-    age: null,
-    gender: null,
-    genderProbability: null,
-    expression: null,
-    quality: 'too-small',
-  };
-
-  it('labels estimated faces briefly and describes them fully', () => {
-    expect(faceLabel(good, 0)).toBe('1 · female 31 · happy');
-    expect(faceDescription(good, 0)).toBe('Face 1: age 31.3, female (97%), happy (88%), detection score 0.93.');
-  });
-
-  it('says a low-quality face was not estimated', () => {
-    expect(faceLabel(small, 1)).toBe(`2 · ${LOW_QUALITY_LABEL}`);
-    expect(LOW_QUALITY_LABEL).toBe('face — too small/blurred to estimate');
-    expect(faceDescription(small, 1)).toMatch(/too small to estimate/);
   });
 });

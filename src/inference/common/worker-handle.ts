@@ -1,45 +1,48 @@
 /**
- * @file One inference worker as the bridge sees it: its Comlink remote, crash detection (a
- * dead worker fails every pending call with {@link WorkerCrashedError} instead of leaving it
- * waiting forever), and a count of the work using it (calls in flight and open photo batches),
- * so a hot swap can drain it before terminating it.
+ * @file One worker as its owner sees it (the page's bridge owns the pipeline worker, the
+ * pipeline worker owns the model hosts): its Comlink remote, crash detection (a dead worker
+ * fails every pending call with {@link WorkerCrashedError} instead of leaving it waiting
+ * forever), and a count of the work using it, so it can be drained before it is terminated.
  */
 import * as Comlink from 'comlink';
 import { WorkerCrashedError } from '../../shared/errors.ts';
-import type { EngineInfo, EngineOptions, WorkerApi } from '../../shared/worker-api.ts';
 
-/** The worker API as the app sees it. */
-export type AppWorkerApi = WorkerApi<ImageBitmap, Blob>;
+/** What a worker handle needs from `Worker` (a page Worker or a nested one). */
+export interface WorkerLike {
+  addEventListener(type: 'error' | 'messageerror', listener: (e: { message?: string }) => void): void;
+  postMessage(message: unknown, transfer: Transferable[]): void;
+  terminate(): void;
+}
 
 let nextId = 1;
 
-/** A running inference worker serving one set of model versions. */
-export class WorkerHandle {
-  /** A short name for logs and tests ("worker-3"). */
-  readonly name = `worker-${nextId++}`;
-  readonly remote: Comlink.Remote<AppWorkerApi>;
-  /** Engine info once `init` (and later `warmUp`) resolved. */
-  info: EngineInfo | null = null;
+/** A running worker exposing `Api` over Comlink. */
+export class WorkerHandle<Api> {
+  /** A short name for logs and tests ("host-3"). */
+  readonly name: string;
+  readonly remote: Comlink.Remote<Api>;
   private readonly crashed: Promise<never>;
   private fail: (err: Error) => void = () => undefined;
   private dead = false;
   private users = 0;
   private waiters: Array<() => void> = [];
+  private readonly onDeath = new Set<(reason: string) => void>();
 
   constructor(
-    private readonly worker: Worker,
-    /** The options (and so the versions) this worker was started with; set by `init` for a pre-started worker. */
-    public options: EngineOptions,
+    private readonly worker: WorkerLike,
+    prefix = 'worker',
   ) {
+    this.name = `${prefix}-${nextId++}`;
     this.crashed = new Promise<never>((_, reject) => (this.fail = reject));
     this.crashed.catch(() => undefined); // observed by the calls racing it
-    this.remote = Comlink.wrap<AppWorkerApi>(worker);
+    this.remote = Comlink.wrap<Api>(worker as unknown as Comlink.Endpoint);
     const die = (reason: string) => {
       if (this.dead) return;
       this.dead = true;
       worker.terminate();
       this.fail(new WorkerCrashedError(reason));
       this.wake();
+      for (const l of this.onDeath) l(reason);
     };
     worker.addEventListener('error', (e) => die(e.message || 'uncaught error in the worker'));
     worker.addEventListener('messageerror', () => die('a message could not be deserialised'));
@@ -50,8 +53,13 @@ export class WorkerHandle {
     return !this.dead;
   }
 
+  /** Calls `listener` once if the worker crashes (not when it is terminated on purpose). */
+  whenCrashed(listener: (reason: string) => void): void {
+    this.onDeath.add(listener);
+  }
+
   /** Runs a call on the worker; counts as in-flight work until it settles. */
-  async call<T>(fn: (remote: Comlink.Remote<AppWorkerApi>) => Promise<T>): Promise<T> {
+  async call<T>(fn: (remote: Comlink.Remote<Api>) => Promise<T>): Promise<T> {
     if (this.dead) throw new WorkerCrashedError('it was already stopped');
     const release = this.lease();
     try {
@@ -61,7 +69,7 @@ export class WorkerHandle {
     }
   }
 
-  /** Marks the worker as in use (a photo batch) until the returned function is called. */
+  /** Marks the worker as in use until the returned function is called. */
   lease(): () => void {
     this.users++;
     let done = false;
@@ -84,14 +92,15 @@ export class WorkerHandle {
     for (const w of this.waiters.splice(0)) w();
   }
 
-  /** Releases the sessions (briefly), then terminates the worker, which frees its WebAssembly memory. */
-  async terminate(): Promise<void> {
+  /** Gives `cleanup` (e.g. a remote dispose) half a second, then terminates the worker, which frees its WebAssembly memory. */
+  async terminate(cleanup?: () => Promise<unknown>, reason = 'it was stopped'): Promise<void> {
     if (this.dead) return;
-    await Promise.race([this.remote.dispose(), new Promise((r) => setTimeout(r, 500))]).catch(() => undefined);
+    if (cleanup) await Promise.race([cleanup(), new Promise((r) => setTimeout(r, 500))]).catch(() => undefined);
     this.dead = true;
+    this.onDeath.clear();
     this.remote[Comlink.releaseProxy]();
     this.worker.terminate();
-    this.fail(new WorkerCrashedError('it was replaced by a newer set of models'));
+    this.fail(new WorkerCrashedError(reason));
     this.wake();
   }
 }

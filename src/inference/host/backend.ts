@@ -28,7 +28,7 @@ export async function hasRealGpu(): Promise<boolean> {
 }
 
 /** Resolves the options into a provider and thread count for this worker. */
-export async function chooseRuntime(options: Omit<EngineOptions, 'models'>): Promise<RuntimeChoice> {
+export async function chooseRuntime(options: EngineOptions): Promise<RuntimeChoice> {
   const wanted = options.backend ?? 'auto';
   const gpu = wanted === 'wasm' ? false : await hasRealGpu();
   const backend: Backend = wanted === 'webgpu' || gpu ? 'webgpu' : 'wasm';

@@ -10,9 +10,10 @@
  * upsampled: interpolation would invent smoothness). Without this normalisation a sharp
  * close-up face (smooth skin over many pixels) would read as blurred.
  */
-import type { RgbImage } from '../image.ts';
-import type { PixelBox, QualityIssue } from '../face-results.ts';
-import { areaResizePlane } from './area-resample.ts';
+import type { RgbImage } from '../../shared/image.ts';
+import type { PixelBox } from '../../shared/geometry.ts';
+import type { QualityIssue } from './results.ts';
+import { areaResizePlane } from '../../shared/pipeline/area-resample.ts';
 
 /**
  * Shorter box side (inference pixels) below which a face is "too small". Measured by

@@ -1,0 +1,390 @@
+/**
+ * @file The pipeline worker's logic behind {@link WorkerApi}: decodes photos and frames
+ * (decode.ts), runs the selected features' pre- and post-processing (the same code
+ * `npm run annotate` runs in Node) and routes each model run to the host holding its session
+ * (session-table.ts). Swaps stage the candidate in a new host, probe and warm it there, flip its
+ * route between two analyses, then drain and release what it replaced; the other models'
+ * sessions are never touched. A host that crashes takes its sessions with it: they are loaded
+ * again in a new host, and runs fail with WorkerCrashedError until they are back.
+ */
+import * as Comlink from 'comlink';
+import { analyzeWithFeatures, probeRecipeFor, selectFeatures } from '../../shared/feature-set.ts';
+import type { Feature, FeatureRunner } from '../../shared/feature.ts';
+import { EngineNotReadyError, ModelLoadError, WorkerCrashedError } from '../../shared/errors.ts';
+import type { HostRuntime } from '../../shared/model-host-api.ts';
+import { compareProbe } from '../../shared/pipeline/probe.ts';
+import type { TaskRegistry } from '../../shared/tasks.ts';
+import type {
+  AnalyzeOptions,
+  EngineInfo,
+  EngineOptions,
+  FrameResult,
+  LoadProgress,
+  ModelSpec,
+  PhotoResult,
+  ProbeReport,
+  ProgressListener,
+  ServingModel,
+  StagedSet,
+  WorkerApi,
+} from '../../shared/worker-api.ts';
+import { cacheModelSource, type ModelSource } from '../../models/cache/cache-source.ts';
+import { canvasDecoder, type DecodedImage, type ImageDecoder } from './decode.ts';
+import { HostPool, type HostConnection } from './host-pool.ts';
+import { SessionTable, type Lease, type Session } from './session-table.ts';
+
+type HostSession = Session<HostConnection>;
+
+/** Calls a (Comlink-proxied) listener without letting a closed page break loading. */
+function notify(listener: ProgressListener | undefined, progress: LoadProgress): void {
+  if (!listener) return;
+  try {
+    void Promise.resolve(listener(progress)).catch(() => undefined);
+  } catch {
+    // The UI went away; loading continues regardless.
+  }
+}
+
+function servingModel(s: HostSession): ServingModel {
+  const { id, version, task, sha256, file } = s.spec;
+  return {
+    id,
+    version,
+    task,
+    sha256,
+    bytes: file.bytes,
+    origin: s.hosted.origin,
+    host: s.host.name,
+    compileMs: s.hosted.compileMs,
+    warmupMs: s.warmupMs,
+  };
+}
+
+/** A session as the features run it: runs go to its host, inputs copied (a feed may be reused). */
+function runnerOf(s: HostSession): FeatureRunner {
+  return {
+    id: s.spec.id,
+    version: s.spec.version,
+    entry: s.spec.file,
+    inputs: s.hosted.inputs,
+    outputs: s.hosted.outputs,
+    run: (feeds) => s.host.call((api) => api.run(s.key, feeds)),
+  };
+}
+
+function runnersOf(sessions: Readonly<Record<string, HostSession>>): Record<string, FeatureRunner> {
+  return Object.fromEntries(Object.entries(sessions).map(([id, s]) => [id, runnerOf(s)]));
+}
+
+/** What the engine is given by its entry file. */
+export interface PipelineDeps {
+  features: readonly Feature[];
+  tasks: TaskRegistry;
+  hosts?: HostPool;
+  /** How to reach probe images (tests inject a fake). */
+  sourceFor?: (registryUrl: string) => ModelSource;
+  /** How photos and frames become pixels (tests inject a fake). */
+  decoder?: ImageDecoder;
+}
+
+/** Implements the worker API; one instance per pipeline worker. */
+export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
+  private readonly table = new SessionTable<HostConnection>();
+  private readonly hosts: HostPool;
+  private readonly decoder: ImageDecoder;
+  private options: EngineOptions | null = null;
+  private runtime: HostRuntime | null = null;
+  private source: ModelSource | null = null;
+  private firstLoadMs: number | null = null;
+  private pipelineWarmupMs: number | null = null;
+  private readonly batches = new Map<string, Lease<HostConnection>>();
+  private nextBatch = 1;
+  private readonly liveHosts = new Set<HostConnection>();
+  /** Sets being loaded again after their host crashed, by model id. */
+  private readonly restoring = new Map<string, Promise<void>>();
+
+  constructor(private readonly deps: PipelineDeps) {
+    this.hosts = deps.hosts ?? new HostPool();
+    this.decoder = deps.decoder ?? canvasDecoder();
+  }
+
+  async prepare(options: EngineOptions): Promise<void> {
+    this.options = options;
+    const { runtime } = await this.hosts.prepare(options);
+    this.runtime = runtime;
+  }
+
+  private configured(): EngineOptions {
+    if (!this.options) throw new EngineNotReadyError();
+    return this.options;
+  }
+
+  private probeSource(): ModelSource {
+    const { registryUrl } = this.configured();
+    this.source ??= (this.deps.sourceFor ?? ((url) => cacheModelSource(url)))(registryUrl);
+    return this.source;
+  }
+
+  async stage(models: ModelSpec[], onProgress?: ProgressListener): Promise<StagedSet> {
+    const options = this.configured();
+    const t0 = performance.now();
+    const { host, runtime } = await this.hosts.take();
+    this.runtime ??= runtime;
+    this.liveHosts.add(host);
+    host.whenCrashed((reason) => this.hostCrashed(host, reason));
+    notify(onProgress, { status: 'runtime', backend: runtime.backend, threads: runtime.threads });
+    const loaded: HostSession[] = [];
+    const progress = Comlink.proxy((p: LoadProgress) => notify(onProgress, p));
+    try {
+      // Sequential: sessions share one WASM instance, and the progress reads as a list.
+      for (const spec of models) {
+        const contract = this.deps.tasks.get(spec.task);
+        if (!contract) throw new ModelLoadError(`${spec.id}@${spec.version}`, `this app serves no "${spec.task}" task`);
+        const key = this.table.sessionKey(spec);
+        const hosted = await host.call((api) => api.load(key, spec, options.registryUrl, contract, progress));
+        loaded.push({ key, spec, host, hosted, warmupMs: 0, uses: 0 });
+      }
+    } catch (err) {
+      await this.releaseSessions(loaded, host);
+      throw err;
+    }
+    const loadMs = performance.now() - t0;
+    this.firstLoadMs ??= loadMs;
+    const key = this.table.addSet(loaded);
+    return { key, models: Object.fromEntries(loaded.map((s) => [s.spec.id, servingModel(s)])), loadMs };
+  }
+
+  private staged(key: string, id: string): HostSession {
+    const s = this.table.set(key).find((x) => x.spec.id === id);
+    if (!s) throw new ModelLoadError(id, `set ${key} does not hold it`);
+    return s;
+  }
+
+  private async probeImage(path: string): Promise<DecodedImage> {
+    return this.decoder.photo(await this.probeSource().asset(path), path);
+  }
+
+  async probe(key: string, id: string): Promise<ProbeReport> {
+    const s = this.staged(key, id);
+    const t0 = performance.now();
+    const recipe = probeRecipeFor(this.deps.features, s.spec.task);
+    if (!recipe) throw new ModelLoadError(id, `no feature has a probe for the ${s.spec.task} task`);
+    const decoded = await this.probeImage(s.spec.file.probe.image);
+    const outputs = await runnerOf(s).run(recipe.feeds(decoded.image, { inputs: s.hosted.inputs, entry: s.spec.file }));
+    const result = compareProbe(s.spec.file.probe, outputs);
+    return {
+      id,
+      version: s.spec.version,
+      problems: result.problems,
+      maxDiff: result.maxDiff,
+      ms: performance.now() - t0,
+    };
+  }
+
+  async warmUp(key: string, onProgress?: ProgressListener): Promise<StagedSet> {
+    const sessions = this.table.set(key);
+    for (const s of sessions) {
+      notify(onProgress, { status: 'warmup', id: s.spec.id, version: s.spec.version });
+      s.warmupMs = await s.host.call((api) => api.warm(s.key));
+    }
+    const ms = await this.warmFeatures(sessions);
+    if (this.pipelineWarmupMs === null && ms !== null) this.pipelineWarmupMs = ms;
+    notify(onProgress, { status: 'ready', ms: this.firstLoadMs ?? 0 });
+    return { key, models: Object.fromEntries(sessions.map((s) => [s.spec.id, servingModel(s)])), loadMs: 0 };
+  }
+
+  /**
+   * Runs every feature that uses the staged models once on its first model's probe image (a real
+   * face, object…), with the staged sessions in place of the serving ones: this warms the JS pre-
+   * and post-processing (JIT) and the batched shapes, so the first real frame is as fast as the
+   * rest. Best effort: a missing probe or model only costs first-frame speed.
+   */
+  private async warmFeatures(staged: HostSession[]): Promise<number | null> {
+    const ids = new Set(staged.map((s) => s.spec.id));
+    const features = this.deps.features.filter((f) => Object.values(f.models).some((m) => ids.has(m.id)));
+    if (features.length === 0) return null;
+    const lease = this.table.acquire();
+    const sessions: Record<string, HostSession> = { ...lease.sessions };
+    for (const s of staged) sessions[s.spec.id] = s;
+    const t0 = performance.now();
+    try {
+      for (const feature of features) {
+        const first = Object.values(feature.models)[0];
+        const s = first && sessions[first.id];
+        if (!s) continue;
+        const decoded = await this.probeImage(s.spec.file.probe.image);
+        await analyzeWithFeatures([feature], {
+          image: decoded.image,
+          scaleToOriginal: decoded.scaleToOriginal,
+          runners: runnersOf(sessions),
+        });
+      }
+      return performance.now() - t0;
+    } catch {
+      return null;
+    } finally {
+      lease.release();
+    }
+  }
+
+  async flip(key: string): Promise<string | null> {
+    return this.table.flip(key);
+  }
+
+  async retire(ids: readonly string[]): Promise<string | null> {
+    return this.table.retire(ids);
+  }
+
+  async drain(key: string): Promise<void> {
+    await this.table.drain(key);
+  }
+
+  async release(key: string): Promise<void> {
+    const sessions = this.table.take(key);
+    const hosts = new Set(sessions.map((s) => s.host));
+    for (const host of hosts) {
+      await this.releaseSessions(
+        sessions.filter((s) => s.host === host),
+        host,
+      );
+    }
+  }
+
+  /** Frees sessions in their host and ends the host if nothing else lives there. */
+  private async releaseSessions(sessions: HostSession[], host: HostConnection): Promise<void> {
+    let left = 0;
+    for (const s of sessions) {
+      left = await host.call((api) => api.release(s.key)).catch(() => 0);
+    }
+    if (left === 0 && !this.table.hostInUse(host)) {
+      this.liveHosts.delete(host);
+      await host.terminate();
+    }
+  }
+
+  /** Loads a crashed host's serving sessions again in a new host and routes to them. */
+  private hostCrashed(host: HostConnection, reason: string): void {
+    this.liveHosts.delete(host);
+    const lost = this.table.onHost(host);
+    const serving = new Set(this.table.serving().map((s) => s.key));
+    const specs = lost.filter((s) => serving.has(s.key)).map((s) => s.spec);
+    if (specs.length === 0) return;
+    const restore = (async () => {
+      const staged = await this.stage(specs);
+      await this.warmUp(staged.key);
+      const old = this.table.flip(staged.key);
+      if (old) {
+        this.table.take(old);
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        for (const spec of specs) this.restoring.delete(spec.id);
+      });
+    for (const spec of specs) this.restoring.set(spec.id, restore);
+    void reason;
+  }
+
+  async info(): Promise<EngineInfo> {
+    const serving = this.table.serving();
+    if (serving.length === 0 || !this.runtime) throw new EngineNotReadyError();
+    const backend = serving.some((s) => s.hosted.backend === 'webgpu') ? 'webgpu' : 'wasm';
+    return {
+      backend,
+      threads: backend === 'wasm' ? this.runtime.threads : 1,
+      crossOriginIsolated: self.crossOriginIsolated,
+      runtimeVersion: this.runtime.runtimeVersion,
+      models: Object.fromEntries(serving.map((s) => [s.spec.id, servingModel(s)])),
+      hosts: this.liveHosts.size,
+      loadMs: this.firstLoadMs ?? 0,
+      pipelineWarmupMs: this.pipelineWarmupMs,
+    };
+  }
+
+  async openBatch(): Promise<string> {
+    const id = `batch-${this.nextBatch++}`;
+    this.batches.set(id, this.table.acquire());
+    return id;
+  }
+
+  async closeBatch(batch: string): Promise<void> {
+    this.batches.get(batch)?.release();
+    this.batches.delete(batch);
+  }
+
+  /** Leases the sessions the features need: the batch's when it has them, else the serving ones. */
+  private leaseFor(options: AnalyzeOptions): { features: Feature[]; lease: Lease<HostConnection> } {
+    const features = selectFeatures(this.deps.features, options.features);
+    if (features.length === 0) throw new ModelLoadError('the analysis', 'no known feature was chosen');
+    const ids = features.flatMap((f) => Object.values(f.models).map((m) => m.id));
+    const batch = options.batch !== undefined ? this.batches.get(options.batch) : undefined;
+    const sessions: Record<string, HostSession> = {};
+    for (const id of ids) {
+      const s = batch?.sessions[id] ?? this.table.route(id);
+      if (!s) {
+        if (this.restoring.has(id))
+          throw new WorkerCrashedError(`the model host serving ${id} crashed; it is being restarted`);
+        throw new EngineNotReadyError();
+      }
+      if (!s.host.alive) throw new WorkerCrashedError(`the model host serving ${id} crashed; it is being restarted`);
+      sessions[id] = s;
+    }
+    return { features, lease: this.table.lease(sessions) };
+  }
+
+  private async analyze(decoded: DecodedImage, options: AnalyzeOptions, started: number, decodeMs: number) {
+    const { features, lease } = this.leaseFor(options);
+    try {
+      const out = await analyzeWithFeatures(features, {
+        image: decoded.image,
+        scaleToOriginal: decoded.scaleToOriginal,
+        runners: runnersOf(lease.sessions),
+      });
+      return { ...out, timings: { decode: decodeMs, ...out.timings, total: performance.now() - started } };
+    } finally {
+      lease.release();
+    }
+  }
+
+  async analyzePhoto(photo: Blob, fileName: string, options: AnalyzeOptions): Promise<PhotoResult> {
+    this.leaseFor(options).lease.release(); // fail fast before decoding
+    const started = performance.now();
+    const decoded = await this.decoder.photo(photo, fileName);
+    const out = await this.analyze(decoded, options, started, performance.now() - started);
+    return {
+      annotation: { file: fileName, width: decoded.width, height: decoded.height, models: out.models, ...out.results },
+      inferenceWidth: decoded.image.width,
+      inferenceHeight: decoded.image.height,
+      timings: out.timings,
+    };
+  }
+
+  async analyzeFrame(frame: ImageBitmap, options: AnalyzeOptions): Promise<FrameResult<ImageBitmap>> {
+    try {
+      const started = performance.now();
+      const decoded = this.decoder.frame(frame);
+      const out = await this.analyze(decoded, options, started, performance.now() - started);
+      const result: FrameResult<ImageBitmap> = {
+        frame,
+        width: frame.width,
+        height: frame.height,
+        models: out.models,
+        timings: out.timings,
+        ...out.results,
+      };
+      // Hand the bitmap back so the UI draws these boxes on exactly this frame.
+      return Comlink.transfer(result, [frame]);
+    } catch (err) {
+      frame.close();
+      throw err;
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const batch of this.batches.values()) batch.release();
+    this.batches.clear();
+    await Promise.allSettled([...this.liveHosts].map((h) => h.terminate()));
+    this.liveHosts.clear();
+    await this.hosts.dispose();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * @file The contract between the pipeline worker and a model host worker. A host owns one
+ * onnxruntime-web runtime and the sessions staged in it, each under a key the pipeline worker
+ * chose; it knows nothing of features, images or routing. Tensors cross as plain data with
+ * their buffers transferred both ways.
+ */
+import type { TaskContract } from './tasks.ts';
+import type { TensorData, TensorSpec } from './tensor.ts';
+import type { Backend, EngineOptions, LoadProgress, ModelSpec } from './worker-api.ts';
+
+/** The runtime a host chose. */
+export interface HostRuntime {
+  backend: Backend;
+  threads: number;
+  runtimeVersion: string;
+  crossOriginIsolated: boolean;
+}
+
+/** One session a host created. */
+export interface HostedModel {
+  key: string;
+  inputs: TensorSpec[];
+  outputs: TensorSpec[];
+  origin: 'cache' | 'registry' | 'memory';
+  backend: Backend;
+  compileMs: number;
+}
+
+/** A model host worker's API. */
+export interface ModelHostApi {
+  /** Picks the backend and starts the runtime (WASM compile, threads); safe to call again. */
+  prepare(options: EngineOptions): Promise<HostRuntime>;
+  /** Reads (cache, else registry), verifies, checks against `contract` and compiles `spec` under `key`. */
+  load(
+    key: string,
+    spec: ModelSpec,
+    registryUrl: string,
+    contract: TaskContract,
+    onProgress?: (p: LoadProgress) => void,
+  ): Promise<HostedModel>;
+  /** Runs the session of `key` (runs of one session are queued). */
+  run(key: string, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  /** One run on zero inputs (kernel selection, allocation); returns its duration in ms. */
+  warm(key: string): Promise<number>;
+  /** Frees the session of `key`; returns how many sessions the host still holds. */
+  release(key: string): Promise<number>;
+}

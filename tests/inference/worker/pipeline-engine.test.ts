@@ -1,0 +1,244 @@
+/**
+ * @file The pipeline worker's engine with in-process model hosts running the real models on the
+ * real onnxruntime-web (Node build): the first set loads into the prepared host; a swap stages
+ * only the candidate, in a new host, and flipping it leaves every other session untouched; a
+ * drain waits for the analysis in flight and for open photo batches; releasing a replaced
+ * session ends its host once the host is empty; a crashed host's sessions are loaded again.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type * as Comlink from 'comlink';
+import { FEATURES, TASKS } from '../../../src/features/index.ts';
+import { ModelHost } from '../../../src/inference/host/model-host.ts';
+import type { ImageDecoder } from '../../../src/inference/worker/decode.ts';
+import { HostPool, type HostConnection } from '../../../src/inference/worker/host-pool.ts';
+import { PipelineEngine } from '../../../src/inference/worker/pipeline-engine.ts';
+import type { ModelSource } from '../../../src/models/cache/cache-source.ts';
+import { WorkerCrashedError } from '../../../src/shared/errors.ts';
+import type { ModelHostApi } from '../../../src/shared/model-host-api.ts';
+import { parseManifest } from '../../../src/shared/manifest-validate.ts';
+import type { ModelSpec } from '../../../src/shared/worker-api.ts';
+import { decodeRgb } from '../../../tools/lib/decode-image.ts';
+import { SAMPLES } from '../../unit/helpers/samples.ts';
+
+const REGISTRY = 'public/models';
+const manifest = parseManifest(JSON.parse(readFileSync(join(REGISTRY, 'manifest.json'), 'utf8')), TASKS);
+
+function spec(id: string, version = manifest.models[id]!.stable): ModelSpec {
+  const entry = manifest.models[id]!;
+  const file = entry.versions[version]!;
+  return { id, task: entry.task, version, sha256: file.sha256, file };
+}
+
+const diskSource: ModelSource = {
+  bytes: async (s, onBytes) => {
+    const bytes = new Uint8Array(readFileSync(join(REGISTRY, s.file.blob)));
+    onBytes(bytes.length, bytes.length);
+    return { bytes, origin: 'cache' };
+  },
+  asset: async (path) => new Blob([readFileSync(join(REGISTRY, path))]),
+};
+
+/** A model host in this process: the real ModelHost, plus crash and gate controls. */
+class LocalHost implements HostConnection {
+  static made: LocalHost[] = [];
+  readonly name = `host-${LocalHost.made.length + 1}`;
+  alive = true;
+  terminated = false;
+  readonly host = new ModelHost(() => diskSource);
+  /** While set, runs of sessions whose key starts with `gateKey` wait for it. */
+  gate: Promise<void> | null = null;
+  gateKey = '';
+  private listeners: Array<(reason: string) => void> = [];
+  constructor() {
+    LocalHost.made.push(this);
+  }
+  async call<T>(fn: (api: Comlink.Remote<ModelHostApi>) => Promise<T>): Promise<T> {
+    if (!this.alive) throw new WorkerCrashedError('it was already stopped');
+    const api: Comlink.Remote<ModelHostApi> = {
+      prepare: (o) => this.host.prepare(o),
+      load: (k, s, r, c, p) => this.host.load(k, s, r, c, p as never),
+      run: async (k, f) => {
+        if (k.startsWith(this.gateKey)) await this.gate;
+        if (!this.alive) throw new WorkerCrashedError('it crashed');
+        return this.host.run(k, f);
+      },
+      warm: (k) => this.host.warm(k),
+      release: (k) => this.host.release(k),
+    } as Comlink.Remote<ModelHostApi>;
+    return fn(api);
+  }
+  whenCrashed(listener: (reason: string) => void): void {
+    this.listeners.push(listener);
+  }
+  crash(): void {
+    this.alive = false;
+    for (const l of this.listeners) l('simulated crash');
+  }
+  async terminate(): Promise<void> {
+    this.alive = false;
+    this.terminated = true;
+  }
+}
+
+/** Photos are decoded with sharp, as the tools do (the browser decoder needs a DOM). */
+const sharpDecoder: ImageDecoder = {
+  photo: async (photo) => {
+    const image = await decodeRgb(new Uint8Array(await photo.arrayBuffer()));
+    return { image, width: image.width, height: image.height, scaleToOriginal: 1 };
+  },
+  frame: () => {
+    throw new Error('no frames in this test');
+  },
+};
+
+function engine() {
+  return new PipelineEngine({
+    features: FEATURES,
+    tasks: TASKS,
+    hosts: new HostPool(() => new LocalHost()),
+    sourceFor: () => diskSource,
+    decoder: sharpDecoder,
+  });
+}
+
+const photo = new Blob([readFileSync(SAMPLES[1]!)]);
+const faces = { features: ['faces'] };
+
+/** Stages, probes (must pass), warms and flips `specs`; returns the key of what it replaced. */
+async function swapIn(e: PipelineEngine, specs: ModelSpec[]): Promise<string | null> {
+  const staged = await e.stage(specs);
+  for (const s of specs) expect((await e.probe(staged.key, s.id)).problems).toEqual([]);
+  await e.warmUp(staged.key);
+  return e.flip(staged.key);
+}
+
+beforeAll(() => {
+  // The host reads the runtime's environment from the worker global.
+  Object.assign(globalThis, { self: { crossOriginIsolated: false, navigator: { hardwareConcurrency: 2 } } });
+});
+
+afterEach(() => {
+  LocalHost.made = [];
+});
+
+describe('PipelineEngine', () => {
+  it('serves the first set from the prepared host, then swaps one model in a new host without touching the others', async () => {
+    const e = engine();
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    expect(
+      await swapIn(
+        e,
+        ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+      ),
+    ).toBeNull();
+    const before = await e.info();
+    expect(before.hosts).toBe(1);
+    expect(Object.values(before.models).map((m) => m.host)).toEqual(['host-1', 'host-1', 'host-1']);
+    const first = await e.analyzePhoto(photo, 'a.jpg', faces);
+    expect(first.annotation.models['face-detector']).toBe('1.0.0');
+    expect(first.annotation.faces!.length).toBeGreaterThan(0);
+    expect(Object.keys(first.timings)).toEqual(
+      expect.arrayContaining(['decode', 'faces.detect', 'faces.attributes', 'faces.expression', 'total']),
+    );
+
+    const replaced = await swapIn(e, [spec('face-detector', '2.0.0')]);
+    expect(replaced).not.toBeNull();
+    const after = await e.info();
+    expect(after.models['face-detector']).toMatchObject({ version: '2.0.0', host: 'host-2' });
+    // Unchanged models keep their sessions: same host, same compile time (not recreated).
+    for (const id of ['face-attributes', 'face-expression']) expect(after.models[id]).toEqual(before.models[id]);
+    expect((await e.analyzePhoto(photo, 'b.jpg', faces)).annotation.models['face-detector']).toBe('2.0.0');
+    await e.drain(replaced!);
+    await e.release(replaced!);
+    // host-1 still holds the attribute nets, so it lives on.
+    expect(LocalHost.made.map((h) => h.terminated)).toEqual([false, false]);
+
+    // Swapping back ends host-2 once its only session is released.
+    const again = await swapIn(e, [spec('face-detector', '1.0.0')]);
+    await e.drain(again!);
+    await e.release(again!);
+    expect(LocalHost.made.map((h) => h.terminated)).toEqual([false, true, false]);
+    expect((await e.info()).hosts).toBe(2);
+    await e.dispose();
+    expect(LocalHost.made.every((h) => h.terminated)).toBe(true);
+  });
+
+  it('drains after the analysis in flight and after open photo batches, which keep their versions', async () => {
+    const e = engine();
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    await swapIn(
+      e,
+      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+    );
+    const batch = await e.openBatch();
+    let open: () => void = () => undefined;
+    LocalHost.made[0]!.gateKey = 'face-detector@1.0.0';
+    LocalHost.made[0]!.gate = new Promise<void>((r) => (open = r));
+    const inFlight = e.analyzePhoto(photo, 'slow.jpg', faces);
+    const replaced = await swapIn(e, [spec('face-detector', '2.0.0')]);
+    let drained = false;
+    const drain = e.drain(replaced!).then(() => (drained = true));
+    await new Promise((r) => setTimeout(r, 30));
+    expect(drained).toBe(false);
+    open();
+    LocalHost.made[0]!.gate = null;
+    expect((await inFlight).annotation.models['face-detector']).toBe('1.0.0');
+    // The batch still runs on the version it opened with, and still holds the old session.
+    expect((await e.analyzePhoto(photo, 'c.jpg', { ...faces, batch })).annotation.models['face-detector']).toBe(
+      '1.0.0',
+    );
+    expect((await e.analyzePhoto(photo, 'd.jpg', faces)).annotation.models['face-detector']).toBe('2.0.0');
+    await new Promise((r) => setTimeout(r, 30));
+    expect(drained).toBe(false);
+    await e.closeBatch(batch);
+    await drain;
+    expect(drained).toBe(true);
+    await e.dispose();
+  });
+
+  it('a rejected candidate is released without ever serving; retired models stop serving', async () => {
+    const e = engine();
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    await swapIn(
+      e,
+      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+    );
+    const staged = await e.stage([spec('face-detector', '2.0.0')]);
+    await e.release(staged.key);
+    expect(LocalHost.made[1]!.terminated).toBe(true);
+    expect((await e.info()).models['face-detector']!.version).toBe('1.0.0');
+    await expect(e.flip(staged.key)).rejects.toThrow(/no session set/);
+
+    const retired = await e.retire(['face-expression']);
+    await expect(e.analyzePhoto(photo, 'e.jpg', faces)).rejects.toMatchObject({ name: 'EngineNotReadyError' });
+    await e.drain(retired!);
+    await e.release(retired!);
+    expect(Object.keys((await e.info()).models).sort()).toEqual(['face-attributes', 'face-detector']);
+    await e.dispose();
+  });
+
+  it('loads a crashed host’s sessions again in a new host; runs fail with WorkerCrashedError meanwhile', async () => {
+    const e = engine();
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    await swapIn(
+      e,
+      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+    );
+    LocalHost.made[0]!.crash();
+    await expect(e.analyzePhoto(photo, 'f.jpg', faces)).rejects.toMatchObject({ name: 'WorkerCrashedError' });
+    const deadline = Date.now() + 30_000;
+    while (LocalHost.made.length < 2 || Object.values((await e.info()).models).some((m) => m.host !== 'host-2')) {
+      if (Date.now() > deadline) throw new Error('the crashed host was not replaced');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const result = await e.analyzePhoto(photo, 'g.jpg', faces);
+    expect(result.annotation.models).toEqual({
+      'face-detector': '1.0.0',
+      'face-attributes': '1.0.0',
+      'face-expression': '1.0.0',
+    });
+    await e.dispose();
+  });
+});
