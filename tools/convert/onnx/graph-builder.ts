@@ -6,17 +6,30 @@
 import { ProtoWriter } from './proto-writer.ts';
 
 /** ONNX TensorProto.DataType values used by hotlens models. */
-export const DataType = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
+export const DataType = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  uint16: 4,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+} as const;
 export type ElemType = keyof typeof DataType;
 
 /** A dimension: a fixed size or a symbolic name such as "n" or "batch". */
 export type Dim = number | string;
 
-/** Constant tensor data. int64 values are given as numbers (all fit in 2^53). */
+/**
+ * Constant tensor data. int64 values are given as numbers (all fit in 2^53); float16 data is
+ * the IEEE half-precision bit patterns as a Uint16Array (stored verbatim, nothing is rounded).
+ */
 export interface ConstTensor {
   type: ElemType;
   dims: readonly number[];
-  data: Float32Array | Uint8Array | Int8Array | Int32Array | readonly number[];
+  data: Float32Array | Uint8Array | Int8Array | Uint16Array | Int32Array | readonly number[];
 }
 
 /** A node attribute; the tag makes the ONNX attribute type explicit. */
@@ -79,6 +92,14 @@ function rawBytes(t: ConstTensor): Uint8Array {
       return Uint8Array.from(t.data as ArrayLike<number>);
     case 'int8': {
       const a = Int8Array.from(t.data as ArrayLike<number>);
+      return new Uint8Array(a.buffer);
+    }
+    case 'uint16':
+    case 'float16': {
+      if (t.type === 'float16' && !(t.data instanceof Uint16Array)) {
+        throw new Error('float16 tensor data must be the half-precision bit patterns as a Uint16Array');
+      }
+      const a = Uint16Array.from(t.data as ArrayLike<number>);
       return new Uint8Array(a.buffer);
     }
     case 'int32': {
