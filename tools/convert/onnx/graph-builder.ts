@@ -162,6 +162,7 @@ export class GraphBuilder {
   private readonly initializers: { name: string; tensor: ConstTensor }[] = [];
   private readonly nodes: NodeDef[] = [];
   private readonly used = new Set<string>();
+  private readonly reserved = new Set<string>();
   private counter = 0;
 
   constructor(readonly name: string) {}
@@ -175,9 +176,19 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * Keeps `name` for a later {@link input} or {@link output}: generated names avoid it. Lets a
+   * translator name values freely while outputs keep the names a contract fixes.
+   */
+  reserve(name: string): void {
+    if (this.used.has(name)) throw new Error(`duplicate value name ${name}`);
+    this.used.add(name);
+    this.reserved.add(name);
+  }
+
   /** Declares a graph input. */
   input(name: string, type: ElemType, dims: readonly Dim[]): string {
-    if (this.used.has(name)) throw new Error(`duplicate value name ${name}`);
+    if (this.used.has(name) && !this.reserved.delete(name)) throw new Error(`duplicate value name ${name}`);
     this.used.add(name);
     this.inputs.push({ name, type, dims });
     return name;
@@ -187,7 +198,7 @@ export class GraphBuilder {
   output(value: string, name: string, type: ElemType, dims: readonly Dim[]): string {
     let out = value;
     if (value !== name) {
-      if (this.used.has(name)) throw new Error(`duplicate value name ${name}`);
+      if (this.used.has(name) && !this.reserved.delete(name)) throw new Error(`duplicate value name ${name}`);
       this.used.add(name);
       this.nodes.push({ op: 'Identity', inputs: [value], outputs: [name], name: `${name}_identity`, attrs: {} });
       out = name;

@@ -63,7 +63,7 @@ export interface GraphModelJson {
   format?: string;
   generatedBy?: string;
   convertedBy?: string;
-  modelTopology: { node: TfNode[]; library?: { function?: unknown[] } };
+  modelTopology: { node: TfNode[]; library?: { function?: unknown[] }; versions?: Record<string, unknown> };
   weightsManifest: ManifestGroup[];
   signature?: TfSignature;
   userDefinedMetadata?: { signature?: TfSignature };

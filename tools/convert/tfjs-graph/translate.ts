@@ -34,6 +34,8 @@ export interface TranslateOptions {
   preprocess?: (g: GraphBuilder, input: string, placeholder: string) => string;
   /** ONNX graph name (default 'tfjs-graph'). */
   graphName?: string;
+  /** Names the caller will give its outputs: translated values are named around them. */
+  reservedNames?: readonly string[];
 }
 
 /** A translated graph before its outputs are declared. */
@@ -113,6 +115,7 @@ export function translateGraph(
   options: TranslateOptions = {},
 ): Translation {
   const g = new GraphBuilder(options.graphName ?? 'tfjs-graph');
+  for (const name of options.reservedNames ?? []) g.reserve(name);
   const ctx = new TranslationContext(g, options.weights ?? 'compact');
   const batchName = options.batchName ?? 'batch';
   const byName = new Map<string, TfNode>();
@@ -123,7 +126,11 @@ export function translateGraph(
   const values = new Map<string, Value>();
   const inputs: Translation['inputs'] = [];
 
-  for (const node of dependencyOrder(byName, outputs, model.label)) {
+  const order = dependencyOrder(byName, outputs, model.label);
+  const inputName = (node: TfNode) => options.inputNames?.[node.name] ?? node.name;
+  for (const node of order) if (node.op === 'Placeholder') g.reserve(inputName(node));
+
+  for (const node of order) {
     const attrs = new NodeAttrs(node);
     let results: Value[];
     if (node.op === 'Const') {
@@ -137,7 +144,7 @@ export function translateGraph(
         attrs.fail('the input has no static rank; pass its shape in inputShapes');
       const nchw = (options.inputLayout ?? 'nchw') === 'nchw' && shape.length === 4 && dtype === 'float32';
       const onnxDims = nchw ? TO_NCHW.map((p) => shape[p]!) : shape;
-      const name = options.inputNames?.[node.name] ?? node.name;
+      const name = inputName(node);
       const dims: Dim[] = onnxDims.map((d, i) => (d >= 0 ? d : i === 0 ? batchName : `${name}_dim${i}`));
       let onnx = g.input(name, dtype, dims);
       inputs.push({ name, placeholder: node.name, type: dtype, dims });
@@ -217,9 +224,10 @@ export function convertGraphModel(model: GraphModel, options: ConvertOptions = {
   }
   // Op forms used (Squeeze/Unsqueeze/ReduceSum axes as inputs, ReduceMean axes as attribute) are opset 17's.
   if ((options.model?.opset ?? 17) !== 17) throw new Error('tfjs-graph: the translator writes opset 17');
-  const t = translateGraph(model, outputs, options);
+  const names = outputs.map((ref, i) => options.outputNames?.[i] ?? ref);
+  const t = translateGraph(model, outputs, { ...options, reservedNames: [...(options.reservedNames ?? []), ...names] });
   const declared = outputs.map((ref, i) => ({
-    ...declareOutput(t, t.tensor(ref), options.outputNames?.[i] ?? ref, options.outputLayout),
+    ...declareOutput(t, t.tensor(ref), names[i]!, options.outputLayout),
     tensor: ref,
   }));
   return { onnx: t.g.toModel(options.model ?? {}), inputs: t.inputs, outputs: declared };
