@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { graphModelFromMemory, readGraphModel, type GraphModel, type GraphModelJson } from '../model-source.ts';
+import { readShards } from '../../weights.ts';
+import { graphModelFromMemory, type GraphModel, type GraphModelJson } from '../model-source.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -53,16 +54,36 @@ export function nsfwjsPackage(): PackageInfo {
   return packageInfo(packageDir('nsfwjs'));
 }
 
-/** One of Human's graph models by file stem: 'centernet', 'blazeface', 'faceres', 'emotion'... */
+/** A graph model's files as TF.js's `tf.io.fromMemory` takes them: model.json + all weight bytes. */
+export interface GraphModelArtifacts {
+  json: GraphModelJson;
+  weightData: Uint8Array;
+  label: string;
+}
+
+/** One of Human's graph models by file stem ('centernet', 'blazeface', 'faceres', 'emotion'...), raw. */
+export function humanModelArtifacts(stem: string): GraphModelArtifacts {
+  const path = join(humanPackage().dir, 'models', `${stem}.json`);
+  const json = JSON.parse(readFileSync(path, 'utf8')) as GraphModelJson;
+  const bytes = Buffer.concat(readShards(json.weightsManifest, dirname(path)));
+  return {
+    json,
+    weightData: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+    label: `@vladmandic/human ${stem}`,
+  };
+}
+
+/** One of Human's graph models, decoded. */
 export function readHumanModel(stem: string): GraphModel {
-  return readGraphModel(join(humanPackage().dir, 'models', `${stem}.json`));
+  const { json, weightData, label } = humanModelArtifacts(stem);
+  return graphModelFromMemory(json, weightData, label);
 }
 
 /** nsfwjs model directories under `dist/models/`. */
 export type NsfwjsModelDir = 'mobilenet_v2' | 'mobilenet_v2_mid' | 'inception_v3';
 
-/** One of nsfwjs's bundled graph models, decoded from its CommonJS bundles. */
-export function readNsfwjsModel(model: NsfwjsModelDir): GraphModel {
+/** One of nsfwjs's bundled graph models, raw: the model.json object and the decoded base64 shards. */
+export function nsfwjsModelArtifacts(model: NsfwjsModelDir): GraphModelArtifacts {
   const dir = join(nsfwjsPackage().dir, 'dist', 'models', model);
   const json = require(join(dir, 'model.min.js')) as GraphModelJson;
   const shards = json.weightsManifest.flatMap((group) =>
@@ -73,5 +94,11 @@ export function readNsfwjsModel(model: NsfwjsModelDir): GraphModel {
     }),
   );
   const bytes = Buffer.concat(shards);
-  return graphModelFromMemory(json, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), `nsfwjs ${model}`);
+  return { json, weightData: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length), label: `nsfwjs ${model}` };
+}
+
+/** One of nsfwjs's bundled graph models, decoded. */
+export function readNsfwjsModel(model: NsfwjsModelDir): GraphModel {
+  const { json, weightData, label } = nsfwjsModelArtifacts(model);
+  return graphModelFromMemory(json, weightData, label);
 }
