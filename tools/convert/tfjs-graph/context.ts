@@ -65,15 +65,18 @@ export class TranslationContext {
       return { data: p.data, shape: dims ? [...dims] : p.shape };
     };
     const hint = perm || dims ? `${w.name}/arranged` : w.name;
+    // The stored tensor keeps the TF name; the few nodes decoding it get a short one (the last
+    // two path segments): TF.js names run to 150 characters and would otherwise add ~10% to a file.
+    const short = `${hint.split('/').slice(-2).join('/')}`;
     let value: string;
     if (this.storage === 'compact' && w.float16) {
       const { data, shape } = arrange(w.float16);
       const bits = this.g.constant(`${hint}/f16`, { type: 'float16', dims: shape, data });
-      value = this.g.node('Cast', [bits], { to: attr.int(DataType.float32) }, hint);
+      value = this.g.node('Cast', [bits], { to: attr.int(DataType.float32) }, short);
     } else if (this.storage === 'compact' && w.quantized && w.dtype === 'float32') {
       const { data, shape } = arrange(w.quantized.codes);
       const codes = this.g.constant(`${hint}/q`, { type: w.quantized.dtype, dims: shape, data });
-      value = dequantize(this.g, hint, codes, w.quantized);
+      value = dequantize(this.g, short, codes, w.quantized);
     } else {
       const { data, shape } = arrange(w.values);
       value = this.g.constant(hint, { type: w.dtype, dims: shape, data });

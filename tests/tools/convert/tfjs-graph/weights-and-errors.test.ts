@@ -5,6 +5,7 @@
  * with an error naming the op and the node.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OrtModel } from '../../../../src/inference/engine/ort-engine.ts';
 import { float16BitsToFloat32 } from '../../../../tools/convert/float16.ts';
 import { graphModelFromMemory } from '../../../../tools/convert/tfjs-graph/model-source.ts';
 import { convertGraphModel } from '../../../../tools/convert/tfjs-graph/translate.ts';
@@ -79,6 +80,34 @@ describe('weight decoding', () => {
     expect(size('uint8', 'compact')).toBeLessThan(f32 * 0.35);
     expect(size('float16', 'float32')).toBeGreaterThan(f32 * 0.95);
   });
+
+  it.each(['float16', 'uint8', 'uint16'] as const)(
+    'keeps %s weights compact in the file and restores them in the graph bit for bit as TF.js does',
+    async (encoding) => {
+      const n = 4096;
+      const f = new GraphFixture();
+      f.placeholder('x', [n]);
+      f.const('w', [n], uniform(9, n, -3, 3), 'float32', encoding);
+      f.node('out', 'Add', ['x', 'w']); // 0 + w = w exactly
+      const { json, weightData } = f.build();
+      const ref = tf.io.decodeWeights(weightData.slice().buffer, json.weightsManifest[0]!.weights as never)['w']!;
+      const converted = convertGraphModel(graphModelFromMemory(json, weightData), { outputs: ['out'] });
+      const session = await OrtModel.create(converted.onnx);
+      try {
+        const out = await session.run({ x: { type: 'float32', dims: [n], data: new Float32Array(n) } });
+        const ours = out.out!.data as Float32Array;
+        expect(
+          Buffer.from(ours.buffer, ours.byteOffset, ours.byteLength).equals(
+            Buffer.from((ref.dataSync() as Float32Array).buffer),
+          ),
+        ).toBe(true);
+      } finally {
+        await session.release();
+      }
+      const bytesPerWeight = { float16: 2, uint8: 1, uint16: 2 }[encoding];
+      expect(converted.onnx.length).toBeLessThan(n * bytesPerWeight + 1024);
+    },
+  );
 
   it('rejects weight bytes that do not match the manifest', () => {
     const { json, weightData } = convModel('float32');
