@@ -44,6 +44,14 @@ export interface ManifestGroup {
 
 const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** Bytes one manifest entry occupies in the shards. */
+export function entryByteLength(entry: ManifestEntry): number {
+  const q = entry.quantization?.dtype;
+  const perValue =
+    q === 'uint8' ? 1 : q === 'uint16' || q === 'float16' ? 2 : ({ bool: 1, float16: 2 }[entry.dtype] ?? 4);
+  return count(entry.shape) * perValue;
+}
+
 /** Copies `length` bytes at `offset` into a fresh, aligned buffer. */
 function slice(buffer: Uint8Array, offset: number, length: number, label: string, name: string): ArrayBuffer {
   if (offset + length > buffer.length) {

@@ -67,7 +67,7 @@ export class TranslationContext {
     const hint = perm || dims ? `${w.name}/arranged` : w.name;
     // The stored tensor keeps the TF name; the few nodes decoding it get a short one (the last
     // two path segments): TF.js names run to 150 characters and would otherwise add ~10% to a file.
-    const short = `${hint.split('/').slice(-2).join('/')}`;
+    const short = hint.split('/').slice(-2).join('/');
     let value: string;
     if (this.storage === 'compact' && w.float16) {
       const { data, shape } = arrange(w.float16);

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { decodeWeightGroups, readShards, type ManifestEntry, type ManifestGroup, type Weight } from '../weights.ts';
+import { decodeWeightGroups, entryByteLength, readShards, type ManifestGroup, type Weight } from '../weights.ts';
 
 /** A TensorFlow AttrValue in TF.js's JSON form (int64s are strings, strings are base64). */
 export interface TfAttrValue {
@@ -87,17 +87,6 @@ function checkGraphModel(json: GraphModelJson, label: string): void {
   }
 }
 
-/** Bytes one manifest entry occupies in the shards. */
-function entryBytes(entry: ManifestEntry): number {
-  const n = entry.shape.reduce((a, b) => a * b, 1);
-  const q = entry.quantization?.dtype;
-  if (q === 'uint8') return n;
-  if (q === 'uint16' || q === 'float16') return n * 2;
-  if (entry.dtype === 'bool') return n;
-  if (entry.dtype === 'float16') return n * 2;
-  return n * 4;
-}
-
 /** Reads `model.json` and its weight shards (paths relative to the JSON file). */
 export function readGraphModel(modelJsonPath: string): GraphModel {
   const json = JSON.parse(readFileSync(modelJsonPath, 'utf8')) as GraphModelJson;
@@ -119,7 +108,7 @@ export function graphModelFromMemory(
   checkGraphModel(json, label);
   const all = weightData instanceof Uint8Array ? weightData : new Uint8Array(weightData);
   const groups = json.weightsManifest ?? [];
-  const sizes = groups.map((g) => g.weights.reduce((sum, e) => sum + entryBytes(e), 0));
+  const sizes = groups.map((g) => g.weights.reduce((sum, e) => sum + entryByteLength(e), 0));
   const total = sizes.reduce((a, b) => a + b, 0);
   if (total !== all.length) {
     throw new Error(`${label}: manifest describes ${total} bytes of weights but ${all.length} were given`);
