@@ -7,6 +7,7 @@
  */
 import { attr, type GraphBuilder } from '../onnx/graph-builder.ts';
 import { weightValue } from '../layers.ts';
+import { samePadding } from '../padding.ts';
 import { requireWeight, type Weight } from '../weights.ts';
 import type { WeightEncoding } from '../../../src/shared/manifest-types.ts';
 
@@ -28,13 +29,6 @@ export interface LayerContext {
   encoding: WeightEncoding;
 }
 
-function samePads(inSize: number, kernel: number, stride: number): { out: number; begin: number; end: number } {
-  const out = Math.ceil(inSize / stride);
-  const total = Math.max((out - 1) * stride + kernel - inSize, 0);
-  const begin = Math.floor(total / 2);
-  return { out, begin, end: total - begin };
-}
-
 /** ONNX pads [top, left, bottom, right] and the output size for a TF-style window op. */
 export function windowGeometry(
   x: Feature,
@@ -43,8 +37,8 @@ export function windowGeometry(
   padding: Padding,
 ): { pads: number[]; height: number; width: number } {
   if (padding === 'same') {
-    const h = samePads(x.height, kernel, stride);
-    const w = samePads(x.width, kernel, stride);
+    const h = samePadding(x.height, kernel, stride);
+    const w = samePadding(x.width, kernel, stride);
     return { pads: [h.begin, w.begin, h.end, w.end], height: h.out, width: w.out };
   }
   const p = padding === 'valid' ? 0 : padding.symmetric;

@@ -6,17 +6,30 @@
 import { ProtoWriter } from './proto-writer.ts';
 
 /** ONNX TensorProto.DataType values used by hotlens models. */
-export const DataType = { float32: 1, uint8: 2, int8: 3, int32: 6, int64: 7, bool: 9, float64: 11 } as const;
+export const DataType = {
+  float32: 1,
+  uint8: 2,
+  int8: 3,
+  uint16: 4,
+  int32: 6,
+  int64: 7,
+  bool: 9,
+  float16: 10,
+  float64: 11,
+} as const;
 export type ElemType = keyof typeof DataType;
 
 /** A dimension: a fixed size or a symbolic name such as "n" or "batch". */
 export type Dim = number | string;
 
-/** Constant tensor data. int64 values are given as numbers (all fit in 2^53). */
+/**
+ * Constant tensor data. int64 values are given as numbers (all fit in 2^53); float16 data is
+ * the IEEE half-precision bit patterns as a Uint16Array (stored verbatim, nothing is rounded).
+ */
 export interface ConstTensor {
   type: ElemType;
   dims: readonly number[];
-  data: Float32Array | Uint8Array | Int8Array | Int32Array | readonly number[];
+  data: Float32Array | Uint8Array | Int8Array | Uint16Array | Int32Array | readonly number[];
 }
 
 /** A node attribute; the tag makes the ONNX attribute type explicit. */
@@ -81,6 +94,14 @@ function rawBytes(t: ConstTensor): Uint8Array {
       const a = Int8Array.from(t.data as ArrayLike<number>);
       return new Uint8Array(a.buffer);
     }
+    case 'uint16':
+    case 'float16': {
+      if (t.type === 'float16' && !(t.data instanceof Uint16Array)) {
+        throw new Error('float16 tensor data must be the half-precision bit patterns as a Uint16Array');
+      }
+      const a = Uint16Array.from(t.data as ArrayLike<number>);
+      return new Uint8Array(a.buffer);
+    }
     case 'int32': {
       const a = Int32Array.from(t.data as ArrayLike<number>);
       return new Uint8Array(a.buffer);
@@ -141,6 +162,7 @@ export class GraphBuilder {
   private readonly initializers: { name: string; tensor: ConstTensor }[] = [];
   private readonly nodes: NodeDef[] = [];
   private readonly used = new Set<string>();
+  private readonly reserved = new Set<string>();
   private counter = 0;
 
   constructor(readonly name: string) {}
@@ -154,9 +176,19 @@ export class GraphBuilder {
     return name;
   }
 
+  /**
+   * Keeps `name` for a later {@link input} or {@link output}: generated names avoid it. Lets a
+   * translator name values freely while outputs keep the names a contract fixes.
+   */
+  reserve(name: string): void {
+    if (this.used.has(name)) throw new Error(`duplicate value name ${name}`);
+    this.used.add(name);
+    this.reserved.add(name);
+  }
+
   /** Declares a graph input. */
   input(name: string, type: ElemType, dims: readonly Dim[]): string {
-    if (this.used.has(name)) throw new Error(`duplicate value name ${name}`);
+    if (this.used.has(name) && !this.reserved.delete(name)) throw new Error(`duplicate value name ${name}`);
     this.used.add(name);
     this.inputs.push({ name, type, dims });
     return name;
@@ -166,7 +198,7 @@ export class GraphBuilder {
   output(value: string, name: string, type: ElemType, dims: readonly Dim[]): string {
     let out = value;
     if (value !== name) {
-      if (this.used.has(name)) throw new Error(`duplicate value name ${name}`);
+      if (this.used.has(name) && !this.reserved.delete(name)) throw new Error(`duplicate value name ${name}`);
       this.used.add(name);
       this.nodes.push({ op: 'Identity', inputs: [value], outputs: [name], name: `${name}_identity`, attrs: {} });
       out = name;

@@ -1,0 +1,15 @@
+/**
+ * @file What a model-specific wrapper hands the registry build: the ONNX bytes plus what the
+ * manifest needs to describe them (labels, provenance, the square input size).
+ */
+
+/** A TF.js graph model converted to a hotlens task contract. */
+export interface ConvertedTaskModel {
+  onnx: Uint8Array;
+  /** Class names in output order. */
+  labels: string[];
+  /** Provenance sentence: package, version, licence, what was done to it. */
+  source: string;
+  /** Side of the square input the model takes (pixels). */
+  inputSize: number;
+}
