@@ -142,6 +142,35 @@ describe('the re-implemented pipeline reproduces Human 3.3.6 (mesh off)', () => 
   });
 });
 
+/** Distance from v to the nearest boundary k + 0.5 where Math.round flips. */
+const roundSlack = (v: number): number => Math.abs(v - Math.floor(v) - 0.5);
+/** Distance from v to the nearest integer, where Math.trunc flips. */
+const truncSlack = (v: number): number => Math.min(v - Math.floor(v), Math.ceil(v) - v) || 1;
+
+/** Top-1 minus top-2 of a distribution: how much an output may move before its argmax changes. */
+function margin(p: ArrayLike<number>): number {
+  const sorted = Array.from(p).sort((x, y) => y - x);
+  return sorted[0]! - sorted[1]!;
+}
+
+/**
+ * How close each photo's reported values are to flipping (smallest over its faces), in the
+ * units a translated graph's outputs must not move: box corners (px) and score (0..1) from
+ * Math.round, age argmax (probability) and 0.1 rounding (years), gender truncation
+ * (probability), the top emotion (probability).
+ */
+function slackRow(faces: HumanPipelineFace[]): number[] {
+  const min = (f: (x: HumanPipelineFace) => number) => Math.min(...faces.map(f));
+  return [
+    min((f) => Math.min(...f.squareCorners.map(roundSlack))),
+    min((f) => roundSlack(100 * f.confidence) / 100),
+    min((f) => margin(f.ageDistribution)),
+    min((f) => roundSlack(10 * f.ageUnrounded) / 10),
+    min((f) => truncSlack(200 * Math.abs(f.probMale - 0.5)) / 200),
+    min((f) => margin(f.emotionProbabilities)),
+  ];
+}
+
 describe('report', () => {
   it('prints the max-error table', () => {
     const header = [
@@ -173,9 +202,24 @@ describe('report', () => {
       ]);
     const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
     const table = [header, ...body].map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ')).join('\n');
+    const slackHeader = [
+      'photo',
+      'box corner px',
+      'score',
+      'age argmax p',
+      'age 0.1 step',
+      'P(male) trunc',
+      'top emotion p',
+    ];
+    const slackBody = runs.map((r) => [r.name, ...slackRow(r.ours).map((v) => v.toExponential(1))]);
+    const slackWidths = slackHeader.map((h, i) => Math.max(h.length, ...slackBody.map((b) => b[i]!.length)));
+    const slack = [slackHeader, ...slackBody]
+      .map((r) => r.map((c, i) => c.padEnd(slackWidths[i]!)).join('  '))
+      .join('\n');
     const lines = Object.entries(timings).map(([k, v]) => `  ${k}: ${(v / 1000).toFixed(2)} s`);
     console.log(
-      `\nParity with Human 3.3.6 (mesh off): max absolute errors per photo\n${table}\n\nTimings\n${lines.join('\n')}\n  total (this file): ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
+      `\nParity with Human 3.3.6 (mesh off): max absolute errors per photo\n${table}\n\n` +
+        `Slack: smallest distance of a reported value from flipping (rounding boundary or argmax tie)\n${slack}\n\nTimings\n${lines.join('\n')}\n  total (this file): ${((performance.now() - started) / 1000).toFixed(1)} s\n`,
     );
     expect(rows.length).toBe(SAMPLE_PHOTOS.length);
   });

@@ -71,7 +71,9 @@ export interface HumanPipelineFace {
   score: number;
   /** Sigmoid of BlazeFace's logit. */
   confidence: number;
-  /** Six landmarks in image pixels: right eye, left eye, nose, mouth, right ear, left ear. */
+  /** The square box's corners [x1, y1, x2, y2] before Human rounds them (how close a 1-px flip is). */
+  squareCorners: [number, number, number, number];
+  /** Six landmarks in image pixels, in Human's annotation names: leftEye, rightEye, nose, mouth, leftEar, rightEar. */
   landmarks: [number, number][];
   /** Human's age (0.1 year steps); null where Human leaves it unset (0 or NaN). */
   age: number | null;
@@ -98,6 +100,8 @@ export interface Detection {
   /** Enlarged, squared box corners in image pixels (integers). */
   start: [number, number];
   end: [number, number];
+  /** The same corners before rounding. */
+  corners: [number, number, number, number];
   confidence: number;
   landmarks: [number, number][];
 }
@@ -208,9 +212,11 @@ function toDetection(
   const sw = Math.abs(ee[0]! - es[0]!);
   const sh = Math.abs(ee[1]! - es[1]!);
   const half = Math.max(sw, sh) / 2;
+  const corners: [number, number, number, number] = [cx - half, cy - half, cx + half, cy + half];
   return {
-    start: [Math.round(cx - half), Math.round(cy - half)],
-    end: [Math.round(cx + half), Math.round(cy + half)],
+    start: [Math.round(corners[0]), Math.round(corners[1])],
+    end: [Math.round(corners[2]), Math.round(corners[3])],
+    corners,
     confidence,
     landmarks,
     size: [Math.round(sw), Math.round(sh)],
@@ -363,6 +369,7 @@ export async function analyseWithHumanPipeline(
         width: det.end[0] - det.start[0],
         height: det.end[1] - det.start[1],
       },
+      squareCorners: det.corners,
       score: Math.round(100 * det.confidence) / 100,
       confidence: det.confidence,
       landmarks: det.landmarks,

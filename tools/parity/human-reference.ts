@@ -118,7 +118,7 @@ export interface HumanFace {
   genderScore: number | null;
   /** Emotions above minConfidence, score truncated to 0.01, best first, in Human's labels. */
   emotions: { label: string; score: number }[];
-  /** The six BlazeFace landmarks in image pixels (eyes, nose, mouth, ears). */
+  /** The six BlazeFace landmarks in image pixels (Human's names: leftEye, rightEye, nose, mouth, leftEar, rightEar). */
   landmarks: [number, number][];
   /** FaceRes's 1024-value descriptor (`face.embedding`). */
   descriptor: number[];
