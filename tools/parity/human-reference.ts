@@ -176,7 +176,7 @@ export class HumanReference {
     return `human ${this.human.version} on tfjs ${this.human.tf.version_core} (${this.human.tf.getBackend()})`;
   }
 
-  /** Runs `human.detect` on the decoded pixels and returns its faces with their graph calls. */
+  /** Runs `human.detect` on the decoded pixels and returns its faces with their graph calls. Not re-entrant: await each call. */
   async analyse(img: RgbImage): Promise<HumanResult> {
     if (img.channels !== 3) throw new Error('the reference takes RGB images (3 channels); decode with decodeImage()');
     const { tf } = this.human;
