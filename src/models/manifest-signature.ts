@@ -7,6 +7,7 @@
  */
 import type { Manifest } from '../shared/manifest-types.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
+import { untrustedText } from '../shared/untrusted-text.ts';
 
 /** An EC P-256 public key as JWK (what a deployment ships to clients). */
 export interface EcPublicJwk {
@@ -79,11 +80,14 @@ export function createManifestVerifier(keys: Record<string, EcPublicJwk>): (mani
   return async (manifest) => {
     const sig = manifest.signature;
     if (!sig) throw new SignatureError('the manifest is not signed, and this app only accepts signed manifests');
-    if (sig.alg !== 'ES256') throw new SignatureError(`the manifest is signed with ${String(sig.alg)}, not ES256`);
+    if (sig.alg !== 'ES256')
+      throw new SignatureError(`the manifest is signed with ${untrustedText(String(sig.alg))}, not ES256`);
     const key = keyFor(sig.keyId);
+    // Until it verifies, the key id is the registry's text: quoted short and clean.
+    const keyId = untrustedText(sig.keyId);
     if (!key)
       throw new SignatureError(
-        `the manifest is signed with unknown key "${sig.keyId}" (known: ${Object.keys(keys).join(', ') || 'none'})`,
+        `the manifest is signed with unknown key "${keyId}" (known: ${Object.keys(keys).join(', ') || 'none'})`,
       );
     let raw = base64Bytes(sig.value);
     if (raw.length !== 64) raw = derToRaw(raw);
@@ -93,9 +97,9 @@ export function createManifestVerifier(keys: Record<string, EcPublicJwk>): (mani
     try {
       cryptoKey = await key;
     } catch (err) {
-      throw new SignatureError(`trusted key "${sig.keyId}" cannot be imported (${(err as Error).message})`);
+      throw new SignatureError(`trusted key "${keyId}" cannot be imported (${(err as Error).message})`);
     }
     const ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, cryptoKey, raw, data);
-    if (!ok) throw new SignatureError(`the manifest signature does not verify with key "${sig.keyId}"`);
+    if (!ok) throw new SignatureError(`the manifest signature does not verify with key "${keyId}"`);
   };
 }

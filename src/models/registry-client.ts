@@ -17,6 +17,7 @@
  */
 import type { Manifest } from '../shared/manifest-types.ts';
 import { parseManifest } from '../shared/manifest-validate.ts';
+import { untrustedText } from '../shared/untrusted-text.ts';
 import type { StoredManifest } from './cache/model-store.ts';
 import { describeError, isAbortError, ManifestRejected, RegistryUnavailable } from './errors.ts';
 import { defaultFetch, type FetchLike } from './http.ts';
@@ -92,7 +93,10 @@ export async function fetchManifest(
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ManifestRejected(`${options.url} is not valid JSON (${describeError(err)})`, { etag });
+    // V8's message quotes the text around the error: that is the registry's text.
+    throw new ManifestRejected(`${options.url} is not valid JSON (${untrustedText(describeError(err), 160)})`, {
+      etag,
+    });
   }
   let manifest: Manifest;
   try {

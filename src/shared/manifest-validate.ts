@@ -2,7 +2,8 @@
  * @file Validation of the registry manifest (schema 1). Everything that reads a manifest
  * (service worker, inference worker, Node tools) goes through {@link parseManifest}, so an
  * off-schema or inconsistent manifest is rejected in one place with a message that names the
- * offending field, instead of failing later deep inside an update.
+ * offending field, instead of failing later deep inside an update. Names and values from the
+ * manifest are quoted through untrustedText (short, no control or bidi characters).
  */
 import type {
   Canary,
@@ -17,6 +18,7 @@ import type {
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
 import { isValid as isSemver } from './semver.ts';
 import { checkContract, checkLabels, detectorInputSize, isTaskId, TASK_IDS } from './tasks.ts';
+import { untrustedText } from './untrusted-text.ts';
 
 /** A manifest that does not match schema 1; `path` names the bad field (e.g. `models["face-detector"].stable`). */
 export class ManifestError extends Error {
@@ -49,7 +51,15 @@ function present(v: unknown, path: string): void {
 }
 
 function key(path: string, k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
+  const shown = untrustedText(k);
+  return shown === k && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(shown)}]`;
+}
+
+/** A value of any JSON type, as a refusal quotes it. */
+function shownValue(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  return typeof v === 'string' ? `"${untrustedText(v)}"` : String(v);
 }
 
 function object(v: unknown, path: string, allowed: readonly string[]): Obj {
@@ -117,7 +127,7 @@ function tensorSpecs(v: unknown, path: string): TensorSpec[] {
     const p = `${path}[${i}]`;
     const o = object(item, p, ['name', 'type', 'dims']);
     const name = string(o.name, `${p}.name`);
-    if (names.has(name)) throw new ManifestError(`${p}.name`, `repeats "${name}"`);
+    if (names.has(name)) throw new ManifestError(`${p}.name`, `repeats "${untrustedText(name)}"`);
     names.add(name);
     const type = oneOf(o.type, `${p}.type`, TENSOR_TYPES);
     const dims = array(o.dims, `${p}.dims`).map((d, j): Dim => {
@@ -223,9 +233,10 @@ function modelVersion(v: unknown, path: string, task: string): ModelVersion {
 function canary(v: unknown, path: string, versions: Obj): Canary {
   const o = object(v, path, ['version', 'percent']);
   const version = string(o.version, `${path}.version`);
-  if (!isSemver(version)) throw new ManifestError(`${path}.version`, `"${version}" is not a version of the form X.Y.Z`);
+  if (!isSemver(version))
+    throw new ManifestError(`${path}.version`, `"${untrustedText(version)}" is not a version of the form X.Y.Z`);
   if (!Object.hasOwn(versions, version))
-    throw new ManifestError(`${path}.version`, `points at ${version}, which is not in versions`);
+    throw new ManifestError(`${path}.version`, `points at ${untrustedText(version)}, which is not in versions`);
   const percent = finite(o.percent, `${path}.percent`);
   if (percent < 0 || percent > 100) throw new ManifestError(`${path}.percent`, 'must be between 0 and 100');
   return { version, percent };
@@ -245,9 +256,10 @@ function modelEntry(v: unknown, path: string): ModelEntry {
     versions[ver] = modelVersion(item, p, task);
   }
   const stable = string(o.stable, `${path}.stable`);
-  if (!isSemver(stable)) throw new ManifestError(`${path}.stable`, `"${stable}" is not a version of the form X.Y.Z`);
+  if (!isSemver(stable))
+    throw new ManifestError(`${path}.stable`, `"${untrustedText(stable)}" is not a version of the form X.Y.Z`);
   if (!Object.hasOwn(versions, stable))
-    throw new ManifestError(`${path}.stable`, `points at ${stable}, which is not in versions`);
+    throw new ManifestError(`${path}.stable`, `points at ${untrustedText(stable)}, which is not in versions`);
   // Key order as written by the tools: task, stable, canary, versions.
   if (o.canary === undefined) return { task, stable, versions };
   return { task, stable, canary: canary(o.canary, `${path}.canary`, versions), versions };
@@ -267,7 +279,7 @@ function signature(v: unknown, path: string): ManifestSignature {
 export function parseManifest(json: unknown): Manifest {
   const o = object(json, 'manifest', ['schema', 'serial', 'published', 'models', 'signature']);
   if (o.schema !== 1)
-    throw new ManifestError('schema', `must be 1 (got ${JSON.stringify(o.schema)}); this app reads schema 1 only`);
+    throw new ManifestError('schema', `must be 1 (got ${shownValue(o.schema)}); this app reads schema 1 only`);
   const serial = positiveInt(o.serial, 'serial');
   const published = string(o.published, 'published');
   if (!ISO_UTC.test(published) || Number.isNaN(Date.parse(published))) {

@@ -2,11 +2,13 @@
  * @file Task contracts as data: what a model must look like to serve a task (DESIGN.md
  * "Task contracts"). Checked before a session is created (on the manifest's declared
  * signature) and by publish-model (on the signature read from the model file), so a model
- * that cannot fit the shared pipeline is rejected before it can serve.
+ * that cannot fit the shared pipeline is rejected before it can serve. Names, dimensions and
+ * labels from the model or manifest are quoted through untrustedText.
  */
 import type { TaskId } from './manifest-types.ts';
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
 import { EXPRESSION_LABELS, GENDER_LABELS } from './face-results.ts';
+import { untrustedText } from './untrusted-text.ts';
 
 /**
  * One dimension of a contract: a number must match (a symbolic model dimension also matches,
@@ -87,7 +89,7 @@ export function isTaskId(task: unknown): task is TaskId {
 export const TASK_IDS = Object.keys(TASKS) as TaskId[];
 
 function fmtDims(dims: readonly Dim[]): string {
-  return `[${dims.join(',')}]`;
+  return untrustedText(`[${dims.map((d) => untrustedText(String(d))).join(',')}]`);
 }
 
 function checkTensor(
@@ -112,7 +114,8 @@ function checkTensor(
       return;
     }
     if (typeof dim !== 'number') {
-      if (fixed.has(pattern)) problems.push(`${where} dimension ${i} is symbolic ("${dim}"), expected a fixed size`);
+      if (fixed.has(pattern))
+        problems.push(`${where} dimension ${i} is symbolic ("${untrustedText(dim)}"), expected a fixed size`);
       return;
     }
     if (!Number.isInteger(dim) || dim < 1) {
@@ -138,7 +141,7 @@ export function checkContract(
   inputs: readonly TensorSpec[],
   outputs: readonly TensorSpec[],
 ): string[] {
-  if (!isTaskId(task)) return [`unknown task "${task}" (known: ${TASK_IDS.join(', ')})`];
+  if (!isTaskId(task)) return [`unknown task "${untrustedText(task)}" (known: ${TASK_IDS.join(', ')})`];
   const contract = TASKS[task];
   const problems: string[] = [];
   const fixed = new Set(contract.fixed);
@@ -149,9 +152,9 @@ export function checkContract(
     contract.inputs.forEach((want, i) => {
       const spec = inputs[i]!;
       if (want.name !== undefined && spec.name !== want.name) {
-        problems.push(`input ${i} is named "${spec.name}", expected "${want.name}"`);
+        problems.push(`input ${i} is named "${untrustedText(spec.name)}", expected "${want.name}"`);
       }
-      problems.push(...checkTensor(`input "${spec.name}" (${want.role})`, spec, want, fixed, bound));
+      problems.push(...checkTensor(`input "${untrustedText(spec.name)}" (${want.role})`, spec, want, fixed, bound));
     });
   }
   const missing: string[] = [];
@@ -161,7 +164,9 @@ export function checkContract(
     else problems.push(...checkTensor(`output "${spec.name}"`, spec, want, fixed, bound));
   }
   if (missing.length > 0) {
-    const names = outputs.map((o) => `"${o.name}"`).join(', ') || 'none';
+    const shown = outputs.slice(0, 8).map((o) => `"${untrustedText(o.name)}"`);
+    if (outputs.length > shown.length) shown.push(`… (${outputs.length} in all)`);
+    const names = shown.join(', ') || 'none';
     problems.unshift(
       `missing output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the model's outputs are ${names}`,
     );
@@ -174,7 +179,7 @@ export function checkContract(
  * vocabulary (each label once, in the model's output order).
  */
 export function checkLabels(task: TaskId | string, labels: readonly string[] | null | undefined): string[] {
-  if (!isTaskId(task)) return [`unknown task "${task}" (known: ${TASK_IDS.join(', ')})`];
+  if (!isTaskId(task)) return [`unknown task "${untrustedText(task)}" (known: ${TASK_IDS.join(', ')})`];
   const rule = TASKS[task].labels;
   if (labels === null || labels === undefined) {
     return rule?.required ? [`${task} models need ${rule.vocabulary.length} labels for output "${rule.output}"`] : [];
@@ -189,8 +194,8 @@ export function checkLabels(task: TaskId | string, labels: readonly string[] | n
   const seen = new Set<string>();
   for (const label of labels) {
     if (!rule.vocabulary.includes(label)) {
-      problems.push(`label "${label}" is not one of ${rule.vocabulary.join(', ')}`);
-    } else if (seen.has(label)) problems.push(`label "${label}" appears twice`);
+      problems.push(`label "${untrustedText(label)}" is not one of ${rule.vocabulary.join(', ')}`);
+    } else if (seen.has(label)) problems.push(`label "${untrustedText(label)}" appears twice`);
     seen.add(label);
   }
   return problems;

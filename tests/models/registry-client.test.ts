@@ -12,6 +12,7 @@ import type { StoredManifest } from '../../src/models/cache/model-store.ts';
 import { createManifestVerifier, type EcPublicJwk } from '../../src/models/manifest-signature.ts';
 import { fetchManifest } from '../../src/models/registry-client.ts';
 import { blobBytes, FakeRegistry, makeManifest } from './fixtures.ts';
+import { UNSAFE_CHARS } from '../unit/helpers/untrusted.ts';
 
 const manifestOf = (serial: number) =>
   makeManifest(serial, { 'face-detector': { stable: '1.0.0', versions: { '1.0.0': blobBytes(1, 100) } } });
@@ -103,6 +104,28 @@ describe('fetchManifest', () => {
         reason: expect.stringMatching(/stable.*9\.9\.9, which is not in versions/),
       },
     );
+  });
+
+  it('refuses with a short reason free of control and bidi characters, whatever the manifest quotes', async () => {
+    const reg = new FakeRegistry();
+    const name = `\u202e\u001b[2J${'x'.repeat(900_000)}\u2066`;
+    const rejected = async () =>
+      (await fetchManifest(undefined, { url: `${reg.base}manifest.json`, fetch: reg.fetch }).catch(
+        (e: unknown) => e,
+      )) as { name: string; reason: string; message: string };
+    // A 900 KB field name (under the size cap), and invalid JSON whose parse error quotes the text.
+    reg.publishText(JSON.stringify({ ...manifestOf(2), [name]: 1 }));
+    const schema = await rejected();
+    reg.publishText(`{"schema": ${name}`);
+    const syntax = await rejected();
+    expect(schema.reason).toMatch(/^invalid manifest: manifest\["\[2Jx+…"\] is not a schema 1 field/);
+    expect(syntax.reason).toMatch(/is not valid JSON/);
+    for (const err of [schema, syntax]) {
+      expect(err.name).toBe('ManifestRejected');
+      expect(err.reason.length).toBeLessThan(400);
+      expect(err.reason).not.toMatch(UNSAFE_CHARS);
+      expect(err.message).not.toMatch(UNSAFE_CHARS);
+    }
   });
 
   it('reports HTTP and network errors as RegistryUnavailable', async () => {
