@@ -1,9 +1,12 @@
 /**
  * @file Asks the static registry for `manifest.json` cheaply and safely: a conditional request
  * (`If-None-Match` / `If-Modified-Since` → 304 costs a few hundred bytes, which is what keeps a
- * CDN in front of millions of clients cheap), schema validation through parseManifest, an
- * optional signature check, and replay protection (a serial lower than the last accepted one
- * is refused). Nothing here writes to the cache: the caller keeps the last good manifest.
+ * CDN in front of millions of clients cheap), a size cap (the body is streamed and refused once
+ * it passes {@link MAX_MANIFEST_BYTES}, or at once when Content-Length says so, so a hostile
+ * registry cannot make every client buffer and parse hundreds of MB), schema validation
+ * through parseManifest, an optional signature check, and replay protection (a serial lower
+ * than the last accepted one is refused). Nothing here writes to the cache: the caller keeps
+ * the last good manifest.
  *
  * Headers a registry deployment should send (tools/registry-server sends all of them):
  *   manifest.json : `Cache-Control: no-cache` and an `ETag` (or `Last-Modified`)
@@ -21,6 +24,43 @@ import { untrustedText } from '../shared/untrusted-text.ts';
 import type { StoredManifest } from './cache/model-store.ts';
 import { describeError, isAbortError, ManifestRejected, RegistryUnavailable } from './errors.ts';
 import { defaultFetch, type FetchLike } from './http.ts';
+
+/**
+ * The largest manifest a client reads (1 MiB). The shipped registry's manifest is about 10 KB;
+ * even hundreds of models with several versions each stay far below this.
+ */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+const TOO_LARGE = 'manifest is larger than 1 MiB';
+
+/**
+ * The body as text, read as a stream and abandoned (cancelled, not buffered) once it passes
+ * {@link MAX_MANIFEST_BYTES}; returns null then. Decoded as `Response.text()` does (UTF-8, BOM
+ * dropped, bad bytes replaced).
+ */
+async function readCapped(res: Response): Promise<string | null> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_MANIFEST_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
 
 /** True when `url` is on another origin than the running context (never in Node, which has no location). */
 function isCrossOrigin(url: string): boolean {
@@ -81,14 +121,20 @@ export async function fetchManifest(
   }
   if (!res.ok) throw new RegistryUnavailable(`${options.url} answered HTTP ${res.status}`, res.status);
 
-  let text: string;
+  const declared = Number(res.headers.get('Content-Length') ?? NaN);
+  if (declared > MAX_MANIFEST_BYTES) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new ManifestRejected(`${TOO_LARGE} (Content-Length: ${declared} bytes)`, { etag });
+  }
+  let text: string | null;
   try {
-    text = await res.text();
+    text = await readCapped(res);
   } catch (err) {
     // A body that broke off or stalled is the network's fault, not the manifest's.
     if (isAbortError(err)) throw err;
     throw new RegistryUnavailable(`${options.url} broke off mid-answer (${describeError(err)})`, res.status);
   }
+  if (text === null) throw new ManifestRejected(`${TOO_LARGE}; it was not read further`, { etag });
   let json: unknown;
   try {
     json = JSON.parse(text);
