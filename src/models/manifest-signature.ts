@@ -5,7 +5,7 @@
  * produces or the DER form Node's `crypto.sign` produces by default; both are accepted so the
  * publishing tool may use either.
  */
-import type { Manifest } from '../shared/manifest-types.ts';
+import type { Manifest, ManifestDocument } from '../shared/manifest-types.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
 import { untrustedText } from '../shared/untrusted-text.ts';
 
@@ -58,9 +58,12 @@ function derToRaw(der: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /**
  * Returns a verifier for registry-client's `verifySignature`: throws {@link SignatureError}
- * unless the manifest is signed by one of `keys` (by keyId).
+ * unless the manifest is signed by one of `keys` (by keyId). It takes the manifest as received
+ * (a validated Manifest works too): everything but `signature` is the signed content.
  */
-export function createManifestVerifier(keys: Record<string, EcPublicJwk>): (manifest: Manifest) => Promise<void> {
+export function createManifestVerifier(
+  keys: Record<string, EcPublicJwk>,
+): (manifest: ManifestDocument | Manifest) => Promise<void> {
   const imported = new Map<string, ReturnType<typeof crypto.subtle.importKey>>();
   const keyFor = (keyId: string) => {
     // Own keys only: an id like "constructor" must not find Object.prototype members.

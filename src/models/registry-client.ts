@@ -3,10 +3,13 @@
  * (`If-None-Match` / `If-Modified-Since` → 304 costs a few hundred bytes, which is what keeps a
  * CDN in front of millions of clients cheap), a size cap (the body is streamed and refused once
  * it passes {@link MAX_MANIFEST_BYTES}, or at once when Content-Length says so, so a hostile
- * registry cannot make every client buffer and parse hundreds of MB), schema validation
- * through parseManifest, an optional signature check, and replay protection (a serial lower
- * than the last accepted one is refused). Nothing here writes to the cache: the caller keeps
- * the last good manifest.
+ * registry cannot make every client buffer and parse hundreds of MB), replay protection (a
+ * serial lower than the last accepted one is refused), an optional signature check and schema
+ * validation through parseManifest. Cheapest and most telling first: after the size cap and
+ * JSON.parse only the envelope is checked (top-level fields, the signature's form, nesting
+ * depth), then the serial, then the signature over the document as received; only a signed
+ * manifest is validated in depth, so unsigned input never reaches the deep validator or its
+ * messages. Nothing here writes to the cache: the caller keeps the last good manifest.
  *
  * Headers a registry deployment should send (tools/registry-server sends all of them):
  *   manifest.json : `Cache-Control: no-cache` and an `ETag` (or `Last-Modified`)
@@ -18,8 +21,8 @@
  * Cross-origin, the conditional request is left to the browser's HTTP cache (no explicit
  * headers, so no CORS preflight per poll): one 304 per unchanged poll either way.
  */
-import type { Manifest } from '../shared/manifest-types.ts';
-import { parseManifest } from '../shared/manifest-validate.ts';
+import type { Manifest, ManifestDocument } from '../shared/manifest-types.ts';
+import { parseEnvelope, parseManifest, type ManifestEnvelope } from '../shared/manifest-validate.ts';
 import { untrustedText } from '../shared/untrusted-text.ts';
 import type { StoredManifest } from './cache/model-store.ts';
 import { describeError, isAbortError, ManifestRejected, RegistryUnavailable } from './errors.ts';
@@ -74,8 +77,11 @@ export interface ManifestFetchOptions {
   url: string;
   fetch?: FetchLike;
   signal?: AbortSignal;
-  /** Checks the signature; throws (any error) to refuse the manifest. See manifest-signature.ts. */
-  verifySignature?: (manifest: Manifest) => Promise<void>;
+  /**
+   * Checks the signature of the manifest as received (before schema validation); throws (any
+   * error) to refuse it. See manifest-signature.ts.
+   */
+  verifySignature?: (manifest: ManifestDocument) => Promise<void>;
 }
 
 /** The registry's answer. */
@@ -144,24 +150,31 @@ export async function fetchManifest(
       etag,
     });
   }
-  let manifest: Manifest;
+  let envelope: ManifestEnvelope;
   try {
-    manifest = parseManifest(json);
+    envelope = parseEnvelope(json);
   } catch (err) {
     throw new ManifestRejected(describeError(err), { etag });
   }
-  if (previous && manifest.serial < previous.manifest.serial) {
+  const { serial } = envelope;
+  if (previous && serial !== undefined && serial < previous.manifest.serial) {
     throw new ManifestRejected(
-      `serial ${manifest.serial} is lower than the last accepted serial ${previous.manifest.serial} (a replayed or rolled-back registry); publish with a higher serial`,
-      { serial: manifest.serial, etag },
+      `serial ${serial} is lower than the last accepted serial ${previous.manifest.serial} (a replayed or rolled-back registry); publish with a higher serial`,
+      { serial, etag },
     );
   }
   if (options.verifySignature) {
     try {
-      await options.verifySignature(manifest);
+      await options.verifySignature(envelope.document);
     } catch (err) {
-      throw new ManifestRejected(`signature check failed: ${describeError(err)}`, { serial: manifest.serial, etag });
+      throw new ManifestRejected(`signature check failed: ${describeError(err)}`, { serial, etag });
     }
+  }
+  let manifest: Manifest;
+  try {
+    manifest = parseManifest(json);
+  } catch (err) {
+    throw new ManifestRejected(describeError(err), { serial, etag });
   }
   // Same serial = same manifest by the registry's contract; keep the copy already accepted.
   if (previous && manifest.serial === previous.manifest.serial)

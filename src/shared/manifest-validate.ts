@@ -8,6 +8,7 @@
 import type {
   Canary,
   Manifest,
+  ManifestDocument,
   ManifestSignature,
   ModelEntry,
   ModelFile,
@@ -272,12 +273,57 @@ function signature(v: unknown, path: string): ManifestSignature {
   return { alg: oneOf(o.alg, `${path}.alg`, ['ES256'] as const), keyId: string(o.keyId, `${path}.keyId`), value };
 }
 
+const TOP_LEVEL = ['schema', 'serial', 'published', 'models', 'signature'] as const;
+
+/** Deeper than any schema 1 manifest nests (about 10 levels); deeper input is refused unread. */
+export const MAX_MANIFEST_DEPTH = 32;
+
+/** True when `json` nests objects/arrays more than `max` levels deep (iterative: no stack to overflow). */
+function nestsDeeper(json: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[json, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** What is known of a manifest before its signature is checked. */
+export interface ManifestEnvelope {
+  /** The manifest as received: what the signature covers (all but `signature`) plus a well-formed `signature`. */
+  document: ManifestDocument;
+  /** `serial` when it is a positive integer (for the replay check), else undefined. */
+  serial: number | undefined;
+}
+
+/**
+ * The cheap checks that come before the signature (so unsigned input is never validated in
+ * depth): an object with schema 1 top-level fields only, a well-formed `signature` when there
+ * is one, and no deeper nesting than {@link MAX_MANIFEST_DEPTH} (canonical JSON, which the
+ * signature covers, is computed recursively). Throws {@link ManifestError}.
+ */
+export function parseEnvelope(json: unknown): ManifestEnvelope {
+  const o = object(json, 'manifest', TOP_LEVEL);
+  if (nestsDeeper(o, MAX_MANIFEST_DEPTH)) {
+    throw new ManifestError(
+      'manifest',
+      `nests deeper than ${MAX_MANIFEST_DEPTH} levels, which no schema 1 manifest does`,
+    );
+  }
+  const document: ManifestDocument = { ...o };
+  if (o.signature !== undefined) document.signature = signature(o.signature, 'signature');
+  const serial = typeof o.serial === 'number' && Number.isSafeInteger(o.serial) && o.serial >= 1 ? o.serial : undefined;
+  return { document, serial };
+}
+
 /**
  * Validates parsed JSON as a schema 1 manifest and returns a clean copy. Throws
  * {@link ManifestError} naming the first bad field. Does not verify the signature.
  */
 export function parseManifest(json: unknown): Manifest {
-  const o = object(json, 'manifest', ['schema', 'serial', 'published', 'models', 'signature']);
+  const o = object(json, 'manifest', TOP_LEVEL);
   if (o.schema !== 1)
     throw new ManifestError('schema', `must be 1 (got ${shownValue(o.schema)}); this app reads schema 1 only`);
   const serial = positiveInt(o.serial, 'serial');
