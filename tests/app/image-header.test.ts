@@ -12,7 +12,7 @@ import {
   readImageHeaderFrom,
 } from '../../src/inference/worker/image-header.ts';
 import { MAX_PIXELS } from '../../src/shared/pipeline/limits.ts';
-import { jpegWithLateSof } from '../unit/helpers/jpeg-fixtures.ts';
+import { jpegWithLateSof, SVG } from '../unit/helpers/jpeg-fixtures.ts';
 
 const SAMPLES = [1, 2, 3, 4, 5, 6].map((i) => `node_modules/@vladmandic/face-api/demo/sample${i}.jpg`);
 
@@ -124,5 +124,11 @@ describe('readImageHeaderFrom (what the worker checks before decoding a photo)',
     const sample = blobReader(readFileSync(SAMPLES[0]!));
     expect((await readImageHeaderFrom(sample.read, sample.size))?.width).toBe(1920);
     expect(sample.counted.reads).toBe(1);
+  });
+
+  it('refuses SVG like any other non-raster file (the photo pipeline never rasterises vector images)', async () => {
+    expect(readImageHeader(SVG)).toBeNull();
+    const file = blobReader(SVG);
+    expect(await readImageHeaderFrom(file.read, file.size)).toBeNull();
   });
 });

@@ -23,3 +23,8 @@ export async function jpegWithLateSof(width: number, height: number): Promise<Ui
   }
   throw new Error('no SOF in the JPEG sharp wrote');
 }
+
+/** A small, valid SVG document. */
+export const SVG = new TextEncoder().encode(
+  '<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="40" height="30"><rect width="40" height="30" fill="red"/></svg>',
+);
