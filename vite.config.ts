@@ -15,16 +15,17 @@
  * React Refresh inject inline scripts that a strict policy would block.
  *
  * The public keys that may sign the model manifest (tools/lib/trusted-keys.ts: `keys/*.public.jwk.json`
- * plus HOTLENS_TRUSTED_KEYS) are embedded as `__HOTLENS_TRUSTED_KEYS__` in the app, its workers and
- * its service worker; a build without any refuses to start rather than ship an app that would
- * accept no manifest (or, worse, every manifest).
+ * plus HOTLENS_TRUSTED_KEYS; with production keys configured, no implicit keys/ and no `dev-*`
+ * ids) are embedded as `__HOTLENS_TRUSTED_KEYS__` in the app, its workers and its service
+ * worker, and their ids are printed; a build without any refuses to start rather than ship an
+ * app that would accept no manifest (or, worse, every manifest).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
 import { cspFromEnv } from './tools/lib/csp.ts';
-import { loadTrustedKeys } from './tools/lib/trusted-keys.ts';
+import { trustedKeysForBuild } from './tools/lib/trusted-keys.ts';
 
 /** Headers that make the page cross-origin isolated (needed for WASM threads). */
 const ISOLATION_HEADERS = {
@@ -34,15 +35,9 @@ const ISOLATION_HEADERS = {
 
 const port = Number(process.env.PORT ?? 4173);
 
-/** The trusted manifest keys as a `define` value; throws when there are none. */
+/** The trusted manifest keys as a `define` value (their ids are printed); throws when there are none. */
 function trustedKeysDefine(): string {
-  const keys = loadTrustedKeys(fileURLToPath(new URL('.', import.meta.url)));
-  if (Object.keys(keys).length === 0) {
-    throw new Error(
-      'No trusted manifest signing keys: the app would reject every model manifest. Run `npm run models` (it creates a development key in keys/), or point HOTLENS_KEYS_DIR / HOTLENS_TRUSTED_KEYS at the production public keys (docs/SIGNING.md).',
-    );
-  }
-  return JSON.stringify(keys);
+  return JSON.stringify(trustedKeysForBuild(fileURLToPath(new URL('.', import.meta.url))));
 }
 
 export default defineConfig(({ isPreview }) => ({

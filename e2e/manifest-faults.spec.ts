@@ -1,7 +1,7 @@
 /**
  * @file A registry whose manifest.json breaks, through the real service worker: 404, 500, a
  * response that stalls, invalid JSON, a schema-invalid manifest and ones with a required field
- * missing. Each is served for as long as the test looks (a fault on every poll), and each is
+ * missing (signed: an unsigned one is refused for its signature first). Each is served for as long as the test looks (a fault on every poll), and each is
  * ignored with its reason in the Models panel (the update log and the status line for an
  * unreachable manifest, the "refused" alert for a bad one); the last good manifest stays in
  * force, nothing is downloaded or stored, and the webcam keeps being annotated with zero frame
@@ -91,7 +91,7 @@ test('manifest 404, 500, stall, invalid JSON, schema-invalid and missing fields 
     },
     {
       what: 'schema-invalid',
-      body: registry.manifestText((m) => {
+      body: await registry.manifestText((m) => {
         m.serial = serial + 1;
         detector100(m).bytes = 'a lot';
       }),
@@ -99,7 +99,7 @@ test('manifest 404, 500, stall, invalid JSON, schema-invalid and missing fields 
     },
     {
       what: 'missing field',
-      body: registry.manifestText((m) => {
+      body: await registry.manifestText((m) => {
         m.serial = serial + 1;
         delete detector100(m).sha256;
       }),
@@ -107,7 +107,7 @@ test('manifest 404, 500, stall, invalid JSON, schema-invalid and missing fields 
     },
     {
       what: 'no serial',
-      body: registry.manifestText((m) => {
+      body: await registry.manifestText((m) => {
         delete m.serial;
       }),
       reason: /invalid manifest: serial is missing/,

@@ -126,10 +126,16 @@ export class TestRegistry {
     return { path: `/blobs/sha256-${sha256}.onnx`, sha256, bytes: bytes.byteLength };
   }
 
-  /** The live manifest as JSON text after `edit` (for `body` faults: schema-invalid, missing fields). */
-  manifestText(edit: (manifest: Record<string, unknown>) => void): string {
+  /**
+   * The live manifest as JSON text after `edit` (for `body` faults: schema-invalid, missing
+   * fields), re-signed with the key publish-model used: clients check the signature before the
+   * schema, so only a signed manifest is refused for its content rather than its signature.
+   */
+  async manifestText(edit: (manifest: Record<string, unknown>) => void): Promise<string> {
     const manifest = JSON.parse(readFileSync(join(this.dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     edit(manifest);
+    delete manifest.signature;
+    manifest.signature = signManifest(manifest as unknown as Manifest, (await resolveSigningKey()).key);
     return JSON.stringify(manifest, null, 2);
   }
 

@@ -9,6 +9,7 @@ import { backoffDelay, sleep as defaultSleep, type BackoffOptions } from './back
 import { abortError, describeError, DownloadError, IntegrityError } from './errors.ts';
 import { defaultFetch, type FetchInit, type FetchLike } from './http.ts';
 import { verifyBlob, type VerifiedBlob } from './integrity.ts';
+import { untrustedText } from '../shared/untrusted-text.ts';
 
 /** A blob to fetch, as the manifest describes it. */
 export interface BlobRequest {
@@ -76,7 +77,7 @@ interface Received {
 export function rangeProblem(contentRange: string | null, from: number, total: number): string | null {
   if (contentRange === null) return 'no readable Content-Range header';
   const m = contentRange.trim().match(/^bytes (\d+)-(\d+)\/(\d+|\*)$/);
-  if (!m) return `an unreadable Content-Range "${contentRange}"`;
+  if (!m) return `an unreadable Content-Range "${untrustedText(contentRange)}"`;
   const [start, end, size] = [Number(m[1]), Number(m[2]), m[3] === '*' ? NaN : Number(m[3])];
   if (start !== from) return `bytes from ${start} instead of ${from}`;
   if (size !== total) return `a total of ${m[3]} bytes instead of the manifest's ${total}`;

@@ -3,6 +3,7 @@
  * BroadcastChannel keep only name/message/stack, so receivers must switch on `name`, not
  * `instanceof`). Messages say what happens next and what a user or publisher can do.
  */
+import { logReason } from '../shared/update-messages.ts';
 
 /** A blob's size or SHA-256 differs from the manifest: never stored, version marked bad. */
 export class IntegrityError extends Error {
@@ -34,24 +35,32 @@ export interface RejectedManifestInfo {
 /** The registry answered with a manifest this client refuses (bad JSON or schema, replay, bad signature). */
 export class ManifestRejected extends Error {
   override name = 'ManifestRejected';
+  /** Why, bounded (logReason): it is stored, broadcast to every tab and shown. */
+  readonly reason: string;
   constructor(
-    readonly reason: string,
+    reason: string,
     readonly info: RejectedManifestInfo = {},
   ) {
+    const bounded = logReason(reason);
     super(
-      `model manifest rejected: ${reason}. The models already in use keep serving; fix and republish the manifest.`,
+      `model manifest rejected: ${bounded}. The models already in use keep serving; fix and republish the manifest.`,
     );
+    this.reason = bounded;
   }
 }
 
 /** The registry could not be reached or answered with an HTTP error. */
 export class RegistryUnavailable extends Error {
   override name = 'RegistryUnavailable';
+  /** Why, bounded (logReason): it is logged, broadcast to every tab and shown. */
+  readonly reason: string;
   constructor(
-    readonly reason: string,
+    reason: string,
     readonly status?: number,
   ) {
-    super(`model registry unavailable: ${reason}. The models already in use keep serving; the next poll retries.`);
+    const bounded = logReason(reason);
+    super(`model registry unavailable: ${bounded}. The models already in use keep serving; the next poll retries.`);
+    this.reason = bounded;
   }
 }
 

@@ -5,8 +5,9 @@
  * produces or the DER form Node's `crypto.sign` produces by default; both are accepted so the
  * publishing tool may use either.
  */
-import type { Manifest } from '../shared/manifest-types.ts';
+import type { Manifest, ManifestDocument } from '../shared/manifest-types.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
+import { untrustedText } from '../shared/untrusted-text.ts';
 
 /** An EC P-256 public key as JWK (what a deployment ships to clients). */
 export interface EcPublicJwk {
@@ -57,9 +58,12 @@ function derToRaw(der: Uint8Array): Uint8Array<ArrayBuffer> {
 
 /**
  * Returns a verifier for registry-client's `verifySignature`: throws {@link SignatureError}
- * unless the manifest is signed by one of `keys` (by keyId).
+ * unless the manifest is signed by one of `keys` (by keyId). It takes the manifest as received
+ * (a validated Manifest works too): everything but `signature` is the signed content.
  */
-export function createManifestVerifier(keys: Record<string, EcPublicJwk>): (manifest: Manifest) => Promise<void> {
+export function createManifestVerifier(
+  keys: Record<string, EcPublicJwk>,
+): (manifest: ManifestDocument | Manifest) => Promise<void> {
   const imported = new Map<string, ReturnType<typeof crypto.subtle.importKey>>();
   const keyFor = (keyId: string) => {
     // Own keys only: an id like "constructor" must not find Object.prototype members.
@@ -79,11 +83,14 @@ export function createManifestVerifier(keys: Record<string, EcPublicJwk>): (mani
   return async (manifest) => {
     const sig = manifest.signature;
     if (!sig) throw new SignatureError('the manifest is not signed, and this app only accepts signed manifests');
-    if (sig.alg !== 'ES256') throw new SignatureError(`the manifest is signed with ${String(sig.alg)}, not ES256`);
+    if (sig.alg !== 'ES256')
+      throw new SignatureError(`the manifest is signed with ${untrustedText(String(sig.alg))}, not ES256`);
     const key = keyFor(sig.keyId);
+    // Until it verifies, the key id is the registry's text: quoted short and clean.
+    const keyId = untrustedText(sig.keyId);
     if (!key)
       throw new SignatureError(
-        `the manifest is signed with unknown key "${sig.keyId}" (known: ${Object.keys(keys).join(', ') || 'none'})`,
+        `the manifest is signed with unknown key "${keyId}" (known: ${Object.keys(keys).join(', ') || 'none'})`,
       );
     let raw = base64Bytes(sig.value);
     if (raw.length !== 64) raw = derToRaw(raw);
@@ -93,9 +100,9 @@ export function createManifestVerifier(keys: Record<string, EcPublicJwk>): (mani
     try {
       cryptoKey = await key;
     } catch (err) {
-      throw new SignatureError(`trusted key "${sig.keyId}" cannot be imported (${(err as Error).message})`);
+      throw new SignatureError(`trusted key "${keyId}" cannot be imported (${(err as Error).message})`);
     }
     const ok = await crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, cryptoKey, raw, data);
-    if (!ok) throw new SignatureError(`the manifest signature does not verify with key "${sig.keyId}"`);
+    if (!ok) throw new SignatureError(`the manifest signature does not verify with key "${keyId}"`);
   };
 }

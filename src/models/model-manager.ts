@@ -14,7 +14,7 @@
 import type { Feature } from '../shared/feature.ts';
 import { modelsOf, selectFeatures } from '../shared/feature-set.ts';
 import type { TaskRegistry } from '../shared/tasks.ts';
-import type { ModelsMessage, UpdateLogRecord } from '../shared/update-messages.ts';
+import { boundedLogRecord, type ModelsMessage, type UpdateLogRecord } from '../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec, ProgressListener } from '../shared/worker-api.ts';
 import { failedModelOf, hasErrorName } from '../shared/errors.ts';
 import { backoffDelay } from './backoff.ts';
@@ -97,8 +97,9 @@ export class ModelManager {
   }
 
   /** Persists, broadcasts and shows this tab's log records; the stages follow them. */
-  private record(records: UpdateLogRecord[]): void {
-    if (records.length === 0) return;
+  private record(made: UpdateLogRecord[]): void {
+    if (made.length === 0) return;
+    const records = made.map(boundedLogRecord);
     const { store, channel } = this.deps;
     this.logWrites = this.logWrites.then(() => store.appendLog(...records)).catch(() => undefined);
     for (const record of records) channel.post({ type: 'log', record });

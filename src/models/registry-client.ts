@@ -1,9 +1,15 @@
 /**
  * @file Asks the static registry for `manifest.json` cheaply and safely: a conditional request
  * (`If-None-Match` / `If-Modified-Since` → 304 costs a few hundred bytes, which is what keeps a
- * CDN in front of millions of clients cheap), schema validation through parseManifest, an
- * optional signature check, and replay protection (a serial lower than the last accepted one
- * is refused). Nothing here writes to the cache: the caller keeps the last good manifest.
+ * CDN in front of millions of clients cheap), a size cap (the body is streamed and refused once
+ * it passes {@link MAX_MANIFEST_BYTES}, or at once when Content-Length says so, so a hostile
+ * registry cannot make every client buffer and parse hundreds of MB), replay protection (a
+ * serial lower than the last accepted one is refused), an optional signature check and schema
+ * validation through parseManifest. Cheapest and most telling first: after the size cap and
+ * JSON.parse only the envelope is checked (top-level fields, the signature's form, nesting
+ * depth), then the serial, then the signature over the document as received; only a signed
+ * manifest is validated in depth, so unsigned input never reaches the deep validator or its
+ * messages. Nothing here writes to the cache: the caller keeps the last good manifest.
  *
  * Headers a registry deployment should send (tools/registry-server sends all of them):
  *   manifest.json : `Cache-Control: no-cache` and an `ETag` (or `Last-Modified`)
@@ -16,11 +22,49 @@
  * headers, so no CORS preflight per poll): one 304 per unchanged poll either way.
  */
 import type { TaskRegistry } from '../shared/tasks.ts';
-import type { Manifest } from '../shared/manifest-types.ts';
-import { parseManifest } from '../shared/manifest-validate.ts';
+import type { Manifest, ManifestDocument } from '../shared/manifest-types.ts';
+import { parseEnvelope, parseManifest, type ManifestEnvelope } from '../shared/manifest-validate.ts';
+import { untrustedText } from '../shared/untrusted-text.ts';
 import type { StoredManifest } from './cache/model-store.ts';
 import { describeError, isAbortError, ManifestRejected, RegistryUnavailable } from './errors.ts';
 import { defaultFetch, type FetchLike } from './http.ts';
+
+/**
+ * The largest manifest a client reads (1 MiB). The shipped registry's manifest is about 10 KB;
+ * even hundreds of models with several versions each stay far below this.
+ */
+export const MAX_MANIFEST_BYTES = 1024 * 1024;
+
+const TOO_LARGE = 'manifest is larger than 1 MiB';
+
+/**
+ * The body as text, read as a stream and abandoned (cancelled, not buffered) once it passes
+ * {@link MAX_MANIFEST_BYTES}; returns null then. Decoded as `Response.text()` does (UTF-8, BOM
+ * dropped, bad bytes replaced).
+ */
+async function readCapped(res: Response): Promise<string | null> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_MANIFEST_BYTES) {
+      await reader.cancel().catch(() => undefined);
+      return null;
+    }
+    chunks.push(value);
+  }
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
 
 /** True when `url` is on another origin than the running context (never in Node, which has no location). */
 function isCrossOrigin(url: string): boolean {
@@ -34,8 +78,11 @@ export interface ManifestFetchOptions {
   url: string;
   fetch?: FetchLike;
   signal?: AbortSignal;
-  /** Checks the signature; throws (any error) to refuse the manifest. See manifest-signature.ts. */
-  verifySignature?: (manifest: Manifest) => Promise<void>;
+  /**
+   * Checks the signature of the manifest as received (before schema validation); throws (any
+   * error) to refuse it. See manifest-signature.ts.
+   */
+  verifySignature?: (manifest: ManifestDocument) => Promise<void>;
   /** The task contracts this app serves: models of known tasks are checked against them. */
   tasks?: TaskRegistry;
 }
@@ -83,38 +130,54 @@ export async function fetchManifest(
   }
   if (!res.ok) throw new RegistryUnavailable(`${options.url} answered HTTP ${res.status}`, res.status);
 
-  let text: string;
+  const declared = Number(res.headers.get('Content-Length') ?? NaN);
+  if (declared > MAX_MANIFEST_BYTES) {
+    await res.body?.cancel().catch(() => undefined);
+    throw new ManifestRejected(`${TOO_LARGE} (Content-Length: ${declared} bytes)`, { etag });
+  }
+  let text: string | null;
   try {
-    text = await res.text();
+    text = await readCapped(res);
   } catch (err) {
     // A body that broke off or stalled is the network's fault, not the manifest's.
     if (isAbortError(err)) throw err;
     throw new RegistryUnavailable(`${options.url} broke off mid-answer (${describeError(err)})`, res.status);
   }
+  if (text === null) throw new ManifestRejected(`${TOO_LARGE}; it was not read further`, { etag });
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ManifestRejected(`${options.url} is not valid JSON (${describeError(err)})`, { etag });
+    // V8's message quotes the text around the error: that is the registry's text.
+    throw new ManifestRejected(`${options.url} is not valid JSON (${untrustedText(describeError(err), 160)})`, {
+      etag,
+    });
+  }
+  let envelope: ManifestEnvelope;
+  try {
+    envelope = parseEnvelope(json);
+  } catch (err) {
+    throw new ManifestRejected(describeError(err), { etag });
+  }
+  const { serial } = envelope;
+  if (previous && serial !== undefined && serial < previous.manifest.serial) {
+    throw new ManifestRejected(
+      `serial ${serial} is lower than the last accepted serial ${previous.manifest.serial} (a replayed or rolled-back registry); publish with a higher serial`,
+      { serial, etag },
+    );
+  }
+  if (options.verifySignature) {
+    try {
+      await options.verifySignature(envelope.document);
+    } catch (err) {
+      throw new ManifestRejected(`signature check failed: ${describeError(err)}`, { serial, etag });
+    }
   }
   let manifest: Manifest;
   try {
     manifest = parseManifest(json, options.tasks);
   } catch (err) {
-    throw new ManifestRejected(describeError(err), { etag });
-  }
-  if (previous && manifest.serial < previous.manifest.serial) {
-    throw new ManifestRejected(
-      `serial ${manifest.serial} is lower than the last accepted serial ${previous.manifest.serial} (a replayed or rolled-back registry); publish with a higher serial`,
-      { serial: manifest.serial, etag },
-    );
-  }
-  if (options.verifySignature) {
-    try {
-      await options.verifySignature(manifest);
-    } catch (err) {
-      throw new ManifestRejected(`signature check failed: ${describeError(err)}`, { serial: manifest.serial, etag });
-    }
+    throw new ManifestRejected(describeError(err), { serial, etag });
   }
   // Same serial = same manifest by the registry's contract; keep the copy already accepted.
   if (previous && manifest.serial === previous.manifest.serial)

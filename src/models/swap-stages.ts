@@ -5,7 +5,14 @@
  * serves only after it loaded and passed its checks). No ORT, no worker globals: the worker
  * supplies the steps (standby session, frame-boundary flip, drain) and gets records back.
  */
-import type { BadStage, StageOutcome, SwapStage, UpdateLogRecord, VersionRef } from '../shared/update-messages.ts';
+import {
+  logReason,
+  type BadStage,
+  type StageOutcome,
+  type SwapStage,
+  type UpdateLogRecord,
+  type VersionRef,
+} from '../shared/update-messages.ts';
 import { abortError, describeError, isAbortError } from './errors.ts';
 import type { BadVersion } from './model-state.ts';
 
@@ -26,11 +33,15 @@ export const systemClock: Clock = { now: () => Date.now(), monotonic: () => perf
 /** Thrown by a step (or raised by a check) when the candidate must not serve. */
 export class StageRejected extends Error {
   override name = 'StageRejected';
+  /** Why, bounded like every update-log reason (it is logged, broadcast and kept with the bad version). */
+  readonly reason: string;
   constructor(
     readonly stage: SwapStage,
-    readonly reason: string,
+    reason: string,
   ) {
-    super(`${stage}: ${reason}`);
+    const bounded = logReason(reason);
+    super(`${stage}: ${bounded}`);
+    this.reason = bounded;
   }
 }
 
@@ -68,7 +79,7 @@ export class StageRecorder {
       durationMs,
       source: this.source,
     };
-    if (reason !== undefined) rec.reason = reason;
+    if (reason !== undefined) rec.reason = logReason(reason);
     if (terminal) rec.durations = { ...this.durations };
     this.records.push(rec);
     this.emit(rec);

@@ -5,12 +5,13 @@
  * worker) uses this one, so none of them can act on a manifest the others would refuse.
  */
 import { createManifestVerifier } from './manifest-signature.ts';
-import type { Manifest } from '../shared/manifest-types.ts';
 
-let verifier: ((manifest: Manifest) => Promise<void>) | null = null;
+type Verifier = ReturnType<typeof createManifestVerifier>;
+
+let verifier: Verifier | null = null;
 
 /** The verifier for `verifySignature` options (created on first use: WebCrypto keys are imported once). */
-export function trustedManifestVerifier(): (manifest: Manifest) => Promise<void> {
+export function trustedManifestVerifier(): Verifier {
   verifier ??= createManifestVerifier(__HOTLENS_TRUSTED_KEYS__);
   return verifier;
 }

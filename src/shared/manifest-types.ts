@@ -88,3 +88,13 @@ export interface Manifest {
   models: Record<string, ModelEntry>;
   signature?: ManifestSignature;
 }
+
+/**
+ * A manifest as received, before schema validation: a well-formed `signature` (if any) and
+ * every other member unchecked. The signature check reads this, so that unsigned input is
+ * refused before it is validated in depth.
+ */
+export interface ManifestDocument {
+  signature?: ManifestSignature;
+  [member: string]: unknown;
+}

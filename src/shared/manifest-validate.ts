@@ -2,7 +2,8 @@
  * @file Validation of the registry manifest (schema 1). Everything that reads a manifest
  * (service worker, inference worker, Node tools) goes through {@link parseManifest}, so an
  * off-schema or inconsistent manifest is rejected in one place with a message that names the
- * offending field, instead of failing later deep inside an update.
+ * offending field, instead of failing later deep inside an update. Names and values from the
+ * manifest are quoted through untrustedText (short, no control or bidi characters).
  *
  * Models of a task this build knows are checked against its contract (signature, labels,
  * pre-processing size); a model of a task it does not know (published for a newer app) is
@@ -12,6 +13,7 @@
 import type {
   Canary,
   Manifest,
+  ManifestDocument,
   ManifestSignature,
   ModelEntry,
   ModelFile,
@@ -22,6 +24,7 @@ import type {
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
 import { isValid as isSemver } from './semver.ts';
 import { squareInputSize, type TaskRegistry } from './tasks.ts';
+import { untrustedText } from './untrusted-text.ts';
 
 /** A manifest that does not match schema 1; `path` names the bad field (e.g. `models["face-detector"].stable`). */
 export class ManifestError extends Error {
@@ -54,7 +57,15 @@ function present(v: unknown, path: string): void {
 }
 
 function key(path: string, k: string): string {
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(k)}]`;
+  const shown = untrustedText(k);
+  return shown === k && /^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? `${path}.${k}` : `${path}[${JSON.stringify(shown)}]`;
+}
+
+/** A value of any JSON type, as a refusal quotes it. */
+function shownValue(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'object' && v !== null) return 'an object';
+  return typeof v === 'string' ? `"${untrustedText(v)}"` : String(v);
 }
 
 function object(v: unknown, path: string, allowed: readonly string[]): Obj {
@@ -122,7 +133,7 @@ function tensorSpecs(v: unknown, path: string): TensorSpec[] {
     const p = `${path}[${i}]`;
     const o = object(item, p, ['name', 'type', 'dims']);
     const name = string(o.name, `${p}.name`);
-    if (names.has(name)) throw new ManifestError(`${p}.name`, `repeats "${name}"`);
+    if (names.has(name)) throw new ManifestError(`${p}.name`, `repeats "${untrustedText(name)}"`);
     names.add(name);
     const type = oneOf(o.type, `${p}.type`, TENSOR_TYPES);
     const dims = array(o.dims, `${p}.dims`).map((d, j): Dim => {
@@ -234,9 +245,10 @@ function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
 function canary(v: unknown, path: string, versions: Obj): Canary {
   const o = object(v, path, ['version', 'percent']);
   const version = string(o.version, `${path}.version`);
-  if (!isSemver(version)) throw new ManifestError(`${path}.version`, `"${version}" is not a version of the form X.Y.Z`);
+  if (!isSemver(version))
+    throw new ManifestError(`${path}.version`, `"${untrustedText(version)}" is not a version of the form X.Y.Z`);
   if (!Object.hasOwn(versions, version))
-    throw new ManifestError(`${path}.version`, `points at ${version}, which is not in versions`);
+    throw new ManifestError(`${path}.version`, `points at ${untrustedText(version)}, which is not in versions`);
   const percent = finite(o.percent, `${path}.percent`);
   if (percent < 0 || percent > 100) throw new ManifestError(`${path}.percent`, 'must be between 0 and 100');
   return { version, percent };
@@ -257,9 +269,10 @@ function modelEntry(v: unknown, path: string, tasks: TaskRegistry | undefined): 
     versions[ver] = modelVersion(item, p, { task, tasks });
   }
   const stable = string(o.stable, `${path}.stable`);
-  if (!isSemver(stable)) throw new ManifestError(`${path}.stable`, `"${stable}" is not a version of the form X.Y.Z`);
+  if (!isSemver(stable))
+    throw new ManifestError(`${path}.stable`, `"${untrustedText(stable)}" is not a version of the form X.Y.Z`);
   if (!Object.hasOwn(versions, stable))
-    throw new ManifestError(`${path}.stable`, `points at ${stable}, which is not in versions`);
+    throw new ManifestError(`${path}.stable`, `points at ${untrustedText(stable)}, which is not in versions`);
   // Key order as written by the tools: task, stable, canary, versions.
   if (o.canary === undefined) return { task, stable, versions };
   return { task, stable, canary: canary(o.canary, `${path}.canary`, versions), versions };
@@ -272,15 +285,60 @@ function signature(v: unknown, path: string): ManifestSignature {
   return { alg: oneOf(o.alg, `${path}.alg`, ['ES256'] as const), keyId: string(o.keyId, `${path}.keyId`), value };
 }
 
+const TOP_LEVEL = ['schema', 'serial', 'published', 'models', 'signature'] as const;
+
+/** Deeper than any schema 1 manifest nests (about 10 levels); deeper input is refused unread. */
+export const MAX_MANIFEST_DEPTH = 32;
+
+/** True when `json` nests objects/arrays more than `max` levels deep (iterative: no stack to overflow). */
+function nestsDeeper(json: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[json, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth > max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** What is known of a manifest before its signature is checked. */
+export interface ManifestEnvelope {
+  /** The manifest as received: what the signature covers (all but `signature`) plus a well-formed `signature`. */
+  document: ManifestDocument;
+  /** `serial` when it is a positive integer (for the replay check), else undefined. */
+  serial: number | undefined;
+}
+
+/**
+ * The cheap checks that come before the signature (so unsigned input is never validated in
+ * depth): an object with schema 1 top-level fields only, a well-formed `signature` when there
+ * is one, and no deeper nesting than {@link MAX_MANIFEST_DEPTH} (canonical JSON, which the
+ * signature covers, is computed recursively). Throws {@link ManifestError}.
+ */
+export function parseEnvelope(json: unknown): ManifestEnvelope {
+  const o = object(json, 'manifest', TOP_LEVEL);
+  if (nestsDeeper(o, MAX_MANIFEST_DEPTH)) {
+    throw new ManifestError(
+      'manifest',
+      `nests deeper than ${MAX_MANIFEST_DEPTH} levels, which no schema 1 manifest does`,
+    );
+  }
+  const document: ManifestDocument = { ...o };
+  if (o.signature !== undefined) document.signature = signature(o.signature, 'signature');
+  const serial = typeof o.serial === 'number' && Number.isSafeInteger(o.serial) && o.serial >= 1 ? o.serial : undefined;
+  return { document, serial };
+}
+
 /**
  * Validates parsed JSON as a schema 1 manifest and returns a clean copy. Throws
  * {@link ManifestError} naming the first bad field. Does not verify the signature. With
  * `tasks`, models of known tasks are checked against their contracts as well.
  */
 export function parseManifest(json: unknown, tasks?: TaskRegistry): Manifest {
-  const o = object(json, 'manifest', ['schema', 'serial', 'published', 'models', 'signature']);
+  const o = object(json, 'manifest', TOP_LEVEL);
   if (o.schema !== 1)
-    throw new ManifestError('schema', `must be 1 (got ${JSON.stringify(o.schema)}); this app reads schema 1 only`);
+    throw new ManifestError('schema', `must be 1 (got ${shownValue(o.schema)}); this app reads schema 1 only`);
   const serial = positiveInt(o.serial, 'serial');
   const published = string(o.published, 'published');
   if (!ISO_UTC.test(published) || Number.isNaN(Date.parse(published))) {

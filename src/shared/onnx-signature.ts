@@ -9,6 +9,7 @@
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
 import { checkSignature, type TaskContract } from './tasks.ts';
 import { protobufFields } from './protobuf-fields.ts';
+import { untrustedText } from './untrusted-text.ts';
 
 /** The bytes are not a readable ONNX model. */
 export class OnnxFormatError extends Error {
@@ -105,7 +106,7 @@ export function readOnnxSignature(bytes: Uint8Array): OnnxFileSignature {
   };
 }
 
-const fmt = (s: TensorSpec) => `${s.type} [${s.dims.join(',')}]`;
+const fmt = (s: TensorSpec) => untrustedText(`${s.type} [${s.dims.map((d) => untrustedText(String(d))).join(',')}]`);
 
 /** Same type and rank, and no two different fixed sizes (a symbolic dimension matches anything). */
 function sameSpec(a: TensorSpec, b: TensorSpec): boolean {
@@ -157,9 +158,10 @@ export function fileSignatureProblems(contract: TaskContract, declared: OnnxSign
   for (const [kind, want, have] of pairs) {
     for (const d of want) {
       const a = have.find((h) => h.name === d.name);
-      if (!a) problems.push(`the manifest declares ${kind} "${d.name}", the model file has no such ${kind}`);
+      const name = untrustedText(d.name);
+      if (!a) problems.push(`the manifest declares ${kind} "${name}", the model file has no such ${kind}`);
       else if (!sameSpec(d, a))
-        problems.push(`${kind} "${d.name}" is ${fmt(a)} in the model file, the manifest declares ${fmt(d)}`);
+        problems.push(`${kind} "${name}" is ${fmt(a)} in the model file, the manifest declares ${fmt(d)}`);
     }
   }
   return problems;

@@ -5,8 +5,10 @@
  * label list against one, and a {@link TaskRegistry} looks contracts up by id. Checked on the
  * manifest's declared signature, on the signature read from the model file, and on the one the
  * runtime reports, so a model that cannot fit its feature is rejected before it can serve.
+ * Names, dimensions and labels from the model or manifest are quoted through untrustedText.
  */
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
+import { untrustedText } from './untrusted-text.ts';
 
 /** A task id such as "face-detection" (the manifest's `task`). */
 export type TaskId = string;
@@ -50,7 +52,7 @@ export interface TaskContract {
 }
 
 function fmtDims(dims: readonly Dim[]): string {
-  return `[${dims.join(',')}]`;
+  return untrustedText(`[${dims.map((d) => untrustedText(String(d))).join(',')}]`);
 }
 
 function checkTensor(
@@ -75,7 +77,8 @@ function checkTensor(
       return;
     }
     if (typeof dim !== 'number') {
-      if (fixed.has(pattern)) problems.push(`${where} dimension ${i} is symbolic ("${dim}"), expected a fixed size`);
+      if (fixed.has(pattern))
+        problems.push(`${where} dimension ${i} is symbolic ("${untrustedText(dim)}"), expected a fixed size`);
       return;
     }
     if (!Number.isInteger(dim) || dim < 1) {
@@ -111,9 +114,9 @@ export function checkSignature(
     contract.inputs.forEach((want, i) => {
       const spec = inputs[i]!;
       if (want.name !== undefined && spec.name !== want.name) {
-        problems.push(`input ${i} is named "${spec.name}", expected "${want.name}"`);
+        problems.push(`input ${i} is named "${untrustedText(spec.name)}", expected "${want.name}"`);
       }
-      problems.push(...checkTensor(`input "${spec.name}" (${want.role})`, spec, want, fixed, bound));
+      problems.push(...checkTensor(`input "${untrustedText(spec.name)}" (${want.role})`, spec, want, fixed, bound));
     });
   }
   const missing: string[] = [];
@@ -123,7 +126,9 @@ export function checkSignature(
     else problems.push(...checkTensor(`output "${spec.name}"`, spec, want, fixed, bound));
   }
   if (missing.length > 0) {
-    const names = outputs.map((o) => `"${o.name}"`).join(', ') || 'none';
+    const shown = outputs.slice(0, 8).map((o) => `"${untrustedText(o.name)}"`);
+    if (outputs.length > shown.length) shown.push(`… (${outputs.length} in all)`);
+    const names = shown.join(', ') || 'none';
     problems.unshift(
       `missing output${missing.length > 1 ? 's' : ''} ${missing.join(', ')}; the model's outputs are ${names}`,
     );
@@ -166,9 +171,9 @@ export function checkLabelList(
   const seen = new Set<string>();
   for (const label of labels) {
     if (rule.vocabulary && !rule.vocabulary.includes(label)) {
-      problems.push(`label "${label}" is not one of ${rule.vocabulary.join(', ')}`);
+      problems.push(`label "${untrustedText(label)}" is not one of ${rule.vocabulary.join(', ')}`);
     } else if (label.trim() === '') problems.push('a label is empty');
-    else if (seen.has(label)) problems.push(`label "${label}" appears twice`);
+    else if (seen.has(label)) problems.push(`label "${untrustedText(label)}" appears twice`);
     seen.add(label);
   }
   return problems;
@@ -203,7 +208,7 @@ export class TaskRegistry {
   }
 
   private unknown(task: TaskId): string[] {
-    return [`unknown task "${task}" (this app serves: ${this.ids.join(', ')})`];
+    return [`unknown task "${untrustedText(task)}" (this app serves: ${this.ids.join(', ')})`];
   }
 
   /** {@link checkSignature} for a task by id; an unknown task is one problem. */

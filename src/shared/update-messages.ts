@@ -5,6 +5,7 @@
  * structured cloning. Receivers validate with {@link isModelsMessage} / {@link isSwRequest}
  * because a channel is shared by every tab of the origin, old app versions included.
  */
+import { untrustedText } from './untrusted-text.ts';
 
 /** The BroadcastChannel every thread of the origin uses for model updates. */
 export const MODELS_CHANNEL = 'hotlens-models';
@@ -57,6 +58,22 @@ export type BadStage = SwapStage | 'runtime' | 'manual';
  * serial could be read.
  */
 export const MANIFEST_LOG_MODEL = 'manifest.json';
+
+/**
+ * The longest `reason` an update-log record carries, in characters. Reasons quote registry and
+ * runtime text and are stored, broadcast to every tab and shown: a longer one is cut with "…".
+ */
+export const MAX_LOG_REASON_CHARS = 500;
+
+/** `reason` as update-log records (and the refusal errors behind them) carry it: bounded and clean. */
+export function logReason(reason: string): string {
+  return untrustedText(reason, MAX_LOG_REASON_CHARS);
+}
+
+/** `record` with its reason bounded by {@link logReason}. */
+export function boundedLogRecord(record: UpdateLogRecord): UpdateLogRecord {
+  return record.reason === undefined ? record : { ...record, reason: logReason(record.reason) };
+}
 
 /** One entry of the update log. */
 export interface UpdateLogRecord {

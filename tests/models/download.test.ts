@@ -296,6 +296,13 @@ describe('resuming with HTTP Range', () => {
     expect(await store.listBlobs()).toEqual([]);
   });
 
+  it('rangeProblem quotes an unreadable Content-Range briefly and without control characters', () => {
+    const header = `\u202ebytes \u001b[2J${'9'.repeat(1_000_000)}`;
+    const problem = rangeProblem(header, 0, 10)!;
+    expect(problem).toMatch(/^an unreadable Content-Range "bytes \[2J9+…"$/);
+    expect(problem.length).toBeLessThan(120);
+  });
+
   it('rangeProblem accepts exactly the rest of the file', () => {
     expect(rangeProblem('bytes 3000-9999/10000', 3000, 10_000)).toBeNull();
     expect(rangeProblem('bytes 3000-8999/10000', 3000, 10_000)).toMatch(/ending at byte 8999/);

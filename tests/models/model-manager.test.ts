@@ -14,6 +14,7 @@ import type { ModelStore } from '../../src/models/cache/model-store.ts';
 import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
 import { fallbackKvBackend, idbKvBackend } from '../../src/models/cache/kv-backend.ts';
 import { ModelRuntimeError, WorkerCrashedError } from '../../src/shared/errors.ts';
+import { MAX_LOG_REASON_CHARS } from '../../src/shared/update-messages.ts';
 import { FakeRegistry, freshDbName, freshStore, nodeSha256, RecordingChannel, withByteQuota } from './fixtures.ts';
 import { BYTES, FakePool, pipelineManifest, versionsOf } from './pipeline-fixtures.ts';
 import { FEATURES, TASKS } from '../../src/features/index.ts';
@@ -341,6 +342,21 @@ describe('ModelManager rollback, pins and health', () => {
     await s.manager.idle();
     expect(versionsOf(s.pool.current)).toEqual(ALL_1);
     await expect(s.manager.rollback('face-attributes')).rejects.toMatchObject({ name: 'NoRollbackTarget' });
+  });
+
+  it('logs and broadcasts a long rollback reason cut to MAX_LOG_REASON_CHARS', async () => {
+    const s = await onV2();
+    await s.manager.rollback('face-detector', 'runtime', `\u202e${'e'.repeat(2_000_000)}`);
+    const row = (await s.store.getLog()).at(-1)!;
+    expect(row).toMatchObject({
+      outcome: 'rolled-back',
+      reason: expect.stringMatching(/^runtime rollback to 1\.0\.0: e+…$/),
+    });
+    expect(row.reason!.length).toBeLessThanOrEqual(MAX_LOG_REASON_CHARS + 1);
+    const sent = s.channel.ofType('log').at(-1)!.record;
+    expect(sent.reason).toBe(row.reason);
+    const shown = s.events.filter((e) => e.type === 'log').at(-1);
+    expect(shown?.type === 'log' && shown.records[0]!.reason).toBe(row.reason);
   });
 
   it('rolls back automatically after 3 consecutive failures of the model flipped last, and marks it bad', async () => {

@@ -10,8 +10,9 @@ import { canonicalJson } from '../../src/shared/canonical-json.ts';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
 import type { StoredManifest } from '../../src/models/cache/model-store.ts';
 import { createManifestVerifier, type EcPublicJwk } from '../../src/models/manifest-signature.ts';
-import { fetchManifest } from '../../src/models/registry-client.ts';
+import { fetchManifest, MAX_MANIFEST_BYTES } from '../../src/models/registry-client.ts';
 import { blobBytes, FakeRegistry, makeManifest } from './fixtures.ts';
+import { UNSAFE_CHARS } from '../unit/helpers/untrusted.ts';
 
 const manifestOf = (serial: number) =>
   makeManifest(serial, { 'face-detector': { stable: '1.0.0', versions: { '1.0.0': blobBytes(1, 100) } } });
@@ -103,6 +104,104 @@ describe('fetchManifest', () => {
         reason: expect.stringMatching(/stable.*9\.9\.9, which is not in versions/),
       },
     );
+  });
+
+  it('refuses with a short reason free of control and bidi characters, whatever the manifest quotes', async () => {
+    const reg = new FakeRegistry();
+    const name = `\u202e\u001b[2J${'x'.repeat(900_000)}\u2066`;
+    const rejected = async () =>
+      (await fetchManifest(undefined, { url: `${reg.base}manifest.json`, fetch: reg.fetch }).catch(
+        (e: unknown) => e,
+      )) as { name: string; reason: string; message: string };
+    // A 900 KB field name (under the size cap), and invalid JSON whose parse error quotes the text.
+    reg.publishText(JSON.stringify({ ...manifestOf(2), [name]: 1 }));
+    const schema = await rejected();
+    reg.publishText(`{"schema": ${name}`);
+    const syntax = await rejected();
+    expect(schema.reason).toMatch(/^invalid manifest: manifest\["\[2Jx+…"\] is not a schema 1 field/);
+    expect(syntax.reason).toMatch(/is not valid JSON/);
+    for (const err of [schema, syntax]) {
+      expect(err.name).toBe('ManifestRejected');
+      expect(err.reason.length).toBeLessThan(400);
+      expect(err.reason).not.toMatch(UNSAFE_CHARS);
+      expect(err.message).not.toMatch(UNSAFE_CHARS);
+    }
+  });
+
+  describe('size cap', () => {
+    /** An 8 MiB manifest body in 64 KiB chunks that counts what was read from it. */
+    function bigBody(headers: Record<string, string> = {}) {
+      const seen = { pulled: 0, cancelled: false };
+      const chunk = new TextEncoder().encode(' '.repeat(64 * 1024));
+      const body = new ReadableStream<Uint8Array>(
+        {
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('{"schema": 1, "padding": "'));
+          },
+          pull(controller) {
+            if (seen.pulled >= 8 * 1024 * 1024) return controller.close();
+            seen.pulled += chunk.length;
+            controller.enqueue(chunk.slice());
+          },
+          cancel() {
+            seen.cancelled = true;
+          },
+        },
+        { highWaterMark: 0 },
+      );
+      return { seen, response: () => new Response(body, { status: 200, headers: { ETag: '"big"', ...headers } }) };
+    }
+
+    it('is 1 MiB', () => {
+      expect(MAX_MANIFEST_BYTES).toBe(1024 * 1024);
+    });
+
+    it('refuses a body above 1 MiB as soon as the cap is passed, without reading the rest', async () => {
+      const reg = new FakeRegistry();
+      const { seen, response } = bigBody();
+      reg.overrides.set('manifest.json', response);
+      const t0 = performance.now();
+      const err = await fetchManifest(undefined, { url: `${reg.base}manifest.json`, fetch: reg.fetch }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toMatchObject({
+        name: 'ManifestRejected',
+        reason: expect.stringMatching(/^manifest is larger than 1 MiB/),
+        info: { etag: '"big"' },
+      });
+      expect(seen.pulled).toBeGreaterThan(MAX_MANIFEST_BYTES - 64 * 1024);
+      expect(seen.pulled).toBeLessThanOrEqual(MAX_MANIFEST_BYTES + 64 * 1024);
+      expect(seen.cancelled).toBe(true);
+      expect(performance.now() - t0).toBeLessThan(1000);
+    });
+
+    it('refuses at once, reading nothing, when Content-Length says it is larger', async () => {
+      const reg = new FakeRegistry();
+      const { seen, response } = bigBody({ 'Content-Length': '95000000' });
+      reg.overrides.set('manifest.json', response);
+      await expect(
+        fetchManifest(undefined, { url: `${reg.base}manifest.json`, fetch: reg.fetch }),
+      ).rejects.toMatchObject({
+        name: 'ManifestRejected',
+        reason: expect.stringMatching(/^manifest is larger than 1 MiB \(Content-Length: 95000000 bytes\)/),
+      });
+      expect(seen.pulled).toBe(0);
+      expect(seen.cancelled).toBe(true);
+    });
+
+    it('accepts a manifest of exactly 1 MiB and refuses one byte more', async () => {
+      const reg = new FakeRegistry();
+      const text = JSON.stringify(manifestOf(2));
+      const padded = (n: number) => text + ' '.repeat(n - new TextEncoder().encode(text).length);
+      reg.publishText(padded(MAX_MANIFEST_BYTES));
+      expect((await fetchManifest(undefined, { url: `${reg.base}manifest.json`, fetch: reg.fetch })).status).toBe(
+        'updated',
+      );
+      reg.publishText(padded(MAX_MANIFEST_BYTES + 1));
+      await expect(
+        fetchManifest(undefined, { url: `${reg.base}manifest.json`, fetch: reg.fetch }),
+      ).rejects.toMatchObject({ name: 'ManifestRejected', reason: expect.stringMatching(/larger than 1 MiB/) });
+    });
   });
 
   it('reports HTTP and network errors as RegistryUnavailable', async () => {

@@ -17,7 +17,7 @@ import {
   type HumanPipelineFace,
   type RunGraph,
 } from '../../tools/parity/human-pipeline.ts';
-import type { PixelBox } from '../../src/shared/face-results.ts';
+import type { PixelBox } from '../../src/shared/geometry.ts';
 import type { TensorData } from '../../src/shared/tensor.ts';
 
 const TOLERANCE = { boxPx: 1, age: 0.1, probMale: 1e-3, graphInput: 1e-4 } as const;

@@ -9,6 +9,7 @@ import { prepareForInference } from '../../src/shared/pipeline/downscale.ts';
 import { inferenceSize, MAX_FILE_BYTES, MAX_INFERENCE_SIDE, MAX_PIXELS } from '../../src/shared/pipeline/limits.ts';
 import { SAMPLES } from './helpers/samples.ts';
 import { tempDir } from './helpers/fs.ts';
+import { jpegWithLateSof, SVG } from './helpers/jpeg-fixtures.ts';
 
 function pngChunk(type: string, data: Buffer): Buffer {
   const t = Buffer.from(type);
@@ -109,15 +110,22 @@ describe('decodeImageFile', () => {
     expect(scale).toBe(2);
   });
 
-  it.each<[string, () => Uint8Array | 'sparse', RegExp]>([
+  it.each<[string, () => Uint8Array | 'sparse' | 'late-sof', RegExp]>([
     ['an empty file', () => new Uint8Array(0), /empty \(0 bytes\)/],
     ['a text file', () => new TextEncoder().encode('hello, not an image'), /not a supported image/],
     ['a PNG header claiming 20000×20000', () => pngHeader(20_000, 20_000), /400 MP\), above the 100 MP limit/],
+    [
+      'a JPEG whose SOF, past the first 64 KB, claims 30000×30000',
+      () => 'late-sof',
+      /30000×30000 \(900 MP\), above the 100 MP limit/,
+    ],
+    ['an SVG (a vector image sharp would rasterise)', () => SVG, /not a supported image \(expected JPEG, PNG/],
     ['a file above MAX_FILE_BYTES', () => 'sparse', /above the 50 MiB limit/],
   ])('rejects %s', async (_name, make, message) => {
     const path = join(dir, `bad-${Math.random().toString(36).slice(2)}`);
     const content = make();
-    if (content === 'sparse') {
+    if (content === 'late-sof') writeFileSync(path, await jpegWithLateSof(30_000, 30_000));
+    else if (content === 'sparse') {
       const fd = openSync(path, 'w');
       ftruncateSync(fd, MAX_FILE_BYTES + 1);
       closeSync(fd);
@@ -126,6 +134,17 @@ describe('decodeImageFile', () => {
     expect(err).toBeInstanceOf(ImageInputError);
     expect((err as Error).message).toMatch(message);
   });
+
+  it.each(['jpeg', 'png', 'webp', 'gif', 'avif', 'tiff'] as const)(
+    'decodes %s, one of the raster formats the message names',
+    async (format) => {
+      const bytes = await sharp({ create: { width: 12, height: 8, channels: 3, background: '#808080' } })
+        .toFormat(format)
+        .toBuffer();
+      const image = await decodeRgb(new Uint8Array(bytes));
+      expect([image.width, image.height, image.channels]).toEqual([12, 8, 3]);
+    },
+  );
 
   it('rejects a truncated JPEG', async () => {
     const jpeg = await sharp(SAMPLES[0]!).jpeg().toBuffer();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { ManifestError, parseManifest as parseWith } from '../../src/shared/manifest-validate.ts';
 import { TASKS } from '../../src/features/index.ts';
 import { validManifest } from './helpers/manifest-fixture.ts';
+import { UNSAFE_CHARS } from './helpers/untrusted.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -167,5 +168,48 @@ describe('parseManifest', () => {
 
   it('rejects non-objects outright', () => {
     for (const bad of [null, [], 'manifest', 1]) expect(() => parseManifest(bad)).toThrow(ManifestError);
+  });
+});
+
+describe('untrusted text in refusals', () => {
+  // 2 MB of text wrapped in a right-to-left override and terminal escapes.
+  const huge = `\u202e\u001b[2J${'x'.repeat(2_000_000)}\u2066`;
+
+  it.each<[string, (m: Json) => void, RegExp]>([
+    [
+      'an unknown top-level field',
+      (m) => (m[huge] = 1),
+      /^invalid manifest: manifest\["\[2Jx+…"\] is not a schema 1 field/,
+    ],
+    ['a model id', (m) => (m.models[huge] = det(m)), /^invalid manifest: models\["\[2Jx+…"\] is not a valid model id/],
+    ['a version key', (m) => (det(m).versions[huge] = det1(m)), /versions\["\[2Jx+…"\] is not a version/],
+    ['a field of a version', (m) => (det1(m)[huge] = 1), /\["\[2Jx+…"\] is not a schema 1 field/],
+    ['the stable version', (m) => (det(m).stable = huge), /stable "\[2Jx+…" is not a version/],
+    ['the canary version', (m) => (det(m).canary.version = huge), /canary\.version "\[2Jx+…" is not a version/],
+    ['a schema value', (m) => (m.schema = huge), /schema must be 1 \(got "\[2Jx+…"\)/],
+    ['a schema object', (m) => (m.schema = { [huge]: [huge] }), /schema must be 1 \(got an object\)/],
+    [
+      'a repeated tensor name',
+      (m) => det1(m).outputs.push({ ...det1(m).outputs[0], name: huge }, { ...det1(m).outputs[0], name: huge }),
+      /outputs\[3\]\.name repeats "\[2Jx+…"/,
+    ],
+    [
+      'a tensor name the task contract misses',
+      (m) => (det1(m).outputs[1].name = huge),
+      /missing output "scores".*the model's outputs are "boxes", "\[2Jx+…"/,
+    ],
+    ['a symbolic dimension', (m) => (det1(m).inputs[0].dims[2] = huge), /symbolic \("\[2Jx+…"\)/],
+    ['a probe expectation name', (m) => (det1(m).probe.expect[huge] = [1]), /expect\["\[2Jx+…"\] is not an output/],
+  ])('%s of 2 MB gives a short reason without control or bidi characters', (_what, edit, message) => {
+    const err = rejection(edit);
+    expect(err.message).toMatch(message);
+    expect(err.message.length).toBeLessThan(400);
+    expect(err.message).not.toMatch(UNSAFE_CHARS);
+    expect(err.path.length).toBeLessThan(200);
+  });
+
+  it('quotes at most 64 characters of a name', () => {
+    const err = rejection((m) => (m.models[`Model_${'y'.repeat(100)}`] = det(m)));
+    expect(err.message).toContain(`models["Model_${'y'.repeat(58)}…"] is not a valid model id`);
   });
 });

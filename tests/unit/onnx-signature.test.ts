@@ -11,6 +11,7 @@ import { fileSignatureProblems, OnnxFormatError, readOnnxSignature } from '../..
 import type { TensorSpec } from '../../src/shared/tensor.ts';
 import { attr, GraphBuilder } from '../../tools/convert/onnx/graph-builder.ts';
 import { converted } from './helpers/models.ts';
+import { UNSAFE_CHARS } from './helpers/untrusted.ts';
 import { brightnessExpression, constantDetector } from './helpers/onnx-fixtures.ts';
 
 const detector = (inputDims?: number[]) =>
@@ -94,6 +95,20 @@ describe('fileSignatureProblems', () => {
     expect(fileSignatureProblems(TASKS.get('face-expression')!, declaredExpression, renamed)).toEqual([
       'the model file: missing output "expression" (expression probabilities); the model\'s outputs are "emotion"',
     ]);
+  });
+
+  it('quotes names briefly and without control or bidi characters', () => {
+    const huge = `\u202e\u0007${'n'.repeat(2_000_000)}`;
+    const problems = fileSignatureProblems(
+      TASKS.get('face-detection')!,
+      { ...declared320, outputs: [...declared320.outputs, { name: huge, type: 'float32', dims: [huge] }] },
+      detector(),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^the manifest declares output "n+…", the model file has no such/),
+    ]);
+    expect(problems[0]!.length).toBeLessThan(200);
+    expect(problems[0]).not.toMatch(UNSAFE_CHARS);
   });
 
   it('names a file that fits the task but not what the manifest declares for it', () => {

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createManifestVerifier } from '../../src/models/manifest-signature.ts';
-import { loadTrustedKeys, TrustedKeysError } from '../../tools/lib/trusted-keys.ts';
+import { loadTrustedKeys, trustedKeysForBuild, TrustedKeysError } from '../../tools/lib/trusted-keys.ts';
 import { generateSigningKey, publicKeyText, signManifest } from '../../tools/lib/signing.ts';
 import { validManifest } from './helpers/manifest-fixture.ts';
 import { tempDir } from './helpers/fs.ts';
@@ -44,7 +44,8 @@ describe('loadTrustedKeys', () => {
     const keys = loadTrustedKeys(root, {
       HOTLENS_TRUSTED_KEYS: ['map.json', join(root, 'jwks.json'), 'more'].join(delimiter),
     });
-    expect(Object.keys(keys)).toEqual(['dev-1', 'partner-a', 'prod-2026', 'prod-2027']);
+    // keys/ (the development key) is not read once production keys are configured: see below.
+    expect(Object.keys(keys)).toEqual(['partner-a', 'prod-2026', 'prod-2027']);
     expect(keys['prod-2027']).toEqual(bare(next));
   });
 
@@ -52,9 +53,10 @@ describe('loadTrustedKeys', () => {
     writeFileSync(join(root, 'two.json'), JSON.stringify({ 'prod-2026': old.publicJwk, 'prod-2027': next.publicJwk }));
     const verify = createManifestVerifier(loadTrustedKeys(root, { HOTLENS_TRUSTED_KEYS: join(root, 'two.json') }));
     const m = validManifest();
-    for (const k of [dev, old, next])
-      await expect(verify({ ...m, signature: signManifest(m, k) })).resolves.toBeUndefined();
+    for (const k of [old, next]) await expect(verify({ ...m, signature: signManifest(m, k) })).resolves.toBeUndefined();
     await expect(verify({ ...m, signature: signManifest(m, extra) })).rejects.toThrow(/unknown key "partner-a"/);
+    // The local development key (keys/dev-1, whose private half sits beside it) signs nothing a production build accepts.
+    await expect(verify({ ...m, signature: signManifest(m, dev) })).rejects.toThrow(/unknown key "dev-1"/);
   });
 
   it('honours HOTLENS_KEYS_DIR for the local keys directory', () => {
@@ -77,7 +79,16 @@ describe('loadTrustedKeys', () => {
       /must be an EC P-256 public JWK/,
     ],
     ['a point off the curve', () => ({ bad: { ...bare(dev), y: bare(old).y } }), /is not a valid P-256 public key/],
-    ['two keys under one id', () => ({ 'dev-1': bare(old) }), /key id "dev-1" names two different keys/],
+    [
+      'two keys under one id',
+      () => ({
+        keys: [
+          { ...bare(old), kid: 'prod-x' },
+          { ...bare(next), kid: 'prod-x' },
+        ],
+      }),
+      /key id "prod-x" names two different keys/,
+    ],
     ['a key id that is not a file name', () => ({ '../x': bare(old) }), /key id "\.\.\/x" must be/],
     ['not a key set', () => [1, 2], /must be a \{"keyId": jwk\} object/],
   ])('refuses %s', (_name, content, message) => {
@@ -99,5 +110,70 @@ describe('loadTrustedKeys', () => {
     expect(() => loadTrustedKeys(root, { HOTLENS_TRUSTED_KEYS: dir })).toThrow(
       /has "kid": "prod-2026"; rename the file/,
     );
+  });
+});
+
+describe('production key policy', () => {
+  const root = tempDir('hotlens-prod-keys-');
+  const dev = generateSigningKey('dev-1');
+  const prod = generateSigningKey('prod-2026');
+  // A machine that once ran `npm run models`: keys/ holds the development key.
+  mkdirSync(join(root, 'keys'));
+  writeFileSync(join(root, 'keys', 'dev-1.public.jwk.json'), publicKeyText(dev));
+  mkdirSync(join(root, 'prod'));
+  writeFileSync(join(root, 'prod', 'prod-2026.public.jwk.json'), publicKeyText(prod));
+  writeFileSync(join(root, 'with-dev.json'), JSON.stringify({ 'prod-2026': prod.publicJwk, 'dev-7': bare(dev) }));
+
+  it('does not read keys/ implicitly when HOTLENS_TRUSTED_KEYS names the production keys', () => {
+    expect(Object.keys(loadTrustedKeys(root, { HOTLENS_TRUSTED_KEYS: 'prod' }))).toEqual(['prod-2026']);
+  });
+
+  it('does not read keys/ implicitly when HOTLENS_SIGNING_KEY is set, so such a build needs its keys named', () => {
+    const env = { HOTLENS_SIGNING_KEY: join(root, 'prod', 'prod-2026.private.pem') };
+    expect(loadTrustedKeys(root, env)).toEqual({});
+    expect(() => trustedKeysForBuild(root, env, () => {})).toThrow(
+      /No trusted manifest signing keys.*HOTLENS_SIGNING_KEY is set, so keys\/ is not read/,
+    );
+    expect(Object.keys(loadTrustedKeys(root, { ...env, HOTLENS_KEYS_DIR: 'prod' }))).toEqual(['prod-2026']);
+  });
+
+  it.each([
+    ['HOTLENS_TRUSTED_KEYS', { HOTLENS_TRUSTED_KEYS: 'with-dev.json' }, /with-dev\.json "dev-7"/],
+    [
+      'an explicit HOTLENS_KEYS_DIR',
+      { HOTLENS_SIGNING_KEY: 'x.pem', HOTLENS_KEYS_DIR: 'keys' },
+      /dev-1\.public\.jwk\.json/,
+    ],
+  ])('refuses a dev-* key id listed through %s in a production build', (_how, env, where) => {
+    const load = () => loadTrustedKeys(root, env);
+    expect(load).toThrow(TrustedKeysError);
+    expect(load).toThrow(where);
+    expect(load).toThrow(/is a development key.*HOTLENS_TRUST_DEV_KEYS=1/);
+  });
+
+  it('trusts dev-* keys in a production build only with HOTLENS_TRUST_DEV_KEYS=1, and says so', () => {
+    expect(() =>
+      loadTrustedKeys(root, { HOTLENS_TRUSTED_KEYS: 'with-dev.json', HOTLENS_TRUST_DEV_KEYS: 'yes' }),
+    ).toThrow(/HOTLENS_TRUST_DEV_KEYS=1/);
+    const lines: string[] = [];
+    const env = { HOTLENS_TRUSTED_KEYS: 'with-dev.json', HOTLENS_TRUST_DEV_KEYS: '1' };
+    expect(Object.keys(trustedKeysForBuild(root, env, (l) => lines.push(l)))).toEqual(['dev-7', 'prod-2026']);
+    expect(lines.join('\n')).toMatch(/dev-7.*prod-2026/);
+    expect(lines.join('\n')).toMatch(/HOTLENS_TRUST_DEV_KEYS=1.*development key dev-7/);
+  });
+
+  it('keeps zero configuration working: keys/ is read, and the build says it trusts a development key', () => {
+    const lines: string[] = [];
+    expect(Object.keys(trustedKeysForBuild(root, {}, (l) => lines.push(l)))).toEqual(['dev-1']);
+    expect(lines.join('\n')).toMatch(
+      /manifest signing keys embedded in this build: dev-1 \(keys\/dev-1\.public\.jwk\.json\)/,
+    );
+    expect(lines.join('\n')).toMatch(/dev-1 is a development key.*never deploy this build/);
+  });
+
+  it('prints the key ids a production build embeds, with where each came from', () => {
+    const lines: string[] = [];
+    trustedKeysForBuild(root, { HOTLENS_TRUSTED_KEYS: 'prod' }, (l) => lines.push(l));
+    expect(lines).toEqual(['manifest signing keys embedded in this build: prod-2026 (prod/prod-2026.public.jwk.json)']);
   });
 });

@@ -6,6 +6,7 @@ import type { Manifest } from '../../src/shared/manifest-types.ts';
 import { manifestText } from '../../tools/lib/registry-io.ts';
 import { generateSigningKey, signedBytes, signManifest, verifyManifestSignature } from '../../tools/lib/signing.ts';
 import { validManifest } from './helpers/manifest-fixture.ts';
+import { UNSAFE_CHARS } from './helpers/untrusted.ts';
 
 const key = generateSigningKey('release-1');
 const other = generateSigningKey('release-2');
@@ -141,5 +142,18 @@ describe('ES256 manifest signatures (tools/lib/signing.ts → browser verifier, 
     await expect(
       createManifestVerifier({ der: jwk })({ ...m, signature: { alg: 'ES256', keyId: 'der', value } }),
     ).resolves.toBeUndefined();
+  });
+});
+
+describe('untrusted key ids in messages', () => {
+  it('quotes a 2 MB key id briefly, without control or bidi characters', async () => {
+    const m = validManifest();
+    const keyId = `\u202e\u001b[2J${'k'.repeat(2_000_000)}`;
+    const err = (await verify({ ...m, signature: { ...signManifest(m, key), keyId } }).catch(
+      (e: unknown) => e,
+    )) as Error;
+    expect(err.message).toMatch(/unknown key "\[2Jk+…" \(known: release-1, release-2\)/);
+    expect(err.message.length).toBeLessThan(200);
+    expect(err.message).not.toMatch(UNSAFE_CHARS);
   });
 });

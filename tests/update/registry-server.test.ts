@@ -2,10 +2,10 @@
  * @file The static server the e2e suite serves registries (and the app copy) with, over real
  * HTTP: the headers DESIGN.md asks a deployment to send — ETag/Last-Modified with 304 and
  * no-cache on manifest.json, immutable on blobs, CORS + CORP for a registry on another origin,
- * COOP/COEP and the CSP for the app — a preflight answer, a 404, no way out of the served folder,
- * and a request log that counts uploaded bytes.
+ * COOP/COEP and the CSP for the app — a preflight answer, a 404, no way out of the served folder
+ * (not by `..`, not through a symlink), and a request log that counts uploaded bytes.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,6 +68,45 @@ describe('registry profile', () => {
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/If-None-Match.*Range/);
     expect((await fetch(`${registry.url}blobs/missing.onnx`)).status).toBe(404);
     expect((await fetch(`${registry.url}..%2f..%2fetc%2fpasswd`)).status).toBe(403);
+  });
+
+  it('never follows a symlink out of its folder (file or directory), but serves one that stays inside', async () => {
+    const outside = mkdtempSync(join(tmpdir(), 'hotlens-outside-'));
+    try {
+      writeFileSync(join(outside, 'secret.txt'), 'SECRET');
+      mkdirSync(join(outside, 'dir'));
+      writeFileSync(join(outside, 'dir', 'secret.txt'), 'SECRET');
+      writeFileSync(join(outside, 'dir', 'index.html'), 'SECRET');
+      symlinkSync(join(outside, 'secret.txt'), join(dir, 'leak.txt'));
+      symlinkSync(join(outside, 'dir'), join(dir, 'leak-dir'), 'dir');
+      // Relative links resolve from the link's folder: this one climbs out with `..`.
+      symlinkSync('../' + outside.split('/').pop()! + '/secret.txt', join(dir, 'relative-leak.txt'));
+      symlinkSync('manifest.json', join(dir, 'alias.json'));
+      for (const path of ['leak.txt', 'leak-dir/secret.txt', 'leak-dir/', 'leak-dir', 'relative-leak.txt']) {
+        for (const method of ['GET', 'HEAD']) {
+          const res = await fetch(`${registry.url}${path}`, { method });
+          expect(`${method} /${path} ${res.status}`).toBe(`${method} /${path} 403`);
+          expect(await res.text()).not.toContain('SECRET');
+        }
+      }
+      const inside = await fetch(`${registry.url}alias.json`);
+      expect([inside.status, await inside.text()]).toEqual([200, '{"schema":1}']);
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
+  it('serves a root that is itself reached through a symlink', async () => {
+    const link = join(tmpdir(), `hotlens-root-link-${process.pid}`);
+    symlinkSync(dir, link, 'dir');
+    const server = await startStaticServer({ root: link, profile: 'registry' });
+    try {
+      const res = await fetch(`${server.url}manifest.json`);
+      expect([res.status, await res.text()]).toEqual([200, '{"schema":1}']);
+    } finally {
+      await server.close();
+      rmSync(link, { force: true });
+    }
   });
 });
 

@@ -131,3 +131,62 @@ describe('signed manifests in the update check', () => {
     expect(await refusals()).toEqual([]);
   });
 });
+
+describe('what is checked before the signature', () => {
+  /** v2(4) with an off-schema version deep inside (and a 900 KB field to validate, if anything did). */
+  const offSchema = () => {
+    const m = v2(4) as unknown as { models: Record<string, { versions: Record<string, Record<string, unknown>> }> };
+    const version = m.models[ID]!.versions['2.0.0']!;
+    version.bytes = 'a lot';
+    version[`\u202e${'x'.repeat(900_000)}`] = 1;
+    return m as unknown as Manifest;
+  };
+
+  it.each([
+    [
+      'unsigned',
+      () => ({ ...offSchema(), signature: undefined }),
+      /signature check failed: the manifest is not signed/,
+    ],
+    ['tampered', () => ({ ...offSchema(), signature: signed(v2(4)).signature }), /does not verify with key "prod-1"/],
+  ])(
+    'an off-schema manifest that is %s is refused for its signature, never validated in depth',
+    async (_w, make, reason) => {
+      const { registry, check, refusals } = await setup();
+      registry.publish(make());
+      const result = await check();
+      expect(result.error).toMatch(reason);
+      expect(result.error).not.toMatch(/invalid manifest/);
+      expect(await refusals()).toEqual([
+        expect.objectContaining({ version: 'serial 4', reason: expect.stringMatching(reason) }),
+      ]);
+    },
+  );
+
+  it('a genuinely signed off-schema manifest is refused with the schema reason', async () => {
+    const { registry, check } = await setup();
+    registry.publish(signed(offSchema()));
+    expect((await check()).error).toMatch(/invalid manifest: models\["face-detector"\]\.versions\["2\.0\.0"\]/);
+  });
+
+  it('a malformed signature or unknown top-level field is refused by its form first', async () => {
+    const { registry, check } = await setup();
+    registry.publish({
+      ...signed(v2(4)),
+      signature: { alg: 'RS256', keyId: 'prod-1', value: 'AAAA' },
+    } as unknown as Manifest);
+    expect((await check()).error).toMatch(/invalid manifest: signature\.alg must be one of "ES256"/);
+    registry.publish({ ...signed(v2(4)), extra: 1 } as unknown as Manifest);
+    expect((await check()).error).toMatch(/invalid manifest: manifest\.extra is not a schema 1 field/);
+  });
+
+  it('a manifest nested deeper than schema 1 allows is refused by its form, not by a stack overflow', async () => {
+    const { registry, check } = await setup();
+    const deep = '['.repeat(400_000) + ']'.repeat(400_000);
+    const text = JSON.stringify(signed(v2(4))).replace('"models":{', `"models":{"deep":${deep},`);
+    registry.publishText(text);
+    const result = await check();
+    expect(result.error).toMatch(/invalid manifest: manifest nests deeper than/);
+    expect(result.error).not.toMatch(/call stack/);
+  });
+});

@@ -5,7 +5,9 @@
  * always (measured on Chromium 156: a 40×20 JPEG with orientation 6 comes out 20×40 by
  * default and even with `imageOrientation: 'none'`), so the CLI rotates too. Photos above
  * MAX_INFERENCE_SIDE are shrunk with the shared downscaler, as in the app's worker, so both
- * run the models on identical pixels.
+ * run the models on identical pixels. Only raster photo formats are decoded: sharp would also
+ * rasterise SVG (and read other vector or raw formats), which a photo tool has no use for and
+ * the browser's pipeline refuses too.
  */
 import { readFile, stat } from 'node:fs/promises';
 import sharp, { type Metadata } from 'sharp';
@@ -15,6 +17,15 @@ import { prepareForInference, type InferenceImage } from '../../src/shared/pipel
 
 export { ImageInputError };
 
+const UNSUPPORTED = 'not a supported image (expected JPEG, PNG, WebP, GIF, AVIF or TIFF)';
+
+/** sharp's names of the formats {@link UNSUPPORTED} lists (AVIF is `heif` with AV1 compression). */
+const RASTER_FORMATS: ReadonlySet<string> = new Set(['jpeg', 'png', 'webp', 'gif', 'heif', 'tiff']);
+
+function isSupported(meta: Metadata): boolean {
+  return RASTER_FORMATS.has(meta.format ?? '') && (meta.format !== 'heif' || meta.compression === 'av1');
+}
+
 /** Decodes image bytes to RGB at full resolution; throws {@link ImageInputError} with a clear message. */
 export async function decodeRgb(bytes: Uint8Array): Promise<RgbImage> {
   checkFileSize(bytes.length);
@@ -23,8 +34,9 @@ export async function decodeRgb(bytes: Uint8Array): Promise<RgbImage> {
     // Header only; our own pixel limit below gives the clearer message.
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch {
-    throw new ImageInputError('not a supported image (expected JPEG, PNG, WebP, GIF, AVIF or TIFF)');
+    throw new ImageInputError(UNSUPPORTED);
   }
+  if (!isSupported(meta)) throw new ImageInputError(UNSUPPORTED);
   checkDimensions(meta.width ?? 0, meta.height ?? 0);
   try {
     // failOn 'truncated' rejects cut-off files instead of returning grey-filled pixels; the

@@ -7,7 +7,7 @@
  * detectors are checked against it: a face whose box centre lies inside no SSD box is listed
  * (centres, not IoU: Human's boxes are 1.4× enlarged squares, SSD's are tight).
  */
-import type { PixelBox } from '../../src/shared/face-results.ts';
+import type { PixelBox } from '../../src/shared/geometry.ts';
 import { decodeImage, FaceApiReference, SAMPLE_PHOTOS } from './faceapi-reference.ts';
 import { HumanReference } from './human-reference.ts';
 

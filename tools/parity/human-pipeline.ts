@@ -10,7 +10,7 @@
  * rounding, and the unrounded values are reported beside them.
  */
 import type { RgbImage } from '../../src/shared/image.ts';
-import type { PixelBox } from '../../src/shared/face-results.ts';
+import type { PixelBox } from '../../src/shared/geometry.ts';
 import type { TensorData } from '../../src/shared/tensor.ts';
 import {
   cropAndResize,

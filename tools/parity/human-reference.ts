@@ -24,7 +24,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RgbImage } from '../../src/shared/image.ts';
-import type { PixelBox } from '../../src/shared/face-results.ts';
+import type { PixelBox } from '../../src/shared/geometry.ts';
 import type * as HumanModule from '@vladmandic/human';
 import { registerFileLoader } from './tfjs-graph-files.ts';
 

@@ -15,6 +15,9 @@
  *   isolation for WASM threads), the Content-Security-Policy (tools/lib/csp.ts), no-cache on
  *   HTML / sw.js / the web manifest, immutable on assets/.
  *
+ * Only files that really lie inside the root are served: the path is checked as text (no `..`)
+ * and again after symlinks are resolved, so a link to /etc/passwd (or to a folder outside) is 403.
+ *
  * GETs honour a single `Range` (206 + Content-Range, 416 when unsatisfiable) so interrupted
  * downloads can resume. Tests can arm faults (faults.ts) that the next matching GETs get.
  * Every request is recorded (method, path, status, bytes sent and received, Range, fault) so
@@ -22,7 +25,7 @@
  * uploaded.
  */
 import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -146,6 +149,11 @@ export function parseRange(header: string | undefined, size: number): ByteRange 
   return start >= size || end < start ? 'unsatisfiable' : { start, end };
 }
 
+/** True when `path` is `root` or lies below it (both absolute and normalised). */
+function isInside(root: string, path: string): boolean {
+  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+}
+
 interface Served {
   path: string;
   status: number;
@@ -181,14 +189,21 @@ async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerRespons
     return { path, status: 405, bytes: 0 };
   }
   let file = normalize(join(root, path));
-  if (file !== root && !file.startsWith(root + sep)) {
+  const forbidden = (): Served => {
     send(res, 403, base, 'forbidden');
     return { path, status: 403, bytes: 0 };
-  }
+  };
+  if (!isInside(root, file)) return forbidden();
   let info = await stat(file).catch(() => null);
   if (info?.isDirectory()) {
     file = join(file, 'index.html');
     info = await stat(file).catch(() => null);
+  }
+  if (info) {
+    // A symlink may point anywhere: judge (and serve) the file it resolves to.
+    const real = await realpath(file).catch(() => null);
+    if (real === null || !isInside(root, real)) return forbidden();
+    file = real;
   }
   // An armed fault wins over 404 and 304: a broken CDN answers whatever the client asked.
   const fault = req.method === 'GET' ? ctx.faults.take(path) : undefined;
@@ -253,7 +268,8 @@ async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerRespons
 
 /** Serves `root` until closed. */
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
-  const root = resolve(options.root);
+  // The real path, so that files under a root reached through a symlink still count as inside.
+  const root = await realpath(resolve(options.root)).catch(() => resolve(options.root));
   const requests: ServedRequest[] = [];
   const ctx: ServeContext = {
     root,

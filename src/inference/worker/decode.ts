@@ -12,7 +12,7 @@ import type { RgbImage } from '../../shared/image.ts';
 import { inferenceSize, MAX_FILE_BYTES, MAX_PIXELS } from '../../shared/pipeline/limits.ts';
 import { prepareForInference } from '../../shared/pipeline/downscale.ts';
 import { EmptyFileError, FileTooLargeError, ImageDecodeError, UnsupportedFileError } from '../../shared/errors.ts';
-import { HEADER_BYTES, readImageHeader } from './image-header.ts';
+import { readImageHeaderFrom } from './image-header.ts';
 
 /** Pixels for the models plus the geometry of the original. */
 export interface DecodedImage {
@@ -61,7 +61,9 @@ export class PixelReader {
 export async function decodePhoto(photo: Blob, name: string, reader: PixelReader): Promise<DecodedImage> {
   if (photo.size === 0) throw new EmptyFileError(name);
   if (photo.size > MAX_FILE_BYTES) throw FileTooLargeError.bytes(name, photo.size, MAX_FILE_BYTES);
-  const header = readImageHeader(new Uint8Array(await photo.slice(0, HEADER_BYTES).arrayBuffer()));
+  // The size is read from the header before decoding (a JPEG's may lie past its metadata).
+  const read = async (start: number, end: number) => new Uint8Array(await photo.slice(start, end).arrayBuffer());
+  const header = await readImageHeaderFrom(read, photo.size);
   if (!header) throw new UnsupportedFileError(name);
   if (header.width !== null && header.height !== null && header.width * header.height > MAX_PIXELS) {
     throw FileTooLargeError.pixels(name, header.width, header.height, MAX_PIXELS);

@@ -2,6 +2,10 @@
  * @file Reads an image's format and pixel size from its first bytes, before decoding. It tells
  * "not an image at all" (a text file renamed .jpg) from "an image that fails to decode"
  * (truncated), and rejects images too large to decode before the browser allocates them.
+ * Only raster formats are recognised (an SVG is "not an image" here, as in `npm run annotate`).
+ * A JPEG's size sits in its frame header (SOF), after any metadata segments (EXIF, ICC
+ * profiles, XMP), which can push it past the first 64 KB: {@link readImageHeaderFrom} then walks
+ * on from segment header to segment header, reading a few KB per hop, never the segments.
  * Pure byte parsing: no DOM, no worker globals (unit-tested in Node).
  */
 
@@ -22,9 +26,17 @@ function ascii(b: Uint8Array, at: number, len: number): string {
   return String.fromCharCode(...b.subarray(at, at + len));
 }
 
-function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+/** Where a walk over JPEG segments ended: the frame size, where the bytes ran out, or not JPEG segments. */
+type JpegWalk = { width: number; height: number } | { next: number } | null;
+
+/**
+ * Walks JPEG segments from offset `start` of `b`: the size at the first SOF marker, `{ next }`
+ * (the offset of the segment header the bytes end before), or null when the bytes are not a
+ * sequence of segments (e.g. entropy-coded data after SOS: no SOF came before the scan).
+ */
+function walkJpeg(b: Uint8Array, start: number): JpegWalk {
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  let i = 2;
+  let i = start;
   while (i + 9 < b.length) {
     if (b[i] !== 0xff) return null;
     const marker = b[i + 1]!;
@@ -40,7 +52,12 @@ function jpegSize(b: Uint8Array): { width: number; height: number } | null {
     }
     i += 2 + view.getUint16(i + 2);
   }
-  return null;
+  return { next: i };
+}
+
+function jpegSize(b: Uint8Array): { width: number; height: number } | null {
+  const walk = walkJpeg(b, 2);
+  return walk && 'width' in walk ? walk : null;
 }
 
 function webpSize(b: Uint8Array): { width: number; height: number } | null {
@@ -85,4 +102,39 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | null {
     return sized('AVIF', null);
   }
   return null;
+}
+
+/** Reads bytes `start` to `end` (exclusive) of a file, e.g. by slicing a Blob. */
+export type ByteReader = (start: number, end: number) => Promise<Uint8Array>;
+
+/**
+ * How far into a JPEG {@link readImageHeaderFrom} looks for the frame header (8 MiB): far past
+ * any real metadata (a large ICC profile is a few hundred KB), and a bound on what a crafted
+ * file can make it read. Past it the size stays unknown and the decoder decides.
+ */
+export const JPEG_SCAN_BYTES = 8 * 1024 * 1024;
+
+/** Bytes read per hop while walking JPEG segment headers. */
+const JPEG_WINDOW = 4096;
+
+/**
+ * {@link readImageHeader} of a whole file of `size` bytes, read through `read`: the first
+ * {@link HEADER_BYTES}, and for a JPEG whose frame header lies further, the segment headers
+ * up to it (at most {@link JPEG_SCAN_BYTES} in, a few KB per segment).
+ */
+export async function readImageHeaderFrom(read: ByteReader, size: number): Promise<ImageHeader | null> {
+  const head = await read(0, Math.min(size, HEADER_BYTES));
+  const header = readImageHeader(head);
+  if (header?.format !== 'JPEG' || header.width !== null) return header;
+  let walk = walkJpeg(head, 2);
+  let base = 0;
+  const limit = Math.min(size, JPEG_SCAN_BYTES);
+  // Each hop starts at a segment header and moves on by at least a window (or a segment).
+  while (walk !== null && 'next' in walk) {
+    const at = base + walk.next;
+    if (at + 10 > limit) break;
+    base = at;
+    walk = walkJpeg(await read(at, Math.min(size, at + JPEG_WINDOW)), 0);
+  }
+  return walk && 'width' in walk ? { ...header, width: walk.width, height: walk.height } : header;
 }

@@ -5,7 +5,7 @@
  * Control, log and install id change through atomic updates because the service worker and
  * every tab's worker write them concurrently.
  */
-import type { UpdateLogRecord } from '../../shared/update-messages.ts';
+import { boundedLogRecord, type UpdateLogRecord } from '../../shared/update-messages.ts';
 import type { VerifiedBlob } from '../integrity.ts';
 import { emptyControl, type ControlState } from '../model-state.ts';
 import { referencedBlobs } from '../version-policy.ts';
@@ -96,7 +96,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     async appendLog(...records: UpdateLogRecord[]) {
       if (records.length === 0) return;
       await write('the update log', () =>
-        kv.update<UpdateLogRecord[]>(K.log, (old) => [...(old ?? []), ...records].slice(-MAX_LOG_ENTRIES)),
+        kv.update<UpdateLogRecord[]>(K.log, (old) =>
+          [...(old ?? []), ...records.map(boundedLogRecord)].slice(-MAX_LOG_ENTRIES),
+        ),
       );
     },
     getLog: async () => (await kv.get<UpdateLogRecord[]>(K.log)) ?? [],

@@ -9,6 +9,7 @@
  * nothing is downloaded here, the inference worker fetches and verifies what it serves.
  */
 import {
+  boundedLogRecord,
   MANIFEST_LOG_MODEL,
   type CheckSummary,
   type ModelsMessage,
@@ -204,7 +205,7 @@ async function logManifestEvent(
   deps: UpdateCheckDeps,
   event: Pick<UpdateLogRecord, 'time' | 'version' | 'stage' | 'outcome' | 'reason'>,
 ): Promise<void> {
-  const record: UpdateLogRecord = { ...event, model: MANIFEST_LOG_MODEL, sha256: '', durationMs: 0, source: 'sw' };
+  const record = boundedLogRecord({ ...event, model: MANIFEST_LOG_MODEL, sha256: '', durationMs: 0, source: 'sw' });
   deps.channel.post({ type: 'log', record });
   await deps.store.appendLog(record).catch(() => undefined); // a full disk must not fail the check
 }
