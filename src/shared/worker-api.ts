@@ -53,6 +53,8 @@ export interface EngineOptions {
   backend?: Backend | 'auto';
   /** WASM threads per model host; default 2 from 4 cores when cross-origin isolated, else 1 (threads.ts). */
   threads?: number;
+  /** Model downloads that receive nothing for this long are abandoned and resumed (`?stall=`). */
+  stallTimeoutMs?: number;
 }
 
 /** Model loading progress, keyed on `status` (one event per step, downloads repeat). */

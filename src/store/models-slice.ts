@@ -4,7 +4,7 @@
  * worker lives in update-actions.ts.
  */
 import type { CheckSummary, UpdateLogRecord } from '../shared/update-messages.ts';
-import type { ManagerState } from '../models/manager-types.ts';
+import type { ManagerState } from '../models/page/manager-types.ts';
 import { MAX_LOG_ENTRIES } from '../models/cache/model-store.ts';
 import { patchModels } from './app-store.ts';
 import type { ModelsSlice } from './types.ts';

@@ -4,7 +4,7 @@
  * channel, pin, every version the manifest lists (with its channel labels and bad marks), and
  * the stage an update is in. Unit-tested in Node.
  */
-import type { ManagerState, StageInfo } from '../models/manager-types.ts';
+import type { ManagerState, StageInfo } from '../models/page/manager-types.ts';
 import { FEATURES } from '../features/index.ts';
 import { modelsOf } from '../shared/feature-set.ts';
 import type { ModelChannel } from '../shared/update-messages.ts';

@@ -5,7 +5,7 @@
  */
 import type { ImageAnnotation } from '../shared/results.ts';
 import type { CheckSummary, UpdateLogRecord } from '../shared/update-messages.ts';
-import type { ManagerState } from '../models/manager-types.ts';
+import type { ManagerState } from '../models/page/manager-types.ts';
 import type { EngineInfo, LoadProgress, PhotoResult } from '../shared/worker-api.ts';
 import type { FrameSample } from './frame-stats.ts';
 

@@ -10,15 +10,16 @@ import { FEATURES, TASKS } from '../features/index.ts';
 import { inferenceClient } from '../inference/client/inference-client.ts';
 import { createModelStore } from '../models/cache/idb-model-store.ts';
 import type { ModelStore } from '../models/cache/model-store.ts';
-import type { ManagerEvent } from '../models/manager-types.ts';
-import { ModelManager } from '../models/model-manager.ts';
-import { openModelsChannel, type ModelsChannel } from '../models/models-channel.ts';
-import { trustedManifestVerifier } from '../models/trusted-keys.ts';
+import type { ManagerEvent } from '../models/page/manager-types.ts';
+import { ModelManager } from '../models/page/model-manager.ts';
+import { openModelsChannel, type ModelsChannel } from '../models/common/models-channel.ts';
+import { trustedManifestVerifier } from '../models/common/trusted-keys.ts';
 import type { CheckSummary } from '../shared/update-messages.ts';
 import { registerServiceWorker, type RegisterOptions } from '../update/client/register-sw.ts';
 import type { ShellUpdatePrompt, UpdateClient } from '../update/client/update-client.ts';
-import { runUpdateCheck } from '../update/sw/update-check.ts';
-import { StorageFullBackoff } from '../models/storage-full-backoff.ts';
+import { runUpdateCheck } from '../models/common/update-check.ts';
+import { clampStallTimeout } from '../models/common/download.ts';
+import { StorageFullBackoff } from '../models/common/storage-full-backoff.ts';
 import type { AppSettings } from './app-settings.ts';
 import { engineServing } from './engine-slice.ts';
 import {
@@ -65,8 +66,8 @@ function hasUpdater(): boolean {
 /** This tab's model manager, created on first use with `settings`. */
 export function modelManager(settings: AppSettings): ModelManager {
   if (wiring) return wiring.manager;
-  const { registryUrl, threads, backend } = settings;
-  inferenceClient.configure({ registryUrl, threads, backend });
+  const { registryUrl, threads, backend, stallTimeoutMs } = settings;
+  inferenceClient.configure({ registryUrl, threads, backend, stallTimeoutMs });
   const store = createModelStore();
   void store.storageProblem().then((problem) => (storageProblem = problem));
   const channel = openModelsChannel();
@@ -148,6 +149,10 @@ export async function checkForUpdates(): Promise<CheckSummary> {
         userAsked: true,
         verifySignature: trustedManifestVerifier(),
         tasks: TASKS,
+        source: 'page',
+        ...(settings.stallTimeoutMs === undefined
+          ? {}
+          : { download: { stallTimeoutMs: clampStallTimeout(settings.stallTimeoutMs) } }),
         channel: {
           post: (message) => {
             channel.post(message);

@@ -3,9 +3,9 @@
  * and the settings the page URL gives (registry, poll interval, threads, backend).
  */
 import { describe, expect, it } from 'vitest';
-import { emptyControl, markBad, promote, setPin } from '../../src/models/model-state.ts';
-import type { ManagerState } from '../../src/models/manager-types.ts';
-import { planVersions } from '../../src/models/version-policy.ts';
+import { emptyControl, markBad, promote, setPin } from '../../src/models/common/model-state.ts';
+import type { ManagerState } from '../../src/models/page/manager-types.ts';
+import { planVersions } from '../../src/models/common/version-policy.ts';
 import { modelViews } from '../../src/store/models-view.ts';
 import { settingsFromUrl } from '../../src/store/app-settings.ts';
 import { nodeSha256 } from '../models/fixtures.ts';

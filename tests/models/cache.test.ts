@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { idbKvBackend } from '../../src/models/cache/kv-backend.ts';
 import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
 import { manifestFor, MAX_LOG_ENTRIES, type StoredManifest } from '../../src/models/cache/model-store.ts';
-import { verifyBlob } from '../../src/models/integrity.ts';
-import { promote, setCandidate, setPin } from '../../src/models/model-state.ts';
+import { verifyBlob } from '../../src/models/common/integrity.ts';
+import { promote, setCandidate, setPin } from '../../src/models/common/model-state.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
 import { blobBytes, freshDbName, freshStore, makeManifest, nodeSha256, withByteQuota } from './fixtures.ts';
 

@@ -5,7 +5,7 @@
  * are independent.
  */
 import { describe, expect, it } from 'vitest';
-import { canaryBucket, fmix32, fnv1a32, inCanary } from '../../src/models/canary-bucket.ts';
+import { canaryBucket, fmix32, fnv1a32, inCanary } from '../../src/models/common/canary-bucket.ts';
 
 const utf8 = (s: string) => new TextEncoder().encode(s);
 const sequentialIds = Array.from({ length: 10_000 }, (_, i) => `install-${i}`);

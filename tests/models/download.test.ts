@@ -7,11 +7,11 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, sleep } from '../../src/models/backoff.ts';
-import { downloadBlob, rangeProblem, type BlobRequest, type RetryInfo } from '../../src/models/download.ts';
-import { createBlobEnsurer, downloadLockName } from '../../src/models/ensure-blob.ts';
-import type { FetchInit, FetchLike } from '../../src/models/http.ts';
-import { sha256Hex, verifyBlob } from '../../src/models/integrity.ts';
+import { backoffDelay, sleep } from '../../src/models/common/backoff.ts';
+import { downloadBlob, rangeProblem, type BlobRequest, type RetryInfo } from '../../src/models/common/download.ts';
+import { createBlobEnsurer, downloadLockName } from '../../src/models/common/ensure-blob.ts';
+import type { FetchInit, FetchLike } from '../../src/models/common/http.ts';
+import { sha256Hex, verifyBlob } from '../../src/models/common/integrity.ts';
 import { blobBytes, chunked, FakeLocks, freshStore, nodeSha256 } from './fixtures.ts';
 
 const bytes = blobBytes(42, 10_000);

@@ -12,8 +12,8 @@ import { blobPathFor } from '../../src/shared/manifest-validate.ts';
 import { idbKvBackend, type KvBackend } from '../../src/models/cache/kv-backend.ts';
 import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
 import type { ModelStore } from '../../src/models/cache/model-store.ts';
-import type { BlobSource, LockManagerLike } from '../../src/models/ensure-blob.ts';
-import type { FetchInit } from '../../src/models/http.ts';
+import type { BlobSource, LockManagerLike } from '../../src/models/common/ensure-blob.ts';
+import type { FetchInit } from '../../src/models/common/http.ts';
 
 /** Deterministic pseudo-random bytes (xorshift32), standing in for an ONNX file. */
 export function blobBytes(seed: number, size = 4096): Uint8Array<ArrayBuffer> {

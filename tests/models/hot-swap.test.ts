@@ -5,11 +5,11 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { compatProblems, isTransientSwapError } from '../../src/models/hot-swap.ts';
+import { compatProblems, isTransientSwapError } from '../../src/models/page/hot-swap.ts';
 import { TASKS } from '../../src/features/index.ts';
-import { StageBoard } from '../../src/models/stage-board.ts';
-import { startManifest } from '../../src/models/start-manifest.ts';
-import { resolveSpec } from '../../src/models/serving-set.ts';
+import { StageBoard } from '../../src/models/page/stage-board.ts';
+import { startManifest } from '../../src/models/page/start-manifest.ts';
+import { resolveSpec } from '../../src/models/page/serving-set.ts';
 import { ModelCompileError, ModelLoadError, WorkerCrashedError } from '../../src/shared/errors.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
 import { FakeRegistry, freshStore, nodeSha256 } from './fixtures.ts';

@@ -7,9 +7,9 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { ModelManager, type ManagerDeps } from '../../src/models/model-manager.ts';
-import type { ManagerEvent } from '../../src/models/manager-types.ts';
-import { verifyBlob } from '../../src/models/integrity.ts';
+import { ModelManager, type ManagerDeps } from '../../src/models/page/model-manager.ts';
+import type { ManagerEvent } from '../../src/models/page/manager-types.ts';
+import { verifyBlob } from '../../src/models/common/integrity.ts';
 import type { ModelStore } from '../../src/models/cache/model-store.ts';
 import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
 import { fallbackKvBackend, idbKvBackend } from '../../src/models/cache/kv-backend.ts';

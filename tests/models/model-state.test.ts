@@ -14,7 +14,7 @@ import {
   rollbackTarget,
   setCandidate,
   setPin,
-} from '../../src/models/model-state.ts';
+} from '../../src/models/common/model-state.ts';
 
 const v1 = { version: '1.0.0', sha256: '1'.repeat(64) };
 const v2 = { version: '2.0.0', sha256: '2'.repeat(64) };

@@ -7,7 +7,7 @@
 import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts';
 import type { EngineInfo, ModelSpec, ProbeReport, StagedSet } from '../../src/shared/worker-api.ts';
 import { blobPathFor } from '../../src/shared/manifest-validate.ts';
-import type { EnginePool } from '../../src/models/engine-pool.ts';
+import type { EnginePool } from '../../src/models/page/engine-pool.ts';
 import { detectorVersion, nodeSha256 } from './fixtures.ts';
 import { brightnessAttributes, brightnessExpression, constantDetector } from '../unit/helpers/onnx-fixtures.ts';
 

@@ -9,8 +9,8 @@ import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/shared/canonical-json.ts';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
 import type { StoredManifest } from '../../src/models/cache/model-store.ts';
-import { createManifestVerifier, type EcPublicJwk } from '../../src/models/manifest-signature.ts';
-import { fetchManifest, MAX_MANIFEST_BYTES } from '../../src/models/registry-client.ts';
+import { createManifestVerifier, type EcPublicJwk } from '../../src/models/common/manifest-signature.ts';
+import { fetchManifest, MAX_MANIFEST_BYTES } from '../../src/models/common/registry-client.ts';
 import { blobBytes, FakeRegistry, makeManifest } from './fixtures.ts';
 import { UNSAFE_CHARS } from '../unit/helpers/untrusted.ts';
 

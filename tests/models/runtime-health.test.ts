@@ -6,10 +6,10 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { TensorData } from '../../src/shared/tensor.ts';
-import { commitRollback, commitServing } from '../../src/models/control-actions.ts';
-import { findNonFinite } from '../../src/models/non-finite.ts';
-import { DEFAULT_FAILURE_THRESHOLD, RuntimeHealth } from '../../src/models/runtime-health.ts';
-import { planVersions } from '../../src/models/version-policy.ts';
+import { commitRollback, commitServing } from '../../src/models/common/control-actions.ts';
+import { findNonFinite } from '../../src/models/page/non-finite.ts';
+import { DEFAULT_FAILURE_THRESHOLD, RuntimeHealth } from '../../src/models/page/runtime-health.ts';
+import { planVersions } from '../../src/models/common/version-policy.ts';
 import { blobBytes, freshStore, makeManifest, nodeSha256 } from './fixtures.ts';
 
 const scores = (values: number[]): Record<string, TensorData> => ({

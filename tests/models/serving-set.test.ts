@@ -4,9 +4,9 @@
  * usable is cached, never a version marked bad, and a clear error when nothing may run.
  */
 import { describe, expect, it } from 'vitest';
-import { emptyControl, markBad, promote, type ControlState } from '../../src/models/model-state.ts';
-import { NoUsableVersion, resolveSpec, startupSet } from '../../src/models/serving-set.ts';
-import { planVersions } from '../../src/models/version-policy.ts';
+import { emptyControl, markBad, promote, type ControlState } from '../../src/models/common/model-state.ts';
+import { NoUsableVersion, resolveSpec, startupSet } from '../../src/models/page/serving-set.ts';
+import { planVersions } from '../../src/models/common/version-policy.ts';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
 import { nodeSha256 } from './fixtures.ts';
 import { BYTES, pipelineManifest } from './pipeline-fixtures.ts';

@@ -9,9 +9,9 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { fallbackKvBackend, idbKvBackend, memoryKvBackend, type KvBackend } from '../../src/models/cache/kv-backend.ts';
 import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
-import { verifyBlob } from '../../src/models/integrity.ts';
-import { promote } from '../../src/models/model-state.ts';
-import { StorageFullBackoff } from '../../src/models/storage-full-backoff.ts';
+import { verifyBlob } from '../../src/models/common/integrity.ts';
+import { promote } from '../../src/models/common/model-state.ts';
+import { StorageFullBackoff } from '../../src/models/common/storage-full-backoff.ts';
 import { blobBytes, freshDbName, nodeSha256 } from './fixtures.ts';
 
 /** What Chromium answers for every IndexedDB open when the user blocks site data. */

@@ -9,10 +9,12 @@ import { compareProbe } from '../../src/shared/pipeline/probe.ts';
 import { TASKS } from '../../src/features/index.ts';
 import type { Probe } from '../../src/shared/manifest-types.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
-import { commitRejection, commitServing } from '../../src/models/control-actions.ts';
-import { promote } from '../../src/models/model-state.ts';
-import { runSwap, type Candidate, type Clock, type SwapSteps } from '../../src/models/swap-stages.ts';
-import { planVersions } from '../../src/models/version-policy.ts';
+import { commitRejection, commitServing } from '../../src/models/common/control-actions.ts';
+import { promote } from '../../src/models/common/model-state.ts';
+import type { Clock } from '../../src/models/common/clock.ts';
+import type { Candidate } from '../../src/models/common/stage-recorder.ts';
+import { runSwap, type SwapSteps } from '../../src/models/page/run-swap.ts';
+import { planVersions } from '../../src/models/common/version-policy.ts';
 import { blobBytes, freshStore, makeManifest, nodeSha256 } from './fixtures.ts';
 
 interface Session {

@@ -5,7 +5,7 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { canaryBucket } from '../../src/models/canary-bucket.ts';
+import { canaryBucket } from '../../src/models/common/canary-bucket.ts';
 import {
   emptyControl,
   markBad,
@@ -13,8 +13,8 @@ import {
   setCandidate,
   setPin,
   type ControlState,
-} from '../../src/models/model-state.ts';
-import { needsSwap, planVersions, referencedBlobs } from '../../src/models/version-policy.ts';
+} from '../../src/models/common/model-state.ts';
+import { needsSwap, planVersions, referencedBlobs } from '../../src/models/common/version-policy.ts';
 import { blobBytes, freshDbName, freshStore, makeManifest, nodeSha256 } from './fixtures.ts';
 
 const ID = 'face-detector';

@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createManifestVerifier } from '../../src/models/manifest-signature.ts';
+import { createManifestVerifier } from '../../src/models/common/manifest-signature.ts';
 import { signingKeyFromPem, signManifest, type PublicJwk } from '../../tools/lib/signing.ts';
 import { readSigningKeyFile } from '../../tools/keys/key-store.ts';
 import { validManifest } from './helpers/manifest-fixture.ts';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createManifestVerifier, type EcPublicJwk } from '../../src/models/manifest-signature.ts';
+import { createManifestVerifier, type EcPublicJwk } from '../../src/models/common/manifest-signature.ts';
 import { readManifest } from '../../tools/lib/registry-io.ts';
 import { loadTrustedKeys } from '../../tools/lib/trusted-keys.ts';
 import type { PublicJwk } from '../../tools/lib/signing.ts';

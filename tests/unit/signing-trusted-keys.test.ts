@@ -2,7 +2,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createManifestVerifier } from '../../src/models/manifest-signature.ts';
+import { createManifestVerifier } from '../../src/models/common/manifest-signature.ts';
 import { loadTrustedKeys, trustedKeysForBuild, TrustedKeysError } from '../../tools/lib/trusted-keys.ts';
 import { generateSigningKey, publicKeyText, signManifest } from '../../tools/lib/signing.ts';
 import { validManifest } from './helpers/manifest-fixture.ts';

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign as nodeSign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { createManifestVerifier } from '../../src/models/manifest-signature.ts';
+import { createManifestVerifier } from '../../src/models/common/manifest-signature.ts';
 import { parseManifest } from '../../src/shared/manifest-validate.ts';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
 import { manifestText } from '../../tools/lib/registry-io.ts';

@@ -7,9 +7,9 @@
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { MANIFEST_LOG_MODEL, MAX_LOG_REASON_CHARS, type UpdateLogRecord } from '../../src/shared/update-messages.ts';
-import { ManifestRejected, RegistryUnavailable } from '../../src/models/errors.ts';
-import { StageRecorder, StageRejected } from '../../src/models/swap-stages.ts';
-import { runUpdateCheck } from '../../src/update/sw/update-check.ts';
+import { ManifestRejected, RegistryUnavailable } from '../../src/models/common/errors.ts';
+import { StageRecorder, StageRejected } from '../../src/models/common/stage-recorder.ts';
+import { runUpdateCheck } from '../../src/models/common/update-check.ts';
 import { UNSAFE_CHARS } from '../unit/helpers/untrusted.ts';
 import { freshStore, RecordingChannel } from '../models/fixtures.ts';
 

@@ -9,8 +9,8 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
 import { MANIFEST_LOG_MODEL } from '../../src/shared/update-messages.ts';
-import { createManifestVerifier } from '../../src/models/manifest-signature.ts';
-import { runUpdateCheck } from '../../src/update/sw/update-check.ts';
+import { createManifestVerifier } from '../../src/models/common/manifest-signature.ts';
+import { runUpdateCheck } from '../../src/models/common/update-check.ts';
 import { generateSigningKey, signManifest, type SigningKey } from '../../tools/lib/signing.ts';
 import { blobBytes, FakeLocks, FakeRegistry, freshStore, makeManifest, RecordingChannel } from '../models/fixtures.ts';
 

@@ -9,11 +9,11 @@ import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
 import { fallbackKvBackend, idbKvBackend, type KvBackend } from '../../src/models/cache/kv-backend.ts';
-import { verifyBlob } from '../../src/models/integrity.ts';
-import { promote } from '../../src/models/model-state.ts';
-import { StorageFullBackoff } from '../../src/models/storage-full-backoff.ts';
+import { verifyBlob } from '../../src/models/common/integrity.ts';
+import { promote } from '../../src/models/common/model-state.ts';
+import { StorageFullBackoff } from '../../src/models/common/storage-full-backoff.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
-import { runUpdateCheck, type UpdateCheckDeps } from '../../src/update/sw/update-check.ts';
+import { runUpdateCheck, type UpdateCheckDeps } from '../../src/models/common/update-check.ts';
 import {
   blobBytes,
   FakeLocks,

@@ -6,11 +6,11 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { commitServing } from '../../src/models/control-actions.ts';
-import type { FetchLike } from '../../src/models/http.ts';
-import { verifyBlob } from '../../src/models/integrity.ts';
-import { setPin } from '../../src/models/model-state.ts';
-import { runUpdateCheck, type UpdateCheckDeps } from '../../src/update/sw/update-check.ts';
+import { commitServing } from '../../src/models/common/control-actions.ts';
+import type { FetchLike } from '../../src/models/common/http.ts';
+import { verifyBlob } from '../../src/models/common/integrity.ts';
+import { setPin } from '../../src/models/common/model-state.ts';
+import { runUpdateCheck, type UpdateCheckDeps } from '../../src/models/common/update-check.ts';
 import {
   blobBytes,
   FakeLocks,

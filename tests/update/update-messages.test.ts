@@ -13,7 +13,7 @@ import {
   type ModelsMessage,
   type UpdateLogRecord,
 } from '../../src/shared/update-messages.ts';
-import { openModelsChannel } from '../../src/models/models-channel.ts';
+import { openModelsChannel } from '../../src/models/common/models-channel.ts';
 import { isModelUrl, withoutModels } from '../../src/update/sw/precache-filter.ts';
 
 const ref = { id: 'face-detector', version: '2.0.0', sha256: 'a'.repeat(64) };

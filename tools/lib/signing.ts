@@ -9,7 +9,7 @@ import type { KeyObject } from 'node:crypto';
 import { isAbsolute, join, resolve } from 'node:path';
 import { canonicalJson } from '../../src/shared/canonical-json.ts';
 import type { Manifest, ManifestSignature } from '../../src/shared/manifest-types.ts';
-import type { EcPublicJwk } from '../../src/models/manifest-signature.ts';
+import type { EcPublicJwk } from '../../src/models/common/manifest-signature.ts';
 
 /** Key ids appear in file names and in manifests: letters, digits, ".", "_", "-" (max 64). */
 export const KEY_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;

@@ -16,7 +16,7 @@
 import { createPublicKey } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, relative, resolve } from 'node:path';
-import type { EcPublicJwk } from '../../src/models/manifest-signature.ts';
+import type { EcPublicJwk } from '../../src/models/common/manifest-signature.ts';
 import { checkKeyId, keysDirFor } from './signing.ts';
 
 /** A trusted key set that cannot be loaded; the message names the file and the fix. */

@@ -3,6 +3,7 @@
  * a Check now button, one card per model (versions, channel, stage, roll back, pin) and the
  * update log. Everything reads the store, so it shows what `window.hotlens.status()` reports.
  */
+import { clampTiming, POLL_INTERVAL } from '../../shared/update-settings.ts';
 import { useState } from 'react';
 import { modelViews } from '../../store/models-view.ts';
 import { checkForUpdates } from '../../store/update-actions.ts';
@@ -32,7 +33,7 @@ export function ModelsPanel() {
   const slice = useAppStore((s) => s.models);
   const [busy, setBusy] = useState(false);
   const views = modelViews(manager);
-  const poll = slice.pollIntervalMs ?? 60_000;
+  const poll = clampTiming(slice.pollIntervalMs ?? undefined, POLL_INTERVAL);
   return (
     <div className="models">
       <div className="toolbar">

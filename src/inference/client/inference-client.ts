@@ -19,7 +19,7 @@ import type {
   StagedSet,
   WorkerApi,
 } from '../../shared/worker-api.ts';
-import type { EnginePool, RunOutcome } from '../../models/engine-pool.ts';
+import type { EnginePool, RunOutcome } from '../../models/page/engine-pool.ts';
 import { WorkerHandle } from '../common/worker-handle.ts';
 
 /** The worker API as the app sees it. */

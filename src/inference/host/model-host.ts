@@ -30,10 +30,16 @@ export class ModelHost implements ModelHostApi {
   private readonly sessions = new Map<string, LoadedModel>();
   private readonly sources = new Map<string, ModelSource>();
 
+  private stallTimeoutMs: number | undefined;
+
   /** @param sourceFor how to reach the model bytes (tests inject a fake). */
-  constructor(private readonly sourceFor: (registryUrl: string) => ModelSource = (url) => cacheModelSource(url)) {}
+  constructor(
+    private readonly sourceFor: (registryUrl: string, stallTimeoutMs?: number) => ModelSource = (url, stall) =>
+      cacheModelSource(url, { stallTimeoutMs: stall }),
+  ) {}
 
   async prepare(options: EngineOptions): Promise<HostRuntime> {
+    this.stallTimeoutMs = options.stallTimeoutMs;
     this.runtime ??= chooseRuntime(options).then((runtime) => {
       configureRuntime({ numThreads: runtime.threads });
       return runtime;
@@ -47,7 +53,7 @@ export class ModelHost implements ModelHostApi {
 
   private source(registryUrl: string): ModelSource {
     let s = this.sources.get(registryUrl);
-    if (!s) this.sources.set(registryUrl, (s = this.sourceFor(registryUrl)));
+    if (!s) this.sources.set(registryUrl, (s = this.sourceFor(registryUrl, this.stallTimeoutMs)));
     return s;
   }
 

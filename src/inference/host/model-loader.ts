@@ -7,7 +7,7 @@
  * compile and warm-up as two stages.
  */
 import { OrtModel } from '../engine/ort-engine.ts';
-import { sha256Hex } from '../../models/integrity.ts';
+import { sha256Hex } from '../../models/common/integrity.ts';
 import { fileSignatureProblems } from '../../shared/onnx-signature.ts';
 import { checkLabelList, checkSignature, type TaskContract } from '../../shared/tasks.ts';
 import type { TensorData, TensorSpec } from '../../shared/tensor.ts';

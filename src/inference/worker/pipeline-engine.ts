@@ -121,7 +121,8 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
 
   private probeSource(): ModelSource {
     const { registryUrl } = this.configured();
-    this.source ??= (this.deps.sourceFor ?? ((url) => cacheModelSource(url)))(registryUrl);
+    const stallTimeoutMs = this.configured().stallTimeoutMs;
+    this.source ??= (this.deps.sourceFor ?? ((url) => cacheModelSource(url, { stallTimeoutMs })))(registryUrl);
     return this.source;
   }
 

@@ -11,10 +11,10 @@
  */
 import type { ModelStore } from './model-store.ts';
 import { createModelStore } from './idb-model-store.ts';
-import { downloadBlob, type BlobRequest } from '../download.ts';
-import { createBlobEnsurer, type LockManagerLike } from '../ensure-blob.ts';
-import { describeError, StorageFullError } from '../errors.ts';
-import { defaultFetch, registryUrl, type FetchLike } from '../http.ts';
+import { clampStallTimeout, downloadBlob, type BlobRequest } from '../common/download.ts';
+import { createBlobEnsurer, type LockManagerLike } from '../common/ensure-blob.ts';
+import { describeError, StorageFullError } from '../common/errors.ts';
+import { defaultFetch, registryUrl, type FetchLike } from '../common/http.ts';
 import { ModelIntegrityError, ModelLoadError } from '../../shared/errors.ts';
 import type { ModelSpec } from '../../shared/worker-api.ts';
 
@@ -37,6 +37,8 @@ export interface CacheSourceDeps {
   store?: ModelStore;
   locks?: LockManagerLike;
   fetch?: FetchLike;
+  /** Abandon (and resume) a download that receives nothing for this long (`?stall=`; default in update-settings.ts). */
+  stallTimeoutMs?: number;
 }
 
 /** The IndexedDB cache in front of the registry at `base` (a folder URL ending in "/"). */
@@ -51,6 +53,7 @@ export function cacheModelSource(base: string, deps: CacheSourceDeps = {}): Mode
     downloadBlob(req, {
       fetch: fetchFn,
       retries: 2,
+      stallTimeoutMs: deps.stallTimeoutMs === undefined ? undefined : clampStallTimeout(deps.stallTimeoutMs),
       onProgress: (p) => listeners.get(req.sha256)?.(p.loaded, p.total),
     });
   // Verified bytes the cache had no room for, handed to the caller once instead of being stored.

@@ -6,9 +6,9 @@
  * every tab's worker write them concurrently.
  */
 import { boundedLogRecord, type UpdateLogRecord } from '../../shared/update-messages.ts';
-import type { VerifiedBlob } from '../integrity.ts';
-import { emptyControl, type ControlState } from '../model-state.ts';
-import { referencedBlobs } from '../version-policy.ts';
+import type { VerifiedBlob } from '../common/integrity.ts';
+import { emptyControl, type ControlState } from '../common/model-state.ts';
+import { referencedBlobs } from '../common/version-policy.ts';
 import { fallbackKvBackend, idbKvBackend, type KvBackend } from './kv-backend.ts';
 import {
   MAX_LOG_ENTRIES,

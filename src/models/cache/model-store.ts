@@ -5,8 +5,8 @@
  */
 import type { Manifest } from '../../shared/manifest-types.ts';
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
-import type { VerifiedBlob } from '../integrity.ts';
-import type { ControlState } from '../model-state.ts';
+import type { VerifiedBlob } from '../common/integrity.ts';
+import type { ControlState } from '../common/model-state.ts';
 
 /** The last manifest this client accepted, with what the next conditional request needs. */
 export interface StoredManifest {

@@ -3,7 +3,7 @@
  * model references and retry once; if that is still not enough, fail with a
  * {@link StorageFullError} that tells the user what to do instead of a raw DOMException.
  */
-import { StorageFullError } from '../errors.ts';
+import { StorageFullError } from '../common/errors.ts';
 
 /** True for the errors browsers raise when IndexedDB is out of quota. */
 export function isQuotaError(err: unknown): boolean {

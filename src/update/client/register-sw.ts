@@ -6,7 +6,7 @@
  */
 import { Workbox } from 'workbox-window';
 import type { ModelsMessage } from '../../shared/update-messages.ts';
-import { openModelsChannel } from '../../models/models-channel.ts';
+import { openModelsChannel } from '../../models/common/models-channel.ts';
 import {
   createUpdateClient,
   type PageEventsLike,

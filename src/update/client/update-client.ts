@@ -5,6 +5,7 @@
  * and turns "a new app shell is waiting" into a prompt for the UI. It never reloads on its own:
  * only the prompt's `accept()` activates the new shell and reloads.
  */
+import { clampTiming, POLL_INTERVAL } from '../../shared/update-settings.ts';
 import type { CheckReason, CheckSummary } from '../../shared/update-messages.ts';
 
 /** The part of workbox-window's `Workbox` used here. */
@@ -118,7 +119,7 @@ export function createUpdateClient(options: UpdateClientOptions): UpdateClient {
       if (options.stallTimeoutMs !== undefined) settings.stallTimeoutMs = options.stallTimeoutMs;
       if (Object.keys(settings).length > 0) await configure(settings);
       poke('start');
-      const interval = options.pollIntervalMs ?? 60_000;
+      const interval = clampTiming(options.pollIntervalMs, POLL_INTERVAL);
       const tickMs = options.tickMs ?? Math.min(30_000, Math.max(250, interval / 2));
       const handle = setTick(() => poke('tick'), tickMs);
       cleanups.push(() => clearTick(handle));

@@ -7,12 +7,13 @@
  * focus/start requests run unless a check finished very recently. Concurrent requests share
  * one check.
  */
+import { clampTiming, POLL_INTERVAL } from '../../shared/update-settings.ts';
 import type { CheckReason, CheckSummary } from '../../shared/update-messages.ts';
 
 /** Default poll interval. */
-export const DEFAULT_POLL_INTERVAL_MS = 60_000;
+export const DEFAULT_POLL_INTERVAL_MS = POLL_INTERVAL.defaultMs;
 /** Intervals are clamped to [500 ms, 24 h] (e2e tests poll every ~1 s). */
-export const POLL_INTERVAL_BOUNDS = { min: 500, max: 24 * 60 * 60 * 1000 } as const;
+export const POLL_INTERVAL_BOUNDS = { min: POLL_INTERVAL.minMs, max: POLL_INTERVAL.maxMs } as const;
 /** Default jitter: ±20% of the interval. */
 export const DEFAULT_JITTER = 0.2;
 /** Focus/start checks are skipped when a check finished less than this long ago (or one interval, if shorter). */
@@ -34,8 +35,7 @@ export interface PollSchedulerOptions {
 
 /** Clamps a requested interval to {@link POLL_INTERVAL_BOUNDS}. */
 export function clampInterval(ms: number): number {
-  if (!Number.isFinite(ms)) return DEFAULT_POLL_INTERVAL_MS;
-  return Math.min(POLL_INTERVAL_BOUNDS.max, Math.max(POLL_INTERVAL_BOUNDS.min, Math.round(ms)));
+  return clampTiming(ms, POLL_INTERVAL);
 }
 
 /** Schedules registry checks; see the file comment for the rules. */

@@ -8,8 +8,8 @@
 import { TASKS } from '../../features/index.ts';
 import { cleanupOutdatedCaches, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
 import { createModelStore } from '../../models/cache/idb-model-store.ts';
-import { openModelsChannel } from '../../models/models-channel.ts';
-import { trustedManifestVerifier } from '../../models/trusted-keys.ts';
+import { openModelsChannel } from '../../models/common/models-channel.ts';
+import { trustedManifestVerifier } from '../../models/common/trusted-keys.ts';
 import { withoutModels } from './precache-filter.ts';
 import { createUpdateService } from './update-service.ts';
 

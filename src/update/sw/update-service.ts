@@ -7,15 +7,15 @@
  */
 import { isSwRequest, type CheckSummary } from '../../shared/update-messages.ts';
 import type { ModelStore, UpdateSettings } from '../../models/cache/model-store.ts';
-import { clampStallTimeout } from '../../models/download.ts';
-import type { LockManagerLike } from '../../models/ensure-blob.ts';
-import type { FetchLike } from '../../models/http.ts';
-import type { ModelsChannel } from '../../models/models-channel.ts';
-import type { ManifestFetchOptions } from '../../models/registry-client.ts';
-import { StorageFullBackoff } from '../../models/storage-full-backoff.ts';
-import { systemClock, type Clock } from '../../models/swap-stages.ts';
+import { clampStallTimeout } from '../../models/common/download.ts';
+import type { LockManagerLike } from '../../models/common/ensure-blob.ts';
+import type { FetchLike } from '../../models/common/http.ts';
+import type { ModelsChannel } from '../../models/common/models-channel.ts';
+import type { ManifestFetchOptions } from '../../models/common/registry-client.ts';
+import { StorageFullBackoff } from '../../models/common/storage-full-backoff.ts';
+import { systemClock, type Clock } from '../../models/common/clock.ts';
 import { DEFAULT_POLL_INTERVAL_MS, PollScheduler, type PollSchedulerOptions } from './poll-scheduler.ts';
-import { runUpdateCheck, type UpdateCheckDeps } from './update-check.ts';
+import { runUpdateCheck, type UpdateCheckDeps } from '../../models/common/update-check.ts';
 
 /** What the service worker provides. */
 export interface UpdateServiceDeps {

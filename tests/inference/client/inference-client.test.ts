@@ -9,7 +9,7 @@
 import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { InferenceClient } from '../../../src/inference/client/inference-client.ts';
-import type { RunOutcome } from '../../../src/models/engine-pool.ts';
+import type { RunOutcome } from '../../../src/models/page/engine-pool.ts';
 import type { AnalyzeOptions, ModelSpec, PhotoResult, StagedSet } from '../../../src/shared/worker-api.ts';
 
 interface FakeWorker {

@@ -4,14 +4,16 @@
  * candidate alone is staged in a model host (compile) → probe → warm-up → flip at a frame
  * boundary (the next analysis uses it) → drain the replaced session → release it. Sessions of
  * the other models are never touched. The stage logic and timing are runSwap's
- * (swap-stages.ts); this module supplies the steps from an {@link EnginePool}.
+ * (run-swap.ts); this module supplies the steps from an {@link EnginePool}.
  */
-import type { UpdateLogRecord } from '../shared/update-messages.ts';
-import type { EngineInfo, ModelSpec } from '../shared/worker-api.ts';
-import { fileSignatureProblems } from '../shared/onnx-signature.ts';
-import type { TaskRegistry } from '../shared/tasks.ts';
+import type { UpdateLogRecord } from '../../shared/update-messages.ts';
+import type { EngineInfo, ModelSpec } from '../../shared/worker-api.ts';
+import { fileSignatureProblems } from '../../shared/onnx-signature.ts';
+import type { TaskRegistry } from '../../shared/tasks.ts';
 import type { EnginePool } from './engine-pool.ts';
-import { runSwap, type Candidate, type Clock, type SwapResult } from './swap-stages.ts';
+import type { Clock } from '../common/clock.ts';
+import type { Candidate } from '../common/stage-recorder.ts';
+import { runSwap, type SwapResult } from './run-swap.ts';
 
 /** Limits per swap stage (ms): generous, a 2-core phone compiling while it serves is slow. */
 export const SWAP_TIMEOUTS = { compiling: 120_000, probed: 60_000, warmed: 60_000 } as const;

@@ -5,7 +5,7 @@
  * it concurrently without losing writes; every transition is idempotent because each tab's
  * worker applies the same swap.
  */
-import type { BadStage, VersionRef } from '../shared/update-messages.ts';
+import type { BadStage, VersionRef } from '../../shared/update-messages.ts';
 import { NoRollbackTarget } from './errors.ts';
 
 /** Versions of one model on this install. At most two generations are kept (active + previous). */
@@ -165,4 +165,14 @@ export function rollback(
   next = markBad(next, { id, ...from, stage: how.kind, reason: how.reason, time: how.time });
   if (how.kind === 'manual' && next.pins[id] === from.version) next = setPin(next, id, null);
   return { control: next, from, to };
+}
+
+/** The bad-list entry for a rejected candidate (not retried until its sha256 changes). */
+export function badVersionFor(
+  candidate: VersionRef & { id: string },
+  stage: BadStage,
+  reason: string,
+  time: number,
+): BadVersion {
+  return { id: candidate.id, version: candidate.version, sha256: candidate.sha256, stage, reason, time };
 }

@@ -15,16 +15,16 @@ import {
   type ModelsMessage,
   type UpdateLogRecord,
 } from '../../shared/update-messages.ts';
-import { manifestFor, type ModelStore, type StoredManifest } from '../../models/cache/model-store.ts';
-import { commitRejection } from '../../models/control-actions.ts';
+import { manifestFor, type ModelStore, type StoredManifest } from '../cache/model-store.ts';
+import { commitRejection } from './control-actions.ts';
 import {
   DEFAULT_STALL_MS,
   fetchBlobBytes,
   type BlobRequest,
   type DownloadOptions,
   type RetryInfo,
-} from '../../models/download.ts';
-import { createBlobEnsurer, type LockManagerLike } from '../../models/ensure-blob.ts';
+} from './download.ts';
+import { createBlobEnsurer, type LockManagerLike } from './ensure-blob.ts';
 import {
   describeError,
   DownloadError,
@@ -32,14 +32,15 @@ import {
   ManifestRejected,
   RegistryUnavailable,
   StorageFullError,
-} from '../../models/errors.ts';
-import { registryUrl, type FetchLike } from '../../models/http.ts';
-import { verifyBlob } from '../../models/integrity.ts';
-import { modelState, setCandidate, type ModelState } from '../../models/model-state.ts';
-import { fetchManifest, type ManifestFetchOptions } from '../../models/registry-client.ts';
-import { StageRecorder, StageRejected, systemClock, type Candidate, type Clock } from '../../models/swap-stages.ts';
-import type { StorageFullBackoff } from '../../models/storage-full-backoff.ts';
-import { needsSwap, planVersions, type ModelPlan } from '../../models/version-policy.ts';
+} from './errors.ts';
+import { registryUrl, type FetchLike } from './http.ts';
+import { verifyBlob } from './integrity.ts';
+import { modelState, setCandidate, type ModelState } from './model-state.ts';
+import { fetchManifest, type ManifestFetchOptions } from './registry-client.ts';
+import { systemClock, type Clock } from './clock.ts';
+import { StageRecorder, StageRejected, type Candidate } from './stage-recorder.ts';
+import type { StorageFullBackoff } from './storage-full-backoff.ts';
+import { needsSwap, planVersions, type ModelPlan } from './version-policy.ts';
 
 /** What a check needs. */
 export interface UpdateCheckDeps {
@@ -62,6 +63,8 @@ export interface UpdateCheckDeps {
   storageFull?: StorageFullBackoff;
   /** The user asked for this check: blobs waiting after a full disk are tried again at once. */
   userAsked?: boolean;
+  /** Who runs the check, for the log: the service worker (default) or a page without one. */
+  source?: 'sw' | 'page';
   /** Which models this check keeps up to date (default {@link servedOnThisDevice}). */
   isWanted?: (id: string, state: ModelState) => boolean;
 }
@@ -205,7 +208,13 @@ async function logManifestEvent(
   deps: UpdateCheckDeps,
   event: Pick<UpdateLogRecord, 'time' | 'version' | 'stage' | 'outcome' | 'reason'>,
 ): Promise<void> {
-  const record = boundedLogRecord({ ...event, model: MANIFEST_LOG_MODEL, sha256: '', durationMs: 0, source: 'sw' });
+  const record = boundedLogRecord({
+    ...event,
+    model: MANIFEST_LOG_MODEL,
+    sha256: '',
+    durationMs: 0,
+    source: deps.source ?? 'sw',
+  });
   deps.channel.post({ type: 'log', record });
   await deps.store.appendLog(record).catch(() => undefined); // a full disk must not fail the check
 }
@@ -275,7 +284,7 @@ async function bringIn(
   // A target outside the manifest (pinned or fallback local version) cannot be downloaded.
   if (!entry || entry.sha256 !== candidate.sha256) return null;
 
-  const rec = new StageRecorder(candidate, 'sw', emit, clock);
+  const rec = new StageRecorder(candidate, deps.source ?? 'sw', emit, clock);
   const noStorage = await store.storageProblem();
   rec.record(
     'found',

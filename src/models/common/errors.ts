@@ -3,7 +3,7 @@
  * BroadcastChannel keep only name/message/stack, so receivers must switch on `name`, not
  * `instanceof`). Messages say what happens next and what a user or publisher can do.
  */
-import { logReason } from '../shared/update-messages.ts';
+import { logReason } from '../../shared/update-messages.ts';
 
 /** A blob's size or SHA-256 differs from the manifest: never stored, version marked bad. */
 export class IntegrityError extends Error {

@@ -2,7 +2,7 @@
  * @file Constants the build (vite.config.ts `define`) writes into the app, its workers and its
  * service worker. Declared here, under src/models, because every browser tsconfig includes it.
  */
-import type { EcPublicJwk } from './manifest-signature.ts';
+import type { EcPublicJwk } from './common/manifest-signature.ts';
 
 declare global {
   /** Key id → public key of every key the build trusts to sign the model manifest (tools/lib/trusted-keys.ts). */

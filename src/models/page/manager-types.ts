@@ -4,11 +4,11 @@
  * stage each model is in) and the events between snapshots. Plain data, so the store can keep
  * it as is and tests can compare it.
  */
-import type { Manifest } from '../shared/manifest-types.ts';
-import type { StageStatus, UpdateLogRecord, VersionRef } from '../shared/update-messages.ts';
-import type { EngineInfo } from '../shared/worker-api.ts';
-import type { ControlState } from './model-state.ts';
-import type { ModelPlan } from './version-policy.ts';
+import type { Manifest } from '../../shared/manifest-types.ts';
+import type { StageStatus, UpdateLogRecord, VersionRef } from '../../shared/update-messages.ts';
+import type { EngineInfo } from '../../shared/worker-api.ts';
+import type { ControlState } from '../common/model-state.ts';
+import type { ModelPlan } from '../common/version-policy.ts';
 
 /** Where one model's update stands in this tab. */
 export interface StageInfo {

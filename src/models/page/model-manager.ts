@@ -11,28 +11,29 @@
  * Browser-free: the engine (EnginePool), storage, channel and clock are injected, so the whole
  * behaviour runs in Node tests against a fake engine.
  */
-import type { Feature } from '../shared/feature.ts';
-import { modelsOf, selectFeatures } from '../shared/feature-set.ts';
-import type { TaskRegistry } from '../shared/tasks.ts';
-import { boundedLogRecord, type ModelsMessage, type UpdateLogRecord } from '../shared/update-messages.ts';
-import type { EngineInfo, ModelSpec, ProgressListener } from '../shared/worker-api.ts';
-import { failedModelOf, hasErrorName } from '../shared/errors.ts';
-import { backoffDelay } from './backoff.ts';
-import { manifestFor, type ModelStore } from './cache/model-store.ts';
-import { commitPin, commitRejection, commitRollback, commitServing } from './control-actions.ts';
+import type { Feature } from '../../shared/feature.ts';
+import { modelsOf, selectFeatures } from '../../shared/feature-set.ts';
+import type { TaskRegistry } from '../../shared/tasks.ts';
+import { boundedLogRecord, type ModelsMessage, type UpdateLogRecord } from '../../shared/update-messages.ts';
+import type { EngineInfo, ModelSpec, ProgressListener } from '../../shared/worker-api.ts';
+import { failedModelOf, hasErrorName } from '../../shared/errors.ts';
+import { backoffDelay } from '../common/backoff.ts';
+import { manifestFor, type ModelStore } from '../cache/model-store.ts';
+import { commitPin, commitRejection, commitRollback, commitServing } from '../common/control-actions.ts';
 import type { EnginePool, RunOutcome } from './engine-pool.ts';
-import { describeError, StorageFullError } from './errors.ts';
-import type { FetchLike } from './http.ts';
-import type { ManifestFetchOptions } from './registry-client.ts';
+import { describeError, StorageFullError } from '../common/errors.ts';
+import type { FetchLike } from '../common/http.ts';
+import type { ManifestFetchOptions } from '../common/registry-client.ts';
 import { hotSwap } from './hot-swap.ts';
 import type { ManagerEvent, ManagerState, StorageStatus } from './manager-types.ts';
-import type { RollbackResult } from './model-state.ts';
+import type { RollbackResult } from '../common/model-state.ts';
 import { RuntimeHealth } from './runtime-health.ts';
 import { resolveSpec } from './serving-set.ts';
 import { StageBoard } from './stage-board.ts';
 import { loadModels, loadStartManifest } from './start-up.ts';
-import { systemClock, type Candidate, type Clock } from './swap-stages.ts';
-import { planVersions } from './version-policy.ts';
+import { systemClock, type Clock } from '../common/clock.ts';
+import type { Candidate } from '../common/stage-recorder.ts';
+import { planVersions } from '../common/version-policy.ts';
 
 /** What the manager needs. */
 export interface ManagerDeps {
@@ -59,6 +60,9 @@ export interface ManagerDeps {
 }
 
 const ref = (s: ModelSpec) => ({ version: s.version, sha256: s.sha256 });
+
+/** Stages of bringing a version onto the device (not of swapping it in a tab). */
+const DOWNLOAD_STAGES: ReadonlySet<string> = new Set(['found', 'downloading', 'verifying', 'stored']);
 
 /** The page's model manager (one per tab). */
 export class ModelManager {
@@ -291,8 +295,9 @@ export class ModelManager {
     switch (message.type) {
       case 'log':
         this.emit({ type: 'log', records: [message.record] });
-        // Other tabs' swaps are theirs; the service worker's stages are every tab's.
-        if (message.record.source === 'sw') {
+        // Other tabs' swaps are theirs; downloads (the service worker's, or a page's own check
+        // when there is none) fill the device's storage, so their stages are every tab's.
+        if (message.record.source === 'sw' || DOWNLOAD_STAGES.has(message.record.stage)) {
           this.stages.follow(message.record);
           this.noteStorage(message.record);
         }

@@ -3,10 +3,11 @@
  * atomic in the cache: promote after a flip, record a rejection, roll back (runtime or user),
  * pin. Thin on purpose: the rules live in model-state.ts, the storage in the cache.
  */
-import type { BadStage } from '../shared/update-messages.ts';
-import type { ModelStore } from './cache/model-store.ts';
+import type { BadStage } from '../../shared/update-messages.ts';
+import type { ModelStore } from '../cache/model-store.ts';
 import { markBad, promote, rollback, setCandidate, setPin, type RollbackResult } from './model-state.ts';
-import { badVersionFor, type Candidate } from './swap-stages.ts';
+import { badVersionFor } from './model-state.ts';
+import type { Candidate } from './stage-recorder.ts';
 
 /** After a successful flip: the candidate becomes active and the old active becomes previous. */
 export async function commitServing(store: ModelStore, candidate: Candidate): Promise<void> {

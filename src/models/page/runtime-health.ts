@@ -4,7 +4,7 @@
  * quirk, rare input); the worker then rolls back and marks it bad. One success resets the
  * count, so an occasional bad frame does not trigger a rollback.
  */
-import type { TensorData } from '../shared/tensor.ts';
+import type { TensorData } from '../../shared/tensor.ts';
 import { findNonFinite } from './non-finite.ts';
 
 /** Consecutive failures that trigger a rollback unless configured otherwise. */

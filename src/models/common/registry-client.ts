@@ -21,11 +21,11 @@
  * Cross-origin, the conditional request is left to the browser's HTTP cache (no explicit
  * headers, so no CORS preflight per poll): one 304 per unchanged poll either way.
  */
-import type { TaskRegistry } from '../shared/tasks.ts';
-import type { Manifest, ManifestDocument } from '../shared/manifest-types.ts';
-import { parseEnvelope, parseManifest, type ManifestEnvelope } from '../shared/manifest-validate.ts';
-import { untrustedText } from '../shared/untrusted-text.ts';
-import type { StoredManifest } from './cache/model-store.ts';
+import type { TaskRegistry } from '../../shared/tasks.ts';
+import type { Manifest, ManifestDocument } from '../../shared/manifest-types.ts';
+import { parseEnvelope, parseManifest, type ManifestEnvelope } from '../../shared/manifest-validate.ts';
+import { untrustedText } from '../../shared/untrusted-text.ts';
+import type { StoredManifest } from '../cache/model-store.ts';
 import { describeError, isAbortError, ManifestRejected, RegistryUnavailable } from './errors.ts';
 import { defaultFetch, type FetchLike } from './http.ts';
 

@@ -5,11 +5,12 @@
  * than promised stops at once; a shorter one is a truncated transfer and is retried.
  * `Content-Length` is ignored on purpose: with `Content-Encoding` it is the compressed size.
  */
+import { clampTiming, STALL_TIMEOUT } from '../../shared/update-settings.ts';
 import { backoffDelay, sleep as defaultSleep, type BackoffOptions } from './backoff.ts';
 import { abortError, describeError, DownloadError, IntegrityError } from './errors.ts';
 import { defaultFetch, type FetchInit, type FetchLike } from './http.ts';
 import { verifyBlob, type VerifiedBlob } from './integrity.ts';
-import { untrustedText } from '../shared/untrusted-text.ts';
+import { untrustedText } from '../../shared/untrusted-text.ts';
 
 /** A blob to fetch, as the manifest describes it. */
 export interface BlobRequest {
@@ -56,15 +57,12 @@ export interface DownloadOptions extends BackoffOptions {
 }
 
 const DEFAULT_RETRIES = 4;
-/** Default stall timeout: generous for slow mobile links, where a chunk may take seconds. */
-export const DEFAULT_STALL_MS = 30_000;
-/** Stall timeouts are clamped to this range (a test deployment may shorten it to seconds). */
-export const STALL_TIMEOUT_BOUNDS = { min: 500, max: 10 * 60_000 } as const;
+/** Default stall timeout (see update-settings.ts). */
+export const DEFAULT_STALL_MS = STALL_TIMEOUT.defaultMs;
 
-/** Clamps a requested stall timeout to {@link STALL_TIMEOUT_BOUNDS}. */
+/** Clamps a requested stall timeout to the range in update-settings.ts. */
 export function clampStallTimeout(ms: number): number {
-  if (!Number.isFinite(ms)) return DEFAULT_STALL_MS;
-  return Math.min(STALL_TIMEOUT_BOUNDS.max, Math.max(STALL_TIMEOUT_BOUNDS.min, Math.round(ms)));
+  return clampTiming(ms, STALL_TIMEOUT);
 }
 
 /** Bytes received so far, kept across attempts so a retry can resume after them. */

@@ -5,11 +5,11 @@
  * usable cached version at all (the first visit). The same resolution turns a plan's target
  * into the {@link ModelSpec} a model host loads.
  */
-import type { Manifest } from '../shared/manifest-types.ts';
-import type { VersionRef } from '../shared/update-messages.ts';
-import type { ModelSpec } from '../shared/worker-api.ts';
-import { findBad, modelState, type ControlState } from './model-state.ts';
-import type { ModelPlan } from './version-policy.ts';
+import type { Manifest } from '../../shared/manifest-types.ts';
+import type { VersionRef } from '../../shared/update-messages.ts';
+import type { ModelSpec } from '../../shared/worker-api.ts';
+import { findBad, modelState, type ControlState } from '../common/model-state.ts';
+import type { ModelPlan } from '../common/version-policy.ts';
 
 /** The spec of (id, ref) from the manifest, or null when the manifest does not list these bytes. */
 export function resolveSpec(manifest: Manifest | undefined, id: string, ref: VersionRef): ModelSpec | null {

@@ -4,9 +4,9 @@
  * (compat-checked → … → released), plus download progress. One place, so the Models panel and
  * `status()` never disagree about where an update stands.
  */
-import type { UpdateLogRecord } from '../shared/update-messages.ts';
+import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 import type { StageInfo } from './manager-types.ts';
-import { systemClock, type Clock } from './swap-stages.ts';
+import { systemClock, type Clock } from '../common/clock.ts';
 
 /** Per-model stages with change notification. */
 export class StageBoard {

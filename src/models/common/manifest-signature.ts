@@ -5,9 +5,9 @@
  * produces or the DER form Node's `crypto.sign` produces by default; both are accepted so the
  * publishing tool may use either.
  */
-import type { Manifest, ManifestDocument } from '../shared/manifest-types.ts';
-import { canonicalJson } from '../shared/canonical-json.ts';
-import { untrustedText } from '../shared/untrusted-text.ts';
+import type { Manifest, ManifestDocument } from '../../shared/manifest-types.ts';
+import { canonicalJson } from '../../shared/canonical-json.ts';
+import { untrustedText } from '../../shared/untrusted-text.ts';
 
 /** An EC P-256 public key as JWK (what a deployment ships to clients). */
 export interface EcPublicJwk {

@@ -4,7 +4,7 @@
  * its probe. (The probe comparison itself is shared with the registry tools:
  * src/shared/pipeline/probe.ts `compareProbe`.)
  */
-import type { TensorData } from '../shared/tensor.ts';
+import type { TensorData } from '../../shared/tensor.ts';
 
 /** The first NaN/±Infinity in float outputs as a message, or null when all values are finite. */
 export function findNonFinite(outputs: Record<string, TensorData>): string | null {

@@ -5,7 +5,7 @@
  * them, and whoever gets the lock second finds the blob already stored. Within one thread,
  * concurrent calls share one promise, forgotten once settled so a failure can be retried.
  */
-import type { ModelStore } from './cache/model-store.ts';
+import type { ModelStore } from '../cache/model-store.ts';
 import type { BlobRequest } from './download.ts';
 import type { VerifiedBlob } from './integrity.ts';
 

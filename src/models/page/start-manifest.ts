@@ -4,11 +4,11 @@
  * service worker has run a check). The service worker may store one at the same moment; the
  * higher serial wins.
  */
-import { manifestFor, type ModelStore, type StoredManifest } from './cache/model-store.ts';
-import { describeError, StorageFullError } from './errors.ts';
-import { registryUrl as resolveUrl, type FetchLike } from './http.ts';
-import { fetchManifest, type ManifestFetchOptions } from './registry-client.ts';
-import { ModelLoadError } from '../shared/errors.ts';
+import { manifestFor, type ModelStore, type StoredManifest } from '../cache/model-store.ts';
+import { describeError, StorageFullError } from '../common/errors.ts';
+import { registryUrl as resolveUrl, type FetchLike } from '../common/http.ts';
+import { fetchManifest, type ManifestFetchOptions } from '../common/registry-client.ts';
+import { ModelLoadError } from '../../shared/errors.ts';
 
 /** What {@link startManifest} needs. */
 export interface StartManifestDeps {

@@ -5,7 +5,7 @@
  * work on replaced sessions and release them. The browser implementation is the inference
  * bridge (src/inference/client); tests use a fake. Sets of sessions are named by string keys.
  */
-import type { EngineInfo, ModelSpec, ProbeReport, ProgressListener, StagedSet } from '../shared/worker-api.ts';
+import type { EngineInfo, ModelSpec, ProbeReport, ProgressListener, StagedSet } from '../../shared/worker-api.ts';
 
 /** The inference engine as the model manager drives it. */
 export interface EnginePool {

@@ -6,21 +6,21 @@
  * A version that fails its probe is marked bad and the next choice is tried; versions serving
  * here for the first time become active in the control state and are logged.
  */
-import type { Manifest } from '../shared/manifest-types.ts';
-import type { UpdateLogRecord } from '../shared/update-messages.ts';
-import type { EngineInfo, ModelSpec, ProgressListener } from '../shared/worker-api.ts';
-import { hasErrorName, ModelLoadError, ModelProbeError } from '../shared/errors.ts';
-import type { ModelStore } from './cache/model-store.ts';
-import { commitRejection, commitServing } from './control-actions.ts';
+import type { Manifest } from '../../shared/manifest-types.ts';
+import type { UpdateLogRecord } from '../../shared/update-messages.ts';
+import type { EngineInfo, ModelSpec, ProgressListener } from '../../shared/worker-api.ts';
+import { hasErrorName, ModelLoadError, ModelProbeError } from '../../shared/errors.ts';
+import type { ModelStore } from '../cache/model-store.ts';
+import { commitRejection, commitServing } from '../common/control-actions.ts';
 import type { EnginePool } from './engine-pool.ts';
-import { describeError, StorageFullError } from './errors.ts';
-import type { FetchLike } from './http.ts';
-import type { ManifestFetchOptions } from './registry-client.ts';
-import { modelState, sameRef, type ControlState } from './model-state.ts';
+import { describeError, StorageFullError } from '../common/errors.ts';
+import type { FetchLike } from '../common/http.ts';
+import type { ManifestFetchOptions } from '../common/registry-client.ts';
+import { modelState, sameRef, type ControlState } from '../common/model-state.ts';
 import { startupSet } from './serving-set.ts';
 import { startManifest } from './start-manifest.ts';
-import type { Clock } from './swap-stages.ts';
-import { planVersions } from './version-policy.ts';
+import type { Clock } from '../common/clock.ts';
+import { planVersions } from '../common/version-policy.ts';
 
 /** Attempts: each probe failure condemns one version and tries the next choice. */
 const LOAD_ATTEMPTS = 3;

@@ -4,7 +4,7 @@
  * app version in another tab may speak a different dialect). Used by the service worker to
  * announce, and by workers and pages to listen.
  */
-import { isModelsMessage, MODELS_CHANNEL, type ModelsMessage } from '../shared/update-messages.ts';
+import { isModelsMessage, MODELS_CHANNEL, type ModelsMessage } from '../../shared/update-messages.ts';
 
 /** The part of BroadcastChannel used here. */
 export interface BroadcastChannelLike {

@@ -9,8 +9,8 @@
  * active version (or the previous one if the active is bad too). A label only ever points at a
  * version the client can verify: one listed in the manifest, or one it already holds.
  */
-import type { Manifest } from '../shared/manifest-types.ts';
-import type { ModelChannel, VersionRef } from '../shared/update-messages.ts';
+import type { Manifest } from '../../shared/manifest-types.ts';
+import type { ModelChannel, VersionRef } from '../../shared/update-messages.ts';
 import { canaryBucket, inCanary } from './canary-bucket.ts';
 import { findBad, modelState, type ControlState, type ModelState } from './model-state.ts';
 
