@@ -125,10 +125,7 @@ test('a connection dropped mid-blob is retried after a backoff wait and resumed 
   await expect(log.getByRole('row', { name: /downloading failed/ })).toContainText(`resuming at byte ${resumeAt}`);
 });
 
-test('a stalled response is abandoned after the stall timeout, then resumed and served', async ({
-  app,
-  registry,
-}) => {
+test('a stalled response is abandoned after the stall timeout, then resumed and served', async ({ app, registry }) => {
   test.setTimeout(180_000);
   await serving(app, registry);
   const blob = TestRegistry.blobOf(FILE);
