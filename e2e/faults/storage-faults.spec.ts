@@ -9,7 +9,7 @@
  * Chromium (156 headless: `navigator.storage.estimate()` keeps reporting 10 GiB after the
  * override, and a 6 MB IndexedDB put over a 1.5 MB override commits), and no other switch
  * shrinks an origin's quota short of a tiny disk. Eviction, the retry and "storage full" are
- * proven in tests/update/update-check-storage.test.ts and tests/models/cache.test.ts.
+ * proven in tests/models/common/update-check-storage.test.ts and tests/models/cache/model-store.test.ts.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
