@@ -11,7 +11,14 @@ import { manifestFor, MAX_LOG_ENTRIES, type StoredManifest } from '../../../src/
 import { verifyBlob } from '../../../src/models/common/integrity.ts';
 import { promote, setCandidate, setPin } from '../../../src/models/common/model-state.ts';
 import type { UpdateLogRecord } from '../../../src/shared/update-messages.ts';
-import { blobBytes, freshDbName, freshStore, makeManifest, nodeSha256, withByteQuota } from '../../helpers/model-fixtures.ts';
+import {
+  blobBytes,
+  freshDbName,
+  freshStore,
+  makeManifest,
+  nodeSha256,
+  withByteQuota,
+} from '../../helpers/model-fixtures.ts';
 
 async function verified(seed: number, size = 2048) {
   const bytes = blobBytes(seed, size);

@@ -7,7 +7,12 @@
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
-import { fallbackKvBackend, idbKvBackend, memoryKvBackend, type KvBackend } from '../../../src/models/cache/kv-backend.ts';
+import {
+  fallbackKvBackend,
+  idbKvBackend,
+  memoryKvBackend,
+  type KvBackend,
+} from '../../../src/models/cache/kv-backend.ts';
 import { createModelStore } from '../../../src/models/cache/idb-model-store.ts';
 import { verifyBlob } from '../../../src/models/common/integrity.ts';
 import { promote } from '../../../src/models/common/model-state.ts';

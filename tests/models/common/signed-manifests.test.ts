@@ -12,7 +12,14 @@ import { MANIFEST_LOG_MODEL } from '../../../src/shared/update-messages.ts';
 import { createManifestVerifier } from '../../../src/models/common/manifest-signature.ts';
 import { runUpdateCheck } from '../../../src/models/common/update-check.ts';
 import { generateSigningKey, signManifest, type SigningKey } from '../../../tools/lib/signing.ts';
-import { blobBytes, FakeLocks, FakeRegistry, freshStore, makeManifest, RecordingChannel } from '../../helpers/model-fixtures.ts';
+import {
+  blobBytes,
+  FakeLocks,
+  FakeRegistry,
+  freshStore,
+  makeManifest,
+  RecordingChannel,
+} from '../../helpers/model-fixtures.ts';
 
 const ID = 'face-detector';
 const b1 = blobBytes(1, 3000);

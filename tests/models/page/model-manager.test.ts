@@ -15,7 +15,14 @@ import { createModelStore } from '../../../src/models/cache/idb-model-store.ts';
 import { fallbackKvBackend, idbKvBackend } from '../../../src/models/cache/kv-backend.ts';
 import { ModelRuntimeError, WorkerCrashedError } from '../../../src/shared/errors.ts';
 import { MAX_LOG_REASON_CHARS } from '../../../src/shared/update-messages.ts';
-import { FakeRegistry, freshDbName, freshStore, nodeSha256, RecordingChannel, withByteQuota } from '../../helpers/model-fixtures.ts';
+import {
+  FakeRegistry,
+  freshDbName,
+  freshStore,
+  nodeSha256,
+  RecordingChannel,
+  withByteQuota,
+} from '../../helpers/model-fixtures.ts';
 import { BYTES, FakePool, pipelineManifest, versionsOf } from '../../helpers/pipeline-fixtures.ts';
 import { FEATURES, TASKS } from '../../../src/features/index.ts';
 import { constantDetector } from '../../helpers/onnx-fixtures.ts';

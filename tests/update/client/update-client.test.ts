@@ -5,7 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CheckSummary } from '../../../src/shared/update-messages.ts';
-import { createUpdateClient, type ShellUpdatePrompt, type WorkboxLike } from '../../../src/update/client/update-client.ts';
+import {
+  createUpdateClient,
+  type ShellUpdatePrompt,
+  type WorkboxLike,
+} from '../../../src/update/client/update-client.ts';
 
 class FakeWorkbox implements WorkboxLike {
   readonly sent: object[] = [];
