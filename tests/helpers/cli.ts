@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { ExpectStatic } from 'vitest';
 
 /** Project root. */
-export const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
+export const ROOT = join(fileURLToPath(import.meta.url), '..', '..', '..');
 
 /** Result of a CLI run. */
 export interface CliResult {

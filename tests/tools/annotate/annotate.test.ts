@@ -29,7 +29,7 @@ describe('npm run annotate', () => {
   });
   afterAll(async () => loaded.release());
 
-  it('prints the DESIGN.md JSON for sample1.jpg, identical to the in-process pipeline, and {file, error} for bad files', async () => {
+  it('prints the documented JSON for sample1.jpg, identical to the in-process pipeline, and {file, error} for bad files', async () => {
     const empty = join(root, 'empty.jpg');
     const notes = join(root, 'notes.jpg');
     const r = await runCli(CLI, ['--registry', reg, '--json', SAMPLES[0]!, empty, notes]);

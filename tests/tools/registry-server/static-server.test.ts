@@ -1,6 +1,6 @@
 /**
  * @file The static server the e2e suite serves registries (and the app copy) with, over real
- * HTTP: the headers DESIGN.md asks a deployment to send — ETag/Last-Modified with 304 and
+ * HTTP: the headers the README asks a deployment to send — ETag/Last-Modified with 304 and
  * no-cache on manifest.json, immutable on blobs, CORS + CORP for a registry on another origin,
  * COOP/COEP and the CSP for the app — a preflight answer, a 404, no way out of the served folder
  * (not by `..`, not through a symlink), and a request log that counts uploaded bytes.
