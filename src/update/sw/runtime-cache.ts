@@ -7,14 +7,10 @@
 import { ExpirationPlugin } from 'workbox-expiration';
 import { registerRoute } from 'workbox-routing';
 import { CacheFirst } from 'workbox-strategies';
+import { isOnDemandRuntime } from './precache-filter.ts';
 
 /** The Cache Storage name of on-demand runtime files. */
 export const RUNTIME_CACHE = 'hotlens-runtime-v1';
-
-/** True for the WebGPU runtime's .wasm (any build hash). */
-export function isOnDemandRuntime(url: URL): boolean {
-  return /\/ort-wasm-simd-threaded\.jsep-[^/]+\.wasm$/.test(url.pathname);
-}
 
 /** Serves the WebGPU runtime cache-first once it was fetched. */
 export function cacheRuntimeOnDemand(): void {

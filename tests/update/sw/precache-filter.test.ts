@@ -3,7 +3,7 @@
  * onnxruntime-web build, never the precached WASM-only one nor anything else.
  */
 import { describe, expect, it } from 'vitest';
-import { isOnDemandRuntime } from '../../../src/update/sw/runtime-cache.ts';
+import { isOnDemandRuntime } from '../../../src/update/sw/precache-filter.ts';
 
 describe('isOnDemandRuntime', () => {
   it('matches the hashed WebGPU runtime .wasm and nothing else', () => {
