@@ -11,7 +11,7 @@ import { load1, machineAfter, machineBefore } from './lib/machine.ts';
 import { parseOptions, usage, type BenchOptions } from './lib/options.ts';
 import { buildPages, ensureDist, ensureFakeVideo, snapshotDist } from './lib/prepare.ts';
 import { resetRegistry } from './lib/registry.ts';
-import { startBenchServer } from './lib/serve-bench.ts';
+import { cspViolations, startBenchServer } from './lib/serve-bench.ts';
 import { CHART_SVG, PROFILES, REPORT_MD, RESULTS_JSON } from './lib/paths.ts';
 import { runSwapSession } from './lib/swap-session.ts';
 import { runModels } from './sections/models.ts';
@@ -86,6 +86,7 @@ async function main(options: BenchOptions): Promise<void> {
     l(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   };
   const has = (s: string) => options.only.has(s as never);
+  let csp: ReturnType<typeof cspViolations> | undefined;
   try {
     if (has('models')) await run(['models'], async () => ({ models: await runModels(ctx('models')) }));
     if (has('pipeline')) await run(['pipeline'], async () => ({ pipeline: await runPipeline(ctx('pipeline')) }));
@@ -94,6 +95,7 @@ async function main(options: BenchOptions): Promise<void> {
     else if (has('swap')) await run(['swap'], async () => ({ swap: await runSwap(ctx('swap')) }));
     else if (has('memory')) await run(['memory'], async () => ({ memory: await runMemory(ctx('memory')) }));
   } finally {
+    csp = cspViolations(server.all());
     await server.close();
     // Browser profiles hold a few hundred MB of caches; nothing reads them after the run.
     await rm(PROFILES, { recursive: true, force: true });
@@ -105,6 +107,8 @@ async function main(options: BenchOptions): Promise<void> {
       sections: [...options.only],
       options: { ...options, only: [...options.only] },
       seconds: Math.round((Date.now() - started) / 1000),
+      // Reports the browser POSTed for Content Security Policy violations (app: the production policy).
+      csp_violations: csp ?? null,
     },
   });
   full.targets = checkTargets(full);

@@ -35,6 +35,12 @@ function machine(r: Results): string {
           .join('; ') || '—',
       ],
       ['Run', `${m.started_at} → ${m.finished_at ?? '—'} (${r.run.seconds} s; sections: ${r.run.sections.join(', ')})`],
+      [
+        'Content Security Policy violations reported',
+        r.run.csp_violations
+          ? `app (production policy) ${r.run.csp_violations.app}, bench pages ${r.run.csp_violations.pages}`
+          : '—',
+      ],
     ],
   );
 }

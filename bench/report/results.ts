@@ -8,7 +8,13 @@ import type { MachineInfo } from '../lib/machine.ts';
 /** results.json (sections carry more keys than listed; see REPORT.md). */
 export interface Results {
   machine: MachineInfo;
-  run: { sections: string[]; options: Record<string, unknown>; seconds: number };
+  run: {
+    sections: string[];
+    options: Record<string, unknown>;
+    seconds: number;
+    /** Violation reports the browser POSTed, per policy (null: no server log). */
+    csp_violations?: { app: number; pages: number } | null;
+  };
   models?: Record<string, unknown>;
   pipeline: Record<string, unknown>;
   cold_start: Record<string, unknown>;

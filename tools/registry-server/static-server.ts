@@ -90,6 +90,8 @@ export interface StaticServer {
   port: number;
   /** Every request so far, oldest first (recorded once its response ended or broke off). */
   readonly requests: ServedRequest[];
+  /** Requests being answered now (not in `requests` yet). */
+  inFlight(): number;
   /** Arms a fault for the next matching GET(s); see faults.ts. */
   fault(fault: Fault): void;
   /** Disarms every fault not used yet. */
@@ -283,7 +285,9 @@ async function resolveMounts(options: StaticServerOptions): Promise<Mount[]> {
 export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const requests: ServedRequest[] = [];
   const ctx: ServeContext = { mounts: await resolveMounts(options), faults: new FaultTable(), stalls: new Set() };
+  let inFlight = 0;
   const server: Server = createServer((req, res) => {
+    inFlight += 1;
     const time = Date.now();
     const method = req.method ?? 'GET';
     const range = req.headers.range !== undefined ? { range: req.headers.range } : {};
@@ -303,6 +307,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
       received.then(() => {
         const headerBytes = Math.max(0, wrote() - wroteBefore - r.bytes);
         requests.push({ time, method, ...r, headerBytes, initiator, ...range, requestBytes });
+        inFlight -= 1;
       });
     serve(ctx, req, res).then(record, () => {
       if (!res.headersSent) send(res, 500, {}, 'internal error');
@@ -320,6 +325,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     url: `http://${host}:${port}/`,
     port,
     requests,
+    inFlight: () => inFlight,
     fault: (fault) => ctx.faults.add(fault),
     clearFaults: () => ctx.faults.clear(),
     pendingFaults: () => ctx.faults.pending(),

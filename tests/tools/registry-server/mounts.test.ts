@@ -168,6 +168,7 @@ describe('request log', () => {
       req.end();
     });
     await expect.poll(() => server.requests.length, { timeout: 5000 }).toBe(before + 1);
+    expect(server.inFlight()).toBe(0);
     const cut = server.requests.at(-1)!;
     expect(cut.path).toBe('/photos/big.jpg');
     expect(cut.status).toBe(200);
