@@ -20,15 +20,18 @@ export interface Results {
   cold_start: Record<string, unknown>;
   bytes: Record<string, unknown>;
   swap: Record<string, unknown>;
+  swap_busy: Record<string, unknown>;
+  swap_ssd?: Record<string, unknown>;
   memory: Record<string, unknown>;
   targets?: unknown;
 }
 
 /** Keys the release checks read, by section. */
-export const REQUIRED: Record<'pipeline' | 'cold_start' | 'swap' | 'memory' | 'bytes', string[]> = {
+export const REQUIRED: Record<'pipeline' | 'cold_start' | 'swap' | 'swap_busy' | 'memory' | 'bytes', string[]> = {
   pipeline: ['ratio_vs_faceapi_wasm', 'hotlens_ms_p50', 'faceapi_wasm_ms_p50'],
   cold_start: ['repeat_visit_ms', 'first_visit_ms'],
   swap: ['median_frame_interval_ms', 'max_gap_ms', 'frames_lost', 'errors'],
+  swap_busy: ['median_frame_interval_ms', 'max_gap_ms', 'frames_lost', 'errors'],
   memory: ['growth_ratio_50_swaps'],
   bytes: ['repeat_visit'],
 };
