@@ -59,6 +59,12 @@ export function summarizeMemory(session: Exclude<SwapSession, { skipped: string 
       renderer_rss_mib: mib(m.sample?.rssBytes),
       processes: m.sample?.processes ?? null,
       worker_threads: m.workers.threads,
+      pss_by_kind_mib: Object.fromEntries(
+        Object.entries(m.sample?.pssByKind ?? {})
+          .filter(([, b]) => b >= 1024 * 1024)
+          .sort((a, b) => b[1] - a[1])
+          .map(([k, b]) => [k, mib(b)]),
+      ),
       playwright_workers: m.workers.playwright,
       ua_specific_mib: mib(ua(m.afterSwaps)?.bytes),
     })),

@@ -16,6 +16,7 @@ import {
   stageSpans,
   threadRoles,
 } from '../../bench/lib/swap-analysis.ts';
+import { pssByKind } from '../../bench/lib/process-memory.ts';
 import type { CpuSample } from '../../bench/lib/thread-cpu.ts';
 import { statCpuSeconds } from '../../bench/lib/thread-cpu.ts';
 
@@ -132,5 +133,32 @@ describe('CPU per thread', () => {
   it('reads /proc stat lines whose command holds spaces and parentheses', () => {
     const line = '123 (Dedicated (x) y) S 1 1 1 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 1 0 100';
     expect(statCpuSeconds(line)).toBe(3);
+  });
+});
+
+describe('renderer memory by kind of mapping', () => {
+  it('sums PSS per named, executable, anonymous and file mapping', () => {
+    const smaps = [
+      '7f0000000000-7f0000100000 rw-p 00000000 00:00 0 ',
+      'Pss:                1024 kB',
+      'Pss_Dirty:          1024 kB',
+      '7f0000100000-7f0000200000 r-xp 00000000 00:00 0 ',
+      'Pss:                 512 kB',
+      '7f0000200000-7f0000300000 r--p 00000000 08:01 42       /usr/lib/chromium/chromium',
+      'Pss:                 256 kB',
+      '7f0000300000-7f0000400000 rw-p 00000000 00:00 0        [anon:partition_alloc]',
+      'Pss:                 128 kB',
+      '7f0000400000-7f0000500000 rw-p 00000000 00:00 0        [anon:partition_alloc]',
+      'Pss:                 128 kB',
+      '7f0000500000-7f0000600000 rw-s 00000000 00:01 7        /memfd:shared-memory-region (deleted)',
+      'Pss:                  64 kB',
+    ].join('\n');
+    expect(pssByKind(smaps)).toEqual({
+      anon: 1024 * 1024,
+      code: 512 * 1024,
+      file: 256 * 1024,
+      '[anon:partition_alloc]': 256 * 1024,
+      'memfd:shared-memory-region': 64 * 1024,
+    });
   });
 });
