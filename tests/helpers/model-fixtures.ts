@@ -14,6 +14,7 @@ import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
 import type { ModelStore } from '../../src/models/cache/model-store.ts';
 import type { BlobSource, LockManagerLike } from '../../src/models/common/ensure-blob.ts';
 import type { FetchInit } from '../../src/models/common/http.ts';
+import { runUpdateCheck, type UpdateCheckDeps } from '../../src/models/common/update-check.ts';
 
 /** Deterministic pseudo-random bytes (xorshift32), standing in for an ONNX file. */
 export function blobBytes(seed: number, size = 4096): Uint8Array<ArrayBuffer> {
@@ -247,4 +248,34 @@ export function withByteQuota(inner: KvBackend, quota: number | (() => number)):
     },
     keys: () => inner.keys(),
   };
+}
+
+/** A fake registry, a store and a recording channel wired into update-check deps. */
+export interface UpdateCheckRig {
+  registry: FakeRegistry;
+  store: ModelStore;
+  channel: RecordingChannel;
+  deps: UpdateCheckDeps;
+  check: () => ReturnType<typeof runUpdateCheck>;
+}
+
+/**
+ * The update check against a fresh fake registry: every model counts as served (these tests are
+ * about the download machinery), no retries or sleeps unless `overrides` say otherwise.
+ */
+export function updateCheckRig(overrides: Partial<UpdateCheckDeps> = {}): UpdateCheckRig {
+  const registry = new FakeRegistry();
+  const store = overrides.store ?? freshStore();
+  const channel = new RecordingChannel();
+  const deps: UpdateCheckDeps = {
+    isWanted: () => true,
+    store,
+    channel,
+    registryUrl: registry.base,
+    fetch: registry.fetch,
+    locks: new FakeLocks(),
+    download: { retries: 0, sleep: async () => {} },
+    ...overrides,
+  };
+  return { registry, store, channel, deps, check: () => runUpdateCheck(deps) };
 }
