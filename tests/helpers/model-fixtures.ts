@@ -6,6 +6,7 @@
  * byte-quota wrapper around the real (fake-indexeddb) backend.
  */
 import { createHash } from 'node:crypto';
+import { facePreprocess } from '../../src/features/faces/preprocess.ts';
 import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts';
 import type { ModelsMessage } from '../../src/shared/update-messages.ts';
 import { blobPathFor } from '../../src/shared/manifest-validate.ts';
@@ -46,16 +47,7 @@ export function detectorVersion(bytes: Uint8Array, sha256 = nodeSha256(bytes)): 
       { name: 'boxes', type: 'float32', dims: ['n', 4] },
       { name: 'scores', type: 'float32', dims: ['n'] },
     ],
-    preprocess: {
-      size: 416,
-      pad: 'bottom-right',
-      channels: 'rgb',
-      layout: 'nchw',
-      scale: 1,
-      mean: [0, 0, 0],
-      std: [1, 1, 1],
-      resize: 'bilinear-asymmetric',
-    },
+    preprocess: facePreprocess('face-detection', 416),
     labels: null,
     probe: { image: 'probe/face-detection.png', expect: { scores: [0.9] }, tolerance: 0.001 },
     source: 'test fixture bytes',
