@@ -271,3 +271,14 @@ export function updateCheckRig(overrides: Partial<UpdateCheckDeps> = {}): Update
   };
   return { registry, store, channel, deps, check: () => runUpdateCheck(deps) };
 }
+
+/** The page's stages of one successful swap, in order, as `stage:outcome`. */
+export const PAGE_SWAP_OK = [
+  'compat-checked:ok',
+  'compiling:ok',
+  'probed:ok',
+  'warmed:ok',
+  'serving:ok',
+  'draining:ok',
+  'released:ok',
+] as const;
