@@ -44,14 +44,20 @@ export class HotlensPage {
     await this.open(`?registry=${encodeURIComponent(registry.url)}&poll=1000${extra}`);
   }
 
+  /** Opens the app on `registry` (plus `extra` query) and waits for warm models and a service worker in control. */
+  async openControlled(registry: TestRegistry, extra = ''): Promise<HotlensStatus> {
+    await this.openRegistry(registry, extra);
+    const status = await this.ready();
+    await this.controlled();
+    return status;
+  }
+
   /**
    * Opens the app on `registry` with the webcam on (plus `extra` query) and waits until it
    * serves: models warm, a service worker in control, more than three frames annotated.
    */
   async openServing(registry: TestRegistry, extra = ''): Promise<void> {
-    await this.openRegistry(registry, `&camera=on${extra}`);
-    await this.ready();
-    await this.controlled();
+    await this.openControlled(registry, `&camera=on${extra}`);
     await this.framesAbove(3);
   }
 

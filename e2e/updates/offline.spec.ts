@@ -27,9 +27,7 @@ test('a repeat visit fetches only the manifest, and offline the app annotates we
   registry,
 }, testInfo) => {
   test.setTimeout(120_000);
-  await app.openRegistry(registry, '&camera=on');
-  await app.ready();
-  await app.controlled();
+  await app.openControlled(registry, '&camera=on');
   await expect.poll(async () => (await app.status()).frames.processed, { timeout: 30_000 }).toBeGreaterThan(2);
 
   // Repeat visit, online: record what actually crosses the network.
