@@ -98,10 +98,11 @@ test('site data blocked: models come from the network, verified; photos and webc
     await page.getByRole('button', { name: 'Check now' }).click();
     await app.serves('face-detector', '2.0.0');
     expect(registry.blobRequests(sha256)).toHaveLength(1);
-    // `found` is noted by the page's check (logged as the service worker's step) while the swap may already run.
+    // With no service worker the page runs the check itself: `found` is its step (source `page`),
+    // noted while the swap may already run; the worker then downloads, verifies and swaps.
     const stages = (await app.logWhere({ sha256 })).map((r) => `${r.source}:${r.stage}:${r.outcome}`);
-    expect(stages.filter((s) => s.startsWith('sw:'))).toEqual(['sw:found:ok']);
-    expect(stages.filter((s) => !s.startsWith('sw:'))).toEqual(WORKER_SWAP_STAGES);
+    expect(stages.filter((s) => !s.startsWith('worker:'))).toEqual(['page:found:ok']);
+    expect(stages.filter((s) => s.startsWith('worker:'))).toEqual(WORKER_SWAP_STAGES);
     await expect(page.getByRole('region', { name: /Update log/ })).toContainText('inference worker downloads');
     await app.keepsAnnotating();
   } finally {
