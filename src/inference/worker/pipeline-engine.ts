@@ -87,6 +87,18 @@ export interface PipelineDeps {
   decoder?: ImageDecoder;
 }
 
+/**
+ * Candidates up to this size (the sum of a staged set's files) compile in the host that serves
+ * the models they replace, between its frames: a small model compiles in tens of milliseconds,
+ * far less than starting another runtime next to the live one costs the frames on two cores.
+ * Larger ones get a host of their own, so a long compile never blocks a serving runtime
+ * (ARCHITECTURE.md, "Where sessions live").
+ */
+export const IN_HOST_MAX_BYTES = 2 * 1024 * 1024;
+
+/** Live video counts as stopped when no frame finished for this long (ms); swap steps then run at once. */
+const FRAME_IDLE_MS = 1000;
+
 /** Implements the worker API; one instance per pipeline worker. */
 export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
   private readonly table = new SessionTable<HostConnection>();
@@ -102,6 +114,9 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
   private readonly liveHosts = new Set<HostConnection>();
   /** Sets being loaded again after their host crashed, by model id. */
   private readonly restoring = new Map<string, Promise<void>>();
+  /** When the last live frame finished, and the swap steps waiting for the next one. */
+  private lastFrameAt = -Infinity;
+  private frameWaiters: Array<() => void> = [];
 
   constructor(private readonly deps: PipelineDeps) {
     this.hosts = deps.hosts ?? new HostPool();
@@ -126,13 +141,52 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     return this.source;
   }
 
+  /**
+   * Resolves right after the next live frame finishes (or at once when no video runs): each swap
+   * step then slips into the gap before the following frame, so a swap adds at most one step to
+   * any frame interval instead of queueing several in the serving host between two frames.
+   */
+  private betweenFrames(): Promise<void> {
+    if (performance.now() - this.lastFrameAt > FRAME_IDLE_MS) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.frameWaiters.push(resolve);
+      setTimeout(resolve, FRAME_IDLE_MS);
+    });
+  }
+
+  private frameDone(): void {
+    this.lastFrameAt = performance.now();
+    const waiters = this.frameWaiters;
+    this.frameWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  /**
+   * The live host already serving every model of `models`, when their candidates are small
+   * enough to compile there between frames (see {@link IN_HOST_MAX_BYTES}); else null.
+   */
+  private servingHostFor(models: ModelSpec[]): HostConnection | null {
+    const bytes = models.reduce((sum, m) => sum + m.file.bytes, 0);
+    if (bytes > IN_HOST_MAX_BYTES) return null;
+    const serving = this.table.serving();
+    const hosts = new Set(models.map((m) => serving.find((s) => s.spec.id === m.id)?.host));
+    const [host] = hosts;
+    return hosts.size === 1 && host && host.alive && this.liveHosts.has(host) ? host : null;
+  }
+
   async stage(models: ModelSpec[], onProgress?: ProgressListener): Promise<StagedSet> {
     const options = this.configured();
     const t0 = performance.now();
-    const { host, runtime } = await this.hosts.take();
-    this.runtime ??= runtime;
-    this.liveHosts.add(host);
-    host.whenCrashed((reason) => this.hostCrashed(host, reason));
+    let host = this.servingHostFor(models);
+    if (!host) {
+      const ready = await this.hosts.take();
+      host = ready.host;
+      this.runtime ??= ready.runtime;
+      this.liveHosts.add(host);
+      const spawned = host;
+      host.whenCrashed((reason) => this.hostCrashed(spawned, reason));
+    }
+    const runtime = this.runtime!;
     notify(onProgress, { status: 'runtime', backend: runtime.backend, threads: runtime.threads });
     const loaded: HostSession[] = [];
     const progress = Comlink.proxy((p: LoadProgress) => notify(onProgress, p));
@@ -142,6 +196,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
         const contract = this.deps.tasks.get(spec.task);
         if (!contract) throw new ModelLoadError(`${spec.id}@${spec.version}`, `this app serves no "${spec.task}" task`);
         const key = this.table.sessionKey(spec);
+        await this.betweenFrames();
         const hosted = await host.call((api) => api.load(key, spec, options.registryUrl, contract, progress));
         loaded.push({ key, spec, host, hosted, warmupMs: 0, uses: 0 });
       }
@@ -171,6 +226,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     const recipe = probeRecipeFor(this.deps.features, s.spec.task);
     if (!recipe) throw new ModelLoadError(id, `no feature has a probe for the ${s.spec.task} task`);
     const decoded = await this.probeImage(s.spec.file.probe.image);
+    await this.betweenFrames();
     const outputs = await runnerOf(s).run(recipe.feeds(decoded.image, { inputs: s.hosted.inputs, entry: s.spec.file }));
     const result = compareProbe(s.spec.file.probe, outputs);
     return {
@@ -186,9 +242,11 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     const sessions = this.table.set(key);
     for (const s of sessions) {
       notify(onProgress, { status: 'warmup', id: s.spec.id, version: s.spec.version });
+      await this.betweenFrames();
       s.warmupMs = await s.host.call((api) => api.warm(s.key));
     }
-    const ms = await this.warmFeatures(sessions);
+    // The features' JS warms once; a swapped-in session needs only its own warm-up run above.
+    const ms = this.pipelineWarmupMs === null ? await this.warmFeatures(sessions) : null;
     if (this.pipelineWarmupMs === null && ms !== null) this.pipelineWarmupMs = ms;
     notify(onProgress, { status: 'ready', ms: this.firstLoadMs ?? 0 });
     return { key, models: Object.fromEntries(sessions.map((s) => [s.spec.id, servingModel(s)])), loadMs: 0 };
@@ -378,6 +436,8 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     } catch (err) {
       frame.close();
       throw err;
+    } finally {
+      this.frameDone();
     }
   }
 
