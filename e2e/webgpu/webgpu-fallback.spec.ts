@@ -1,11 +1,24 @@
 /**
  * @file Backend choice: with WebGPU enabled but only a software (fallback) adapter, as on a
- * GPU-less machine, the app must not pick WebGPU (SwiftShader is ~100× slower than WASM).
+ * GPU-less machine, the app must not pick WebGPU (SwiftShader is ~100× slower than WASM), and
+ * must not even download onnxruntime-web's WebGPU-capable build (only the WASM-only one).
  */
+import type { Request } from '@playwright/test';
 import { expect, test } from '../support/fixtures.ts';
 import { wasmThreads } from '../../src/inference/host/threads.ts';
 
-test('a fallback WebGPU adapter is not used: inference runs on WASM', async ({ app, page }) => {
+/** Runtime .wasm files requested (by the page, its workers or the service worker). */
+function runtimeRequests(requests: Request[]): string[] {
+  return requests.map((r) => r.url()).filter((u) => /ort-wasm-simd-threaded[^/]*\.wasm/.test(u));
+}
+
+test('a fallback WebGPU adapter is not used: inference runs on WASM, the WebGPU runtime is never fetched', async ({
+  app,
+  page,
+  context,
+}) => {
+  const requests: Request[] = [];
+  context.on('request', (r) => requests.push(r));
   await app.open();
   const adapter = await page.evaluate(async () => {
     const gpu = (
@@ -30,4 +43,7 @@ test('a fallback WebGPU adapter is not used: inference runs on WASM', async ({ a
   );
   expect(status.threads).toBe(threads);
   await expect(page.getByTestId('status-pill')).toContainText(`WASM · ${threads} thread${threads > 1 ? 's' : ''}`);
+  const wasm = runtimeRequests(requests);
+  expect(wasm.length).toBeGreaterThan(0);
+  expect(wasm.filter((u) => u.includes('.jsep'))).toEqual([]);
 });

@@ -23,9 +23,11 @@ import {
   nodeSha256,
   RecordingChannel,
   withByteQuota,
+  PAGE_SWAP_OK,
 } from '../../helpers/model-fixtures.ts';
 import { BYTES, FakePool, pipelineManifest, versionsOf } from '../../helpers/pipeline-fixtures.ts';
 import { FEATURES, TASKS } from '../../../src/features/index.ts';
+import type { Feature } from '../../../src/shared/feature.ts';
 import { constantDetector } from '../../helpers/onnx-fixtures.ts';
 
 const ALL_1 = ['face-attributes@1.0.0', 'face-detector@1.0.0', 'face-expression@1.0.0'];
@@ -42,7 +44,9 @@ interface Setup {
   clock: { wall: number };
 }
 
-function setup(options: { store?: ModelStore; registry?: FakeRegistry; updater?: boolean } = {}): Setup {
+function setup(
+  options: { store?: ModelStore; registry?: FakeRegistry; updater?: boolean; features?: readonly Feature[] } = {},
+): Setup {
   const registry = options.registry ?? new FakeRegistry();
   const store = options.store ?? freshStore();
   const pool = new FakePool();
@@ -53,7 +57,7 @@ function setup(options: { store?: ModelStore; registry?: FakeRegistry; updater?:
   const deps: ManagerDeps = {
     store,
     pool,
-    features: FEATURES,
+    features: options.features ?? FEATURES,
     tasks: TASKS,
     channel,
     registryUrl: registry.base,
@@ -183,15 +187,7 @@ describe('ModelManager hot swap', () => {
       'drain r1',
       'release r1',
     ]);
-    expect(stagesOf(s, sha2)).toEqual([
-      'compat-checked:ok',
-      'compiling:ok',
-      'probed:ok',
-      'warmed:ok',
-      'serving:ok',
-      'draining:ok',
-      'released:ok',
-    ]);
+    expect(stagesOf(s, sha2)).toEqual(PAGE_SWAP_OK);
     const control = await s.store.getControl();
     expect(control.models['face-detector']).toMatchObject({
       active: { version: '2.0.0' },
@@ -557,5 +553,47 @@ describe('ModelManager storage status', () => {
     });
     await publishV2(s);
     expect(versionsOf(s.pool.current)).toEqual(WITH_2);
+  });
+});
+
+describe('ModelManager features', () => {
+  /** A second feature using its own detector model (the fixture detector under another id). */
+  const extra = {
+    ...FEATURES[0]!,
+    id: 'extra',
+    label: 'Extra',
+    models: { detector: { id: 'extra-detector', task: 'face-detection' } },
+  } as Feature;
+
+  function publishWithExtra(registry: FakeRegistry) {
+    const manifest = pipelineManifest(1, { stable: '1.0.0', versions: { '1.0.0': BYTES.detector1 } });
+    manifest.models['extra-detector'] = structuredClone(manifest.models['face-detector']!);
+    registry.publish(manifest);
+  }
+
+  it('loads only the models of the enabled features, loads a feature turned on and retires one turned off', async () => {
+    const s = setup({ features: [...FEATURES, extra] });
+    publishWithExtra(s.registry);
+    await s.manager.start(['faces']);
+    expect(versionsOf(s.pool.current)).toEqual(ALL_1);
+    expect((await s.manager.state()).stages['extra-detector']?.stage).toBe('idle');
+
+    await s.manager.setFeatures(['faces', 'extra']);
+    expect(versionsOf(s.pool.current)).toEqual([...ALL_1, 'extra-detector@1.0.0'].sort());
+    // The new model was staged alone: the serving face models were not touched.
+    expect(s.pool.spawned.map((h) => Object.keys(h.models))).toEqual([
+      ['face-detector', 'face-attributes', 'face-expression'],
+      ['extra-detector'],
+    ]);
+    expect((await s.store.getControl()).models['extra-detector']?.active?.version).toBe('1.0.0');
+
+    await s.manager.setFeatures(['extra']);
+    expect(versionsOf(s.pool.current)).toEqual(['extra-detector@1.0.0']);
+    expect(s.pool.events.slice(-3)).toEqual([
+      'retire face-detector,face-attributes,face-expression',
+      'drain retired-face-detector,face-attributes,face-expression',
+      'release retired-face-detector,face-attributes,face-expression',
+    ]);
+    expect(s.manager.features).toEqual(['extra']);
   });
 });
