@@ -64,7 +64,7 @@ describe('publish-model signs the manifest (ES256)', () => {
     const first = await publish(args(reg, '1.0.0'));
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(
-      /registry serial 1 \(new registry\); signed with key dev-1 \(development key .*dev-1\.private\.pem\)/,
+      /registry serial 1 \(new registry\), identity registry-[0-9a-f]{8}; signed with key dev-1 \(development key .*dev-1\.private\.pem\)/,
     );
     const devKey = readFileSync(join(keysDir, 'dev-1.private.pem'), 'utf8');
     const jwk = publicJwk(keysDir, 'dev-1');
