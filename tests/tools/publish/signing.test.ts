@@ -72,7 +72,7 @@ describe('publish-model signs the manifest (ES256)', () => {
 
     const second = await publish(args(reg, '1.1.0', 'b.onnx'));
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/registry serial 2; signed with key dev-1/);
+    expect(second.stdout).toMatch(/registry serial 2, identity registry-[0-9a-f]{8}; signed with key dev-1/);
     expect(readFileSync(join(keysDir, 'dev-1.private.pem'), 'utf8')).toBe(devKey);
     // What the build would embed trusts the development key.
     const trusted = loadTrustedKeys(root, { HOTLENS_KEYS_DIR: keysDir });
