@@ -2,8 +2,9 @@
  * @file The pipeline worker's logic behind {@link WorkerApi}: decodes photos and frames
  * (decode.ts), runs the selected features' pre- and post-processing (the same code
  * `npm run annotate` runs in Node) and routes each model run to the host holding its session
- * (session-table.ts). Swaps stage the candidate in a new host, probe and warm it there, flip its
- * route between two analyses, then drain and release what it replaced; the other models'
+ * (session-table.ts). Swaps stage the candidate (in the host serving what it replaces when it is
+ * small, else in a new host; see IN_HOST_MAX_BYTES), probe it (the probe run is its warm-up), flip
+ * its route between two analyses, then drain and release what it replaced; the other models'
  * sessions are never touched. A host that crashes takes its sessions with it: they are loaded
  * again in a new host, and runs fail with WorkerCrashedError until they are back.
  */
@@ -31,6 +32,7 @@ import type {
 import { cacheModelSource, type ModelSource, type ProbeImageRef } from '../../models/cache/cache-source.ts';
 import { canvasDecoder, type DecodedImage, type ImageDecoder } from './decode.ts';
 import { HostPool, type HostConnection } from './host-pool.ts';
+import { ProbeImages } from './probe-images.ts';
 import { SessionTable, type Lease, type Session } from './session-table.ts';
 
 type HostSession = Session<HostConnection>;
@@ -110,6 +112,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
   private readonly table = new SessionTable<HostConnection>();
   private readonly hosts: HostPool;
   private readonly decoder: ImageDecoder;
+  private readonly probeImages: ProbeImages;
   private options: EngineOptions | null = null;
   private runtime: HostRuntime | null = null;
   private source: ModelSource | null = null;
@@ -127,6 +130,9 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
   constructor(private readonly deps: PipelineDeps) {
     this.hosts = deps.hosts ?? new HostPool();
     this.decoder = deps.decoder ?? canvasDecoder();
+    this.probeImages = new ProbeImages(async (probe) =>
+      this.decoder.photo(await this.probeSource().probeImage(probe), probe.image),
+    );
   }
 
   async prepare(options: EngineOptions): Promise<void> {
@@ -223,8 +229,8 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
   }
 
   /** The probe image, verified against the manifest (a ProbeAssetError when it cannot be had), decoded. */
-  private async probeImage(probe: ProbeImageRef): Promise<DecodedImage> {
-    return this.decoder.photo(await this.probeSource().probeImage(probe), probe.image);
+  private probeImage(probe: ProbeImageRef): Promise<DecodedImage> {
+    return this.probeImages.get(probe);
   }
 
   async probe(key: string, id: string): Promise<ProbeReport> {
@@ -233,8 +239,13 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     const recipe = probeRecipeFor(this.deps.features, s.spec.task);
     if (!recipe) throw new ModelLoadError(id, `no feature has a probe for the ${s.spec.task} task`);
     const decoded = await this.probeImage(s.spec.file.probe);
+    const feeds = recipe.feeds(decoded.image, { inputs: s.hosted.inputs, entry: s.spec.file });
     await this.betweenFrames();
-    const outputs = await runnerOf(s).run(recipe.feeds(decoded.image, { inputs: s.hosted.inputs, entry: s.spec.file }));
+    const run0 = performance.now();
+    const outputs = await runnerOf(s).run(feeds);
+    // This first run did what a warm-up run would (a swap's warm-up is then one frame gap less).
+    s.warmupMs = performance.now() - run0;
+    s.warm = true;
     const result = compareProbe(s.spec.file.probe, outputs);
     return {
       id,
@@ -250,8 +261,10 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     const sessions = this.table.set(key);
     for (const s of sessions) {
       notify(onProgress, { status: 'warmup', id: s.spec.id, version: s.spec.version });
+      if (s.warm) continue;
       await this.betweenFrames();
       s.warmupMs = await s.host.call((api) => api.warm(s.key));
+      s.warm = true;
     }
     // The features' JS warms once; a swapped-in session needs only its own warm-up run above.
     const ms = this.pipelineWarmupMs === null ? await this.warmFeatures(sessions) : null;
@@ -325,6 +338,8 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
   private async releaseSessions(sessions: HostSession[], host: HostConnection): Promise<void> {
     let left = 0;
     for (const s of sessions) {
+      // Freeing a session in a serving host is work on its thread too: it waits for a frame gap.
+      if (this.liveHosts.has(host)) await this.betweenFrames();
       left = await host.call((api) => api.release(s.key)).catch(() => 0);
     }
     if (left === 0 && !this.table.hostInUse(host)) {

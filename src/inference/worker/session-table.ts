@@ -17,6 +17,8 @@ export interface Session<H> {
   host: H;
   hosted: HostedModel;
   warmupMs: number;
+  /** It has run once already (its probe): kernels chosen and buffers allocated, no warm-up run needed. */
+  warm?: boolean;
   /** Analyses and photo batches holding it. */
   uses: number;
 }

@@ -46,10 +46,14 @@ class LocalHost implements HostConnection {
   readonly name = `host-${LocalHost.made.length + 1}`;
   alive = true;
   terminated = false;
+  /** Warm-up runs asked of this host. */
+  warms = 0;
   readonly host = new ModelHost(() => diskSource);
   /** While set, runs of sessions whose key starts with `gateKey` wait for it. */
   gate: Promise<void> | null = null;
   gateKey = '';
+  /** Called when a run reaches the gate. */
+  onGate: (() => void) | null = null;
   private listeners: Array<(reason: string) => void> = [];
   constructor() {
     LocalHost.made.push(this);
@@ -60,11 +64,17 @@ class LocalHost implements HostConnection {
       prepare: (o) => this.host.prepare(o),
       load: (k, s, r, c, p) => this.host.load(k, s, r, c, p as never),
       run: async (k, f) => {
-        if (k.startsWith(this.gateKey)) await this.gate;
+        if (this.gate && k.startsWith(this.gateKey)) {
+          this.onGate?.();
+          await this.gate;
+        }
         if (!this.alive) throw new WorkerCrashedError('it crashed');
         return this.host.run(k, f);
       },
-      warm: (k) => this.host.warm(k),
+      warm: (k) => {
+        this.warms++;
+        return this.host.warm(k);
+      },
       release: (k) => this.host.release(k),
     } as Comlink.Remote<ModelHostApi>;
     return fn(api);
@@ -195,6 +205,41 @@ describe('PipelineEngine', () => {
     await e.dispose();
   });
 
+  it('decodes a probe image once for every swap that probes on it, and takes the probe run as the warm-up', async () => {
+    const decoded: string[] = [];
+    const e = new PipelineEngine({
+      features: FEATURES,
+      tasks: TASKS,
+      hosts: new HostPool(() => new LocalHost()),
+      sourceFor: () => diskSource,
+      decoder: { ...sharpDecoder, photo: (blob, name) => (decoded.push(name), sharpDecoder.photo(blob, name)) },
+    });
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    await swapIn(
+      e,
+      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+    );
+    // Start-up: one decode per distinct probe image (the two face nets share one), and no
+    // warm-up run for a session its probe already ran.
+    expect([...decoded].sort()).toEqual(['probe/face-112.png', 'probe/face-detection.png']);
+    expect(LocalHost.made[0]!.warms).toBe(0);
+    for (const version of ['2.0.0', '1.0.0', '2.0.0']) {
+      const replaced = await swapIn(e, [spec('face-detector', version)]);
+      await e.drain(replaced!);
+      await e.release(replaced!);
+    }
+    expect(decoded).toHaveLength(2);
+    expect(LocalHost.made.reduce((n, h) => n + h.warms, 0)).toBe(0);
+    const served = (await e.info()).models['face-detector']!;
+    expect(served.version).toBe('2.0.0');
+    expect(served.warmupMs).toBeGreaterThan(0);
+    // A set staged without a probe (a crashed host's sessions loaded again) still gets its warm-up run.
+    const unprobed = await e.stage([spec('face-expression')]);
+    await e.warmUp(unprobed.key);
+    expect(LocalHost.made.reduce((n, h) => n + h.warms, 0)).toBe(1);
+    await e.dispose();
+  });
+
   it('drains after the analysis in flight and after open photo batches, which keep their versions', async () => {
     const e = engine();
     await e.prepare({ registryUrl: 'https://r.test/' });
@@ -206,7 +251,9 @@ describe('PipelineEngine', () => {
     let open: () => void = () => undefined;
     LocalHost.made[0]!.gateKey = 'face-detector@1.0.0';
     LocalHost.made[0]!.gate = new Promise<void>((r) => (open = r));
+    const atGate = new Promise<void>((r) => (LocalHost.made[0]!.onGate = r));
     const inFlight = e.analyzePhoto(photo, 'slow.jpg', faces);
+    await atGate; // the analysis holds its sessions now
     const replaced = await swapIn(e, [spec('face-detector', '2.0.0')]);
     let drained = false;
     const drain = e.drain(replaced!).then(() => (drained = true));
