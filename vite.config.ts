@@ -19,12 +19,16 @@
  * ids) are embedded as `__HOTLENS_TRUSTED_KEYS__` in the app, its workers and its service
  * worker, and their ids are printed; a build without any refuses to start rather than ship an
  * app that would accept no manifest (or, worse, every manifest).
+ *
+ * HOTLENS_REGISTRY_ORIGINS at build time is also embedded, as `__HOTLENS_REGISTRY_ORIGINS__`:
+ * the only origins besides the app's own that a `?registry=` link may name
+ * (src/shared/registry-origins.ts).
  */
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { VitePWA } from 'vite-plugin-pwa';
-import { cspFromEnv } from './tools/lib/csp.ts';
+import { cspFromEnv, parseRegistryOrigins, REGISTRY_ORIGINS_ENV } from './tools/lib/csp.ts';
 import { trustedKeysForBuild } from './tools/lib/trusted-keys.ts';
 
 /** Headers that make the page cross-origin isolated (needed for WASM threads). */
@@ -35,6 +39,16 @@ const ISOLATION_HEADERS = {
 
 const port = Number(process.env.PORT ?? 4173);
 
+/**
+ * The registry origins a `?registry=` link may name besides the app's own, as a `define` value
+ * (HOTLENS_REGISTRY_ORIGINS at build time; printed when there are any).
+ */
+function registryOriginsDefine(): string {
+  const origins = parseRegistryOrigins(process.env[REGISTRY_ORIGINS_ENV]);
+  if (origins.length > 0) console.log(`hotlens: ?registry= may also name ${origins.join(', ')}`);
+  return JSON.stringify(origins);
+}
+
 /** The trusted manifest keys as a `define` value (their ids are printed); throws when there are none. */
 function trustedKeysDefine(): string {
   return JSON.stringify(trustedKeysForBuild(fileURLToPath(new URL('.', import.meta.url))));
@@ -43,7 +57,9 @@ function trustedKeysDefine(): string {
 export default defineConfig(({ isPreview }) => ({
   base: './',
   // `vite preview` only serves dist/, which already embeds its keys.
-  define: isPreview ? {} : { __HOTLENS_TRUSTED_KEYS__: trustedKeysDefine() },
+  define: isPreview
+    ? {}
+    : { __HOTLENS_TRUSTED_KEYS__: trustedKeysDefine(), __HOTLENS_REGISTRY_ORIGINS__: registryOriginsDefine() },
   plugins: [
     react(),
     VitePWA({

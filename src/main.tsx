@@ -12,7 +12,8 @@ import { startEngine } from './store/engine-actions.ts';
 import { selectTab } from './store/ui-slice.ts';
 import { startUpdates } from './store/update-actions.ts';
 
-const settings = settingsFromUrl(window.location.href, import.meta.env.BASE_URL);
+// A `?registry=` on another origin must be one the build allows (HOTLENS_REGISTRY_ORIGINS).
+const settings = settingsFromUrl(window.location.href, import.meta.env.BASE_URL, __HOTLENS_REGISTRY_ORIGINS__);
 installHotlensApi(window);
 if (cameraOnAtLoad()) selectTab('webcam');
 // The dev server serves no service worker: there, updates are checked on demand by the page.

@@ -7,13 +7,14 @@
  * force, nothing is downloaded or stored, and the webcam keeps being annotated with zero frame
  * errors. Then a good publish is picked up as usual.
  */
+import { MANIFEST_TIMEOUT } from '../../src/shared/update-settings.ts';
 import type { Page } from '@playwright/test';
 import { expect, test, type HotlensPage } from '../support/fixtures.ts';
 import { MODEL_FILES } from '../support/paths.ts';
 
 type Json = Record<string, unknown>;
 
-/** The stall timeout the app is opened with (ms), which also bounds a manifest request. */
+/** The download stall timeout the app is opened with (ms); a manifest request has its own limit. */
 const STALL_MS = 3000;
 
 /** `text` as a literal inside a RegExp. */
@@ -58,8 +59,12 @@ test('manifest 404, 500, stall, invalid JSON, schema-invalid and missing fields 
   const unreachable = [
     { fault: { status: 404 }, says: 'answered HTTP 404' },
     { fault: { status: 500 }, says: 'answered HTTP 500' },
-    // Headers and a few bytes, then nothing: given up after the stall timeout, so polls go on.
-    { fault: { stallAfter: 20 }, says: `broke off mid-answer (no complete answer within ${STALL_MS} ms)` },
+    // Headers and a few bytes, then nothing: given up after the manifest's own time limit (not the
+    // download stall timeout), so polls go on.
+    {
+      fault: { stallAfter: 20 },
+      says: `broke off mid-answer (no complete answer within ${MANIFEST_TIMEOUT.defaultMs} ms)`,
+    },
   ];
   for (const { fault, says } of unreachable) {
     registry.fault({ path: 'manifest.json', ...fault, times: 1000 });

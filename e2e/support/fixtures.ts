@@ -151,6 +151,41 @@ export class HotlensPage {
     );
   }
 
+  /** One record of the app's IndexedDB model cache (`control`, `manifest`, `replay-floors`…), undefined when absent. */
+  storedRecord<T>(key: string): Promise<T | undefined> {
+    return this.page.evaluate(
+      (k) =>
+        new Promise<T | undefined>((resolve, reject) => {
+          type Req<R> = { result: R; error: unknown; onsuccess: (() => void) | null; onerror: (() => void) | null };
+          type Db = { transaction(s: string): { objectStore(n: string): { get(k: string): Req<T> } }; close(): void };
+          const idb = (globalThis as unknown as { indexedDB: { open(name: string): Req<Db> } }).indexedDB;
+          const open = idb.open('hotlens-models');
+          open.onerror = () => reject(new Error(String(open.error)));
+          open.onsuccess = () => {
+            const db = open.result;
+            const get = db.transaction('kv').objectStore('kv').get(k);
+            get.onerror = () => reject(new Error(String(get.error)));
+            get.onsuccess = () => {
+              db.close();
+              resolve(get.result ?? undefined);
+            };
+          };
+        }),
+      key,
+    );
+  }
+
+  /** The versions marked bad on this device (the control state's `bad` list). */
+  async badVersions(): Promise<Array<{ id: string; version: string; stage: string; reason: string }>> {
+    return (
+      (
+        await this.storedRecord<{ bad?: Array<{ id: string; version: string; stage: string; reason: string }> }>(
+          'control',
+        )
+      )?.bad ?? []
+    );
+  }
+
   /**
    * Every model blob in the app's IndexedDB cache with the SHA-256 of the bytes actually stored,
    * so a test can prove that nothing stored is corrupt (`key` must equal `digest`).

@@ -20,6 +20,7 @@ import {
 } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MAX_FILE_BYTES } from '../../src/shared/pipeline/limits.ts';
+import { parseManifest } from '../../src/shared/manifest-validate.ts';
 import sharp from 'sharp';
 import { writeFaultyDetector } from './faulty-detector.ts';
 import {
@@ -125,10 +126,16 @@ function publishBaseRegistry(): void {
     existsSync(manifestPath) &&
     (!existsSync(keyPath) || statSync(keyPath).mtimeMs < statSync(manifestPath).mtimeMs)
   ) {
-    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as {
-      models: Record<string, { versions: Record<string, { sha256: string }> }>;
-    };
-    if (wanted.every(([id, file]) => manifest.models[id]?.versions['1.0.0']?.sha256 === sha256(file))) return;
+    // A registry published by an older publish-model may no longer be valid schema 1: rebuild it.
+    const manifest = (() => {
+      try {
+        return parseManifest(JSON.parse(readFileSync(manifestPath, 'utf8')));
+      } catch {
+        return null;
+      }
+    })();
+    if (manifest && wanted.every(([id, file]) => manifest.models[id]?.versions['1.0.0']?.sha256 === sha256(file)))
+      return;
   }
   rmSync(BASE_REGISTRY, { recursive: true, force: true });
   for (const [id, file, task] of wanted) {

@@ -53,6 +53,8 @@ export interface HotlensStatus {
     /** Why the registry's current manifest was refused (null when it was not); the accepted one stays in force. */
     manifestProblem: string | null;
     pollIntervalMs: number | null;
+    /** A `?registry=` this visit's link named that the build does not allow (ignored: the app's own registry serves). */
+    registryRefused: string | null;
     /** `active`: a service worker polls and downloads; `none`: checks run in the page on demand. */
     updater: 'none' | 'starting' | 'active' | 'failed';
     /** A new app shell waits for the user's "Reload". */

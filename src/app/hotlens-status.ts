@@ -43,6 +43,7 @@ export function statusFrom(state: AppState): HotlensStatus {
       serial: slice.manager?.manifest?.serial ?? null,
       manifestProblem: slice.manager?.manifestProblem ?? null,
       pollIntervalMs: slice.pollIntervalMs,
+      registryRefused: slice.registryRefused,
       updater: slice.updater,
       shellUpdate: slice.shellUpdate,
     },

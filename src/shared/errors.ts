@@ -16,6 +16,7 @@ export const ERROR_NAMES = [
   'ModelContractError',
   'ModelCompileError',
   'ModelProbeError',
+  'ProbeAssetError',
   'ModelRuntimeError',
   'EngineNotReadyError',
   'WorkerCrashedError',
@@ -137,6 +138,20 @@ export class ModelProbeError extends HotlensError {
   constructor(what: string, problems: readonly string[]) {
     super(
       `${what} failed its self-test on the probe image: ${problems.join('; ')}. It was not used; publish a fixed version.`,
+    );
+  }
+}
+
+/**
+ * A probe image could not be fetched, or its bytes are not the ones the signed manifest names
+ * (a replaced file, a login portal's page, a broken connection). Never the model's fault: the
+ * version is not condemned, and the probe is run again later.
+ */
+export class ProbeAssetError extends HotlensError {
+  override readonly name = 'ProbeAssetError';
+  constructor(image: string, reason: string) {
+    super(
+      `The probe image ${image} could not be used (${reason.replace(/\.+$/, '')}); the model is not condemned and its check is tried again later (at start-up: check your connection, then choose Retry or reload).`,
     );
   }
 }

@@ -31,6 +31,12 @@ export interface Preprocess {
 export interface Probe {
   /** Registry-relative path of a small PNG (e.g. "probe/face-1.png"). */
   image: string;
+  /**
+   * SHA-256 of that PNG (lowercase hex) and its size in bytes: the signed manifest vouches for
+   * the probe image as for the model, so clients verify it before they cache or decode it.
+   */
+  sha256: string;
+  bytes: number;
   /** Expected outputs by output name (flattened values) when the probe image is run. */
   expect: Record<string, number[]>;
   /** Max absolute difference allowed per value. */
@@ -83,6 +89,12 @@ export interface ManifestSignature {
 /** The registry index, `models/manifest.json`. */
 export interface Manifest {
   schema: 1;
+  /**
+   * The registry's identity (lowercase words joined by "-", like model ids), signed with the
+   * rest: clients keep one replay floor (the last accepted `serial`) per identity, whatever URL
+   * spelling the manifest was fetched under.
+   */
+  registry: string;
   serial: number;
   published: string;
   models: Record<string, ModelEntry>;

@@ -40,10 +40,14 @@ export class ManifestError extends Error {
 /** Model ids and variant keys: lowercase words joined by "-" (they appear in URLs and cache keys). */
 export const ID_PATTERN = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 const SHA256 = /^[0-9a-f]{64}$/;
-const PROBE_IMAGE = /^probe\/[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
+/** Probe image paths: a PNG directly under `probe/` (no path tricks). */
+export const PROBE_IMAGE_PATTERN = /^probe\/[A-Za-z0-9][A-Za-z0-9._-]*\.png$/;
 const ISO_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const TENSOR_TYPES: readonly TensorType[] = ['float32', 'int64', 'int32', 'uint8', 'bool'];
+
+/** The largest probe image a manifest may name (8 MiB; the shipped ones are under 100 KB). */
+export const MAX_PROBE_BYTES = 8 * 1024 * 1024;
 
 /** The registry-relative blob path of a sha256. */
 export function blobPathFor(sha256: string): string {
@@ -146,10 +150,15 @@ function tensorSpecs(v: unknown, path: string): TensorSpec[] {
 }
 
 function probe(v: unknown, path: string, outputs: readonly TensorSpec[]): Probe {
-  const o = object(v, path, ['image', 'expect', 'tolerance']);
+  const o = object(v, path, ['image', 'sha256', 'bytes', 'expect', 'tolerance']);
   const image = string(o.image, `${path}.image`);
-  if (!PROBE_IMAGE.test(image))
+  if (!PROBE_IMAGE_PATTERN.test(image))
     throw new ManifestError(`${path}.image`, 'must be a PNG path of the form probe/<name>.png');
+  const sha256 = string(o.sha256, `${path}.sha256`);
+  if (!SHA256.test(sha256)) throw new ManifestError(`${path}.sha256`, 'must be 64 lowercase hex characters');
+  const bytes = positiveInt(o.bytes, `${path}.bytes`);
+  if (bytes > MAX_PROBE_BYTES)
+    throw new ManifestError(`${path}.bytes`, `must be at most ${MAX_PROBE_BYTES} (a probe image is a small PNG)`);
   const expectIn = record(o.expect, `${path}.expect`);
   const expect: Record<string, number[]> = {};
   for (const [name, values] of Object.entries(expectIn)) {
@@ -160,7 +169,7 @@ function probe(v: unknown, path: string, outputs: readonly TensorSpec[]): Probe 
   if (Object.keys(expect).length === 0) throw new ManifestError(`${path}.expect`, 'must name at least one output');
   const tolerance = finite(o.tolerance, `${path}.tolerance`);
   if (tolerance < 0) throw new ManifestError(`${path}.tolerance`, 'must not be negative');
-  return { image, expect, tolerance };
+  return { image, sha256, bytes, expect, tolerance };
 }
 
 function preprocess(v: unknown, path: string): Preprocess {
@@ -285,7 +294,33 @@ function signature(v: unknown, path: string): ManifestSignature {
   return { alg: oneOf(o.alg, `${path}.alg`, ['ES256'] as const), keyId: string(o.keyId, `${path}.keyId`), value };
 }
 
-const TOP_LEVEL = ['schema', 'serial', 'published', 'models', 'signature'] as const;
+/**
+ * A probe image is one file on the registry: every probe that names it must state the same
+ * digest and size, or one of them could never verify.
+ */
+function probeImagesAgree(models: Record<string, ModelEntry>): void {
+  const first = new Map<string, Probe>();
+  for (const [id, entry] of Object.entries(models)) {
+    for (const [ver, version] of Object.entries(entry.versions)) {
+      const at = key(`${key('models', id)}.versions`, ver);
+      const files: Array<[string, ModelFile]> = [[at, version]];
+      for (const [name, file] of Object.entries(version.variants ?? {}))
+        files.push([key(`${at}.variants`, name), file]);
+      for (const [path, file] of files) {
+        const { image, sha256, bytes } = file.probe;
+        const known = first.get(image);
+        if (!known) first.set(image, file.probe);
+        else if (known.sha256 !== sha256 || known.bytes !== bytes)
+          throw new ManifestError(
+            `${path}.probe`,
+            `states another sha256 or size for ${untrustedText(image)} than an earlier probe of the same image`,
+          );
+      }
+    }
+  }
+}
+
+const TOP_LEVEL = ['schema', 'registry', 'serial', 'published', 'models', 'signature'] as const;
 
 /** Deeper than any schema 1 manifest nests (about 10 levels); deeper input is refused unread. */
 export const MAX_MANIFEST_DEPTH = 32;
@@ -308,6 +343,8 @@ export interface ManifestEnvelope {
   document: ManifestDocument;
   /** `serial` when it is a positive integer (for the replay check), else undefined. */
   serial: number | undefined;
+  /** `registry` when it is a well-formed identity (whose replay floor applies), else undefined. */
+  registry: string | undefined;
 }
 
 /**
@@ -327,7 +364,8 @@ export function parseEnvelope(json: unknown): ManifestEnvelope {
   const document: ManifestDocument = { ...o };
   if (o.signature !== undefined) document.signature = signature(o.signature, 'signature');
   const serial = typeof o.serial === 'number' && Number.isSafeInteger(o.serial) && o.serial >= 1 ? o.serial : undefined;
-  return { document, serial };
+  const registry = typeof o.registry === 'string' && ID_PATTERN.test(o.registry) ? o.registry : undefined;
+  return { document, serial, registry };
 }
 
 /**
@@ -339,6 +377,12 @@ export function parseManifest(json: unknown, tasks?: TaskRegistry): Manifest {
   const o = object(json, 'manifest', TOP_LEVEL);
   if (o.schema !== 1)
     throw new ManifestError('schema', `must be 1 (got ${shownValue(o.schema)}); this app reads schema 1 only`);
+  const registry = string(o.registry, 'registry');
+  if (!ID_PATTERN.test(registry) || registry.length > 64)
+    throw new ManifestError(
+      'registry',
+      'must be the registry identity: lowercase words joined by "-", at most 64 characters',
+    );
   const serial = positiveInt(o.serial, 'serial');
   const published = string(o.published, 'published');
   if (!ISO_UTC.test(published) || Number.isNaN(Date.parse(published))) {
@@ -350,7 +394,8 @@ export function parseManifest(json: unknown, tasks?: TaskRegistry): Manifest {
     if (!ID_PATTERN.test(id)) throw new ManifestError(p, 'is not a valid model id (lowercase words joined by "-")');
     models[id] = modelEntry(entry, p, tasks);
   }
-  const manifest: Manifest = { schema: 1, serial, published, models };
+  probeImagesAgree(models);
+  const manifest: Manifest = { schema: 1, registry, serial, published, models };
   if (o.signature !== undefined) manifest.signature = signature(o.signature, 'signature');
   return manifest;
 }

@@ -129,12 +129,24 @@ export type ModelsMessage =
 /** Why the page asks for a check: `tick` and `periodic` run only when a poll is due. */
 export type CheckReason = 'user' | 'focus' | 'start' | 'tick' | 'timer' | 'periodic';
 
-/** Messages a page sends to the service worker (reply, if any, via the MessageChannel port). */
+/**
+ * Messages a page sends to the service worker (reply, if any, via the MessageChannel port).
+ * `configure` carries the visit's effective settings (update-settings.ts `visitSettings`; a
+ * field left out means its default), and so may every check, so that a service worker the
+ * browser stopped and restarted mid-visit follows the visit again; nothing is kept for the next.
+ */
 export type SwRequest =
-  | { type: 'check-for-updates'; reason: CheckReason }
-  | { type: 'configure'; pollIntervalMs?: number; registryUrl?: string; stallTimeoutMs?: number }
+  | { type: 'check-for-updates'; reason: CheckReason; settings?: RequestedSettings }
+  | ({ type: 'configure' } & RequestedSettings)
   /** workbox-window's `messageSkipWaiting()` sends exactly this. */
   | { type: 'SKIP_WAITING' };
+
+/** Settings as a page sends them; absent fields are the defaults. */
+export interface RequestedSettings {
+  pollIntervalMs?: number;
+  registryUrl?: string;
+  stallTimeoutMs?: number;
+}
 
 type Obj = Record<string, unknown>;
 
@@ -201,18 +213,23 @@ export function isModelsMessage(v: unknown): v is ModelsMessage {
   }
 }
 
+function isRequestedSettings(v: unknown): v is RequestedSettings {
+  return (
+    isObj(v) &&
+    (v.pollIntervalMs === undefined || (isNum(v.pollIntervalMs) && v.pollIntervalMs > 0)) &&
+    (v.stallTimeoutMs === undefined || (isNum(v.stallTimeoutMs) && v.stallTimeoutMs > 0)) &&
+    (v.registryUrl === undefined || isStr(v.registryUrl))
+  );
+}
+
 /** True when `v` is a request the service worker handles. */
 export function isSwRequest(v: unknown): v is SwRequest {
   if (!isObj(v)) return false;
   switch (v.type) {
     case 'check-for-updates':
-      return isStr(v.reason) && REASONS.has(v.reason);
+      return isStr(v.reason) && REASONS.has(v.reason) && (v.settings === undefined || isRequestedSettings(v.settings));
     case 'configure':
-      return (
-        (v.pollIntervalMs === undefined || (isNum(v.pollIntervalMs) && v.pollIntervalMs > 0)) &&
-        (v.stallTimeoutMs === undefined || (isNum(v.stallTimeoutMs) && v.stallTimeoutMs > 0)) &&
-        (v.registryUrl === undefined || isStr(v.registryUrl))
-      );
+      return isRequestedSettings(v);
     case 'SKIP_WAITING':
       return true;
     default:

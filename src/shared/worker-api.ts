@@ -88,6 +88,11 @@ export interface ServingModel {
   compileMs: number;
   /** Duration of the warm-up run (ms); 0 until warmed. */
   warmupMs: number;
+  /**
+   * The runtime and backend the session runs on ("onnxruntime-web 1.30.0 wasm"): a probe passed
+   * under one is not taken for another (see {@link ProbeReport.runtime}).
+   */
+  runtime?: string;
 }
 
 /** What the worker runs on and which model versions serve. */
@@ -124,6 +129,8 @@ export interface ProbeReport {
   /** Largest absolute difference from the expectations (Infinity on a shape mismatch). */
   maxDiff: number;
   ms: number;
+  /** The runtime and backend the probe ran on: a pass is remembered for this one only. */
+  runtime?: string;
 }
 
 /** Per-stage times of one analysis (ms, measured in the worker): `decode`, `total`, and `<feature>.<stage>`. */

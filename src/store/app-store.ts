@@ -28,6 +28,7 @@ export function initialState(): AppState {
       log: [],
       registryUrl: null,
       pollIntervalMs: null,
+      registryRefused: null,
       updater: 'none',
       checking: false,
       lastCheck: null,

@@ -30,9 +30,13 @@ export function modelsLogged(records: readonly UpdateLogRecord[]): void {
   });
 }
 
-/** Where updates come from and how often the service worker is asked to poll. */
-export function updatesConfigured(registryUrl: string, pollIntervalMs: number | null): void {
-  patchModels(() => ({ registryUrl, pollIntervalMs }));
+/** Where updates come from, how often the service worker is asked to poll, and a `?registry=` refused. */
+export function updatesConfigured(
+  registryUrl: string,
+  pollIntervalMs: number | null,
+  registryRefused: string | null = null,
+): void {
+  patchModels(() => ({ registryUrl, pollIntervalMs, registryRefused }));
 }
 
 /** The service worker's state. */

@@ -80,6 +80,8 @@ export interface ModelsSlice {
   /** Registry folder in use and the poll interval asked of the service worker. */
   registryUrl: string | null;
   pollIntervalMs: number | null;
+  /** The `?registry=` of this visit's link when it was refused (not allowed by the build); null when none was. */
+  registryRefused: string | null;
   /** `none`: no service worker (dev, unsupported, blocked); updates are checked by the page on demand. */
   updater: 'none' | 'starting' | 'active' | 'failed';
   /** A check the user started is running. */

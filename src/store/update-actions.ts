@@ -19,6 +19,7 @@ import { registerServiceWorker, type RegisterOptions } from '../update/client/re
 import type { ShellUpdatePrompt, UpdateClient } from '../update/client/update-client.ts';
 import { runUpdateCheck } from '../models/common/update-check.ts';
 import { clampStallTimeout } from '../models/common/download.ts';
+import { visitSettings } from '../shared/update-settings.ts';
 import { StorageFullBackoff } from '../models/common/storage-full-backoff.ts';
 import type { AppSettings } from './app-settings.ts';
 import { engineServing } from './engine-slice.ts';
@@ -63,6 +64,11 @@ function hasUpdater(): boolean {
   return storageProblem === null && typeof navigator !== 'undefined' && !!navigator.serviceWorker?.controller;
 }
 
+/** The origin the app is served from (its poll floor depends on it; see update-settings.ts). */
+function appOrigin(): string {
+  return typeof location === 'undefined' ? 'http://localhost' : location.origin;
+}
+
 /** This tab's model manager, created on first use with `settings`. */
 export function modelManager(settings: AppSettings): ModelManager {
   if (wiring) return wiring.manager;
@@ -86,7 +92,7 @@ export function modelManager(settings: AppSettings): ModelManager {
   channel.subscribe((message) => manager.handleMessage(message));
   inferenceClient.onRun((outcome) => manager.reportRun(outcome));
   void store.getLog().then(modelsLogged, () => undefined);
-  updatesConfigured(registryUrl, settings.pollIntervalMs ?? null);
+  updatesConfigured(registryUrl, visitSettings(settings, appOrigin()).pollIntervalMs, settings.registryRefused ?? null);
   wiring = { manager, channel, store, settings };
   return manager;
 }
@@ -111,9 +117,8 @@ export function startUpdates(settings: AppSettings, sw: Pick<RegisterOptions, 'u
   updaterChanged('starting');
   updater = registerServiceWorker({
     ...sw,
-    registryUrl: settings.registryUrl,
-    pollIntervalMs: settings.pollIntervalMs,
-    stallTimeoutMs: settings.stallTimeoutMs,
+    // This visit's settings in full: what a link overrode applies to this visit only.
+    settings: visitSettings(settings, appOrigin()),
     onFailed: () => updaterChanged('failed'),
     onShellUpdate: (prompt) => {
       shellPrompt = prompt;

@@ -16,6 +16,7 @@ const TITLES: Record<HotlensErrorName, string> = {
   ModelContractError: 'Incompatible model',
   ModelCompileError: 'Model could not be compiled',
   ModelProbeError: 'Model failed its self-test',
+  ProbeAssetError: 'Probe image unavailable',
   ModelRuntimeError: 'Model failed while serving',
   EngineNotReadyError: 'Models still loading',
   WorkerCrashedError: 'Inference stopped',

@@ -52,6 +52,7 @@ describe('status()', () => {
       serial: null,
       manifestProblem: null,
       pollIntervalMs: null,
+      registryRefused: null,
       updater: 'none',
       shellUpdate: false,
     });

@@ -8,6 +8,7 @@ import type { Manifest, ModelFile, Preprocess } from '../../src/shared/manifest-
 import type { TensorSpec } from '../../src/shared/tensor.ts';
 import { facePreprocess as preprocessFor } from '../../src/features/faces/preprocess.ts';
 import { EXPRESSION_LABELS } from '../../src/features/faces/results.ts';
+import { probeFile } from './model-fixtures.ts';
 
 function file(
   seed: string,
@@ -24,7 +25,7 @@ function file(
     encoding: 'uint8',
     inputs,
     outputs,
-    probe: { image, expect, tolerance: 0.001 },
+    probe: { ...probeFile(image), expect, tolerance: 0.001 },
   };
 }
 
@@ -40,6 +41,7 @@ export function validManifest(): Manifest {
   const detPre: Preprocess = preprocessFor('face-detection', 416);
   return structuredClone({
     schema: 1,
+    registry: 'test-registry',
     serial: 3,
     published: '2026-11-21T12:00:00Z',
     models: {

@@ -35,6 +35,14 @@ export function nodeSha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
+/**
+ * The digest and size a manifest states for a probe image in tests that never fetch it: derived
+ * from the path, so every probe naming one image agrees (as the schema requires).
+ */
+export function probeFile(image: string): { image: string; sha256: string; bytes: number } {
+  return { image, sha256: nodeSha256(new TextEncoder().encode(image)), bytes: 1000 + image.length };
+}
+
 /** A schema-valid face-detection version over `bytes`. */
 export function detectorVersion(bytes: Uint8Array, sha256 = nodeSha256(bytes)): ModelVersion {
   return {
@@ -49,7 +57,7 @@ export function detectorVersion(bytes: Uint8Array, sha256 = nodeSha256(bytes)): 
     ],
     preprocess: facePreprocess('face-detection', 416),
     labels: null,
-    probe: { image: 'probe/face-detection.png', expect: { scores: [0.9] }, tolerance: 0.001 },
+    probe: { ...probeFile('probe/face-detection.png'), expect: { scores: [0.9] }, tolerance: 0.001 },
     source: 'test fixture bytes',
   };
 }
@@ -63,9 +71,12 @@ export interface ModelFixture {
   claimedSha?: Record<string, string>;
 }
 
+/** The registry identity of the test manifests. */
+export const TEST_REGISTRY = 'test-registry';
+
 /** A schema-1 manifest of face-detection models. */
 export function makeManifest(serial: number, models: Record<string, ModelFixture>): Manifest {
-  const out: Manifest = { schema: 1, serial, published: '2026-11-21T12:00:00Z', models: {} };
+  const out: Manifest = { schema: 1, registry: TEST_REGISTRY, serial, published: '2026-11-21T12:00:00Z', models: {} };
   for (const [id, m] of Object.entries(models)) {
     const versions: Record<string, ModelVersion> = {};
     for (const [v, bytes] of Object.entries(m.versions)) versions[v] = detectorVersion(bytes, m.claimedSha?.[v]);

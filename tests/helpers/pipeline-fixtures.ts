@@ -8,7 +8,7 @@ import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts'
 import type { EngineInfo, ModelSpec, ProbeReport, StagedSet } from '../../src/shared/worker-api.ts';
 import { blobPathFor } from '../../src/shared/manifest-validate.ts';
 import type { EnginePool } from '../../src/models/page/engine-pool.ts';
-import { detectorVersion, nodeSha256 } from './model-fixtures.ts';
+import { detectorVersion, nodeSha256, probeFile, TEST_REGISTRY } from './model-fixtures.ts';
 import { brightnessAttributes, brightnessExpression, constantDetector } from './onnx-fixtures.ts';
 
 function faceVersion(bytes: Uint8Array, task: 'face-attributes' | 'face-expression'): ModelVersion {
@@ -27,7 +27,7 @@ function faceVersion(bytes: Uint8Array, task: 'face-attributes' | 'face-expressi
       ],
       preprocess,
       labels: ['male', 'female'],
-      probe: { image: 'probe/face-112.png', expect: { age: [30] }, tolerance: 0.001 },
+      probe: { ...probeFile('probe/face-112.png'), expect: { age: [30] }, tolerance: 0.001 },
     };
   }
   return {
@@ -37,7 +37,7 @@ function faceVersion(bytes: Uint8Array, task: 'face-attributes' | 'face-expressi
     outputs: [{ name: 'expression', type: 'float32', dims: ['b', 7] }],
     preprocess,
     labels: ['neutral', 'happy', 'sad', 'angry', 'fearful', 'disgusted', 'surprised'],
-    probe: { image: 'probe/face-112.png', expect: { expression: [0.5] }, tolerance: 0.001 },
+    probe: { ...probeFile('probe/face-112.png'), expect: { expression: [0.5] }, tolerance: 0.001 },
   };
 }
 
@@ -70,6 +70,7 @@ export function pipelineManifest(serial: number, detector: DetectorPlan): Manife
   for (const [v, bytes] of Object.entries(detector.versions)) versions[v] = detectorVersion(bytes);
   return {
     schema: 1,
+    registry: TEST_REGISTRY,
     serial,
     published: '2026-11-21T12:00:00Z',
     models: {
@@ -122,6 +123,10 @@ export class FakePool implements EnginePool {
   private readonly sets = new Map<string, FakeHandle>();
   /** Probe problems by sha256. */
   readonly probeProblems = new Map<string, string[]>();
+  /** Probes of these sha256s throw (e.g. a ProbeAssetError: the probe image could not be had). */
+  readonly probeErrors = new Map<string, Error>();
+  /** The runtime staged sessions report (a probe passed under it is remembered as proven). */
+  runtime = 'fake-runtime 1.0 wasm';
   /** Makes the next stages throw this error (each call consumes one). */
   readonly spawnErrors: Error[] = [];
   /** Resolves drains only when released by the test (photo batch stand-in). */
@@ -150,14 +155,19 @@ export class FakePool implements EnginePool {
     this.spawned.push(h);
     this.sets.set(String(h.n), h);
     this.events.push(`stage ${h.n}`);
-    return { key: String(h.n), models: {}, loadMs: 1 };
+    const staged: StagedSet['models'] = {};
+    for (const m of models) staged[m.id] = { ...this.serving(m, h.n), runtime: this.runtime };
+    return { key: String(h.n), models: staged, loadMs: 1 };
   }
 
   async probe(key: string, id: string): Promise<ProbeReport> {
     const h = this.set(key);
     const spec = h.models[id]!;
     this.events.push(`probe ${h.n} ${id}`);
-    return { id, version: spec.version, problems: this.probeProblems.get(spec.sha256) ?? [], maxDiff: 0, ms: 1 };
+    const error = this.probeErrors.get(spec.sha256);
+    if (error) throw error;
+    const problems = this.probeProblems.get(spec.sha256) ?? [];
+    return { id, version: spec.version, problems, maxDiff: 0, ms: 1, runtime: this.runtime };
   }
 
   async warmUp(key: string): Promise<StagedSet> {
@@ -213,11 +223,24 @@ export class FakePool implements EnginePool {
     this.events.push(`release ${key}`);
   }
 
+  private serving(m: ModelSpec, set: number): EngineInfo['models'][string] {
+    const { id, version, task, sha256 } = m;
+    return {
+      id,
+      version,
+      task,
+      sha256,
+      bytes: m.file.bytes,
+      origin: 'cache',
+      host: `host-${set}`,
+      compileMs: 1,
+      warmupMs: 1,
+    };
+  }
+
   async info(): Promise<EngineInfo> {
     const models: EngineInfo['models'] = {};
-    for (const { spec: m, set } of Object.values(this.routes)) {
-      models[m.id] = { ...m, bytes: m.file.bytes, origin: 'cache', host: `host-${set}`, compileMs: 1, warmupMs: 1 };
-    }
+    for (const { spec: m, set } of Object.values(this.routes)) models[m.id] = this.serving(m, set);
     return {
       backend: 'wasm',
       threads: 2,

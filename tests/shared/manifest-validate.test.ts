@@ -124,6 +124,25 @@ describe('parseManifest', () => {
     ],
     ['probe expects nothing', (m) => (det1(m).probe.expect = {}), /probe\.expect must name at least one output/],
     ['negative tolerance', (m) => (det1(m).probe.tolerance = -0.1), /tolerance must not be negative/],
+    ['probe image without its digest', (m) => delete det1(m).probe.sha256, /probe\.sha256 is missing/],
+    ['probe image without its size', (m) => delete det1(m).probe.bytes, /probe\.bytes is missing/],
+    ['probe digest not hex', (m) => (det1(m).probe.sha256 = 'Z'.repeat(64)), /probe\.sha256 must be 64 lowercase hex/],
+    ['probe size not positive', (m) => (det1(m).probe.bytes = 0), /probe\.bytes must be a positive integer/],
+    [
+      'probe size over the cap',
+      (m) => (det1(m).probe.bytes = 8 * 1024 * 1024 + 1),
+      /probe\.bytes must be at most 8388608/,
+    ],
+    [
+      'one probe image under two digests',
+      (m) => (det(m).versions['2.0.0'].probe.sha256 = 'f'.repeat(64)),
+      /\["2\.0\.0"\]\.probe states another sha256 or size for probe\/face-detection\.png/,
+    ],
+    [
+      'a variant stating another size for the same probe image',
+      (m) => (det1(m).variants['320-uint8'].probe.bytes += 1),
+      /variants\["320-uint8"\]\.probe states another sha256 or size/,
+    ],
     [
       'preprocess size mismatch',
       (m) => (det1(m).preprocess.size = 320),

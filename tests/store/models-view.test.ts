@@ -112,4 +112,22 @@ describe('settingsFromUrl', () => {
     });
     expect(settingsFromUrl('https://x.test/?stall=3000', './').stallTimeoutMs).toBe(3000);
   });
+
+  it('refuses a ?registry= on an origin the build does not allow: the app’s own registry, and the refusal', () => {
+    const other = encodeURIComponent('https://models.example.com/hotlens/');
+    expect(settingsFromUrl(`https://app.example/?registry=${other}`, './')).toEqual({
+      registryUrl: 'https://app.example/models/',
+      registryRefused: 'https://models.example.com/hotlens/',
+    });
+    expect(settingsFromUrl(`https://app.example/?registry=${other}`, './', ['https://models.example.com'])).toEqual({
+      registryUrl: 'https://models.example.com/hotlens/',
+    });
+    // Same origin is always allowed (a respelled URL is the replay floor's business, not this one's).
+    expect(settingsFromUrl('https://app.example/?registry=models/%3F', './').registryRefused).toBeUndefined();
+    // A hostile value is quoted safely.
+    const hostile = encodeURIComponent(`https://evil.test/\u202e${'x'.repeat(5000)}`);
+    const refused = settingsFromUrl(`https://app.example/?registry=${hostile}`, './').registryRefused!;
+    expect(refused.length).toBeLessThanOrEqual(201);
+    expect(refused).not.toContain('\u202e');
+  });
 });

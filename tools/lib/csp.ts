@@ -4,8 +4,10 @@
  * the e2e suite fails on any violation of it. The only variable part is where models may come
  * from: `connect-src` allows the app's own origin plus the registry origins a deployment
  * configures (HOTLENS_REGISTRY_ORIGINS), so a `?registry=` URL pointing anywhere else is refused
- * by the browser before a single byte leaves.
+ * by the browser before a single byte leaves. The build embeds the same list as the app's own
+ * `?registry=` allowlist (src/shared/registry-origins.ts), which refuses such a link up front.
  */
+import { REGISTRY_ORIGIN_PATTERN } from '../../src/shared/registry-origins.ts';
 
 /** Environment variable listing the extra registry origins `connect-src` allows (comma or space separated). */
 export const REGISTRY_ORIGINS_ENV = 'HOTLENS_REGISTRY_ORIGINS';
@@ -20,8 +22,8 @@ export interface CspOptions {
   reportUri?: string;
 }
 
-/** A CSP host source with a scheme: `http(s)://host[:port|:*]`, optionally `*.` before the host. */
-const ORIGIN = /^https?:\/\/(\*\.)?([a-z0-9-]+(\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(:(\d{1,5}|\*))?$/i;
+/** A CSP host source with a scheme (the app's `?registry=` allowlist reads the same list). */
+const ORIGIN = REGISTRY_ORIGIN_PATTERN;
 
 /** Thrown for a registry origin that is not a plain `scheme://host[:port]`. */
 export class CspOriginError extends Error {

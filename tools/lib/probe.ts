@@ -9,6 +9,7 @@ import type { ModelRunner } from '../../src/shared/pipeline/model-runner.ts';
 import { compareProbe } from '../../src/shared/pipeline/probe.ts';
 import type { TaskContract } from '../../src/shared/tasks.ts';
 import { decodeRgb } from './decode-image.ts';
+import { sha256Hex } from './registry-io.ts';
 
 /**
  * Max absolute difference a client may see per value. Measured: the same file on 1 vs 2 ORT
@@ -36,7 +37,10 @@ export interface ProbeTarget {
   entry?: ModelVersion;
 }
 
-/** Runs `model` on the probe image (PNG bytes) and returns the manifest's probe block. */
+/**
+ * Runs `model` on the probe image (PNG bytes) and returns the manifest's probe block, with the
+ * image's SHA-256 and size (clients verify the image against them before using it).
+ */
 export async function computeProbe(model: ModelRunner, target: ProbeTarget, png: Uint8Array): Promise<Probe> {
   const image = await decodeRgb(png);
   const outputs = await model.run(target.recipe.feeds(image, { inputs: model.inputs, entry: target.entry }));
@@ -52,7 +56,13 @@ export async function computeProbe(model: ModelRunner, target: ProbeTarget, png:
   }
   const unusable = target.recipe.usable?.(outputs) ?? [];
   if (unusable.length > 0) throw new Error(unusable.join('; '));
-  const probe: Probe = { image: target.recipe.image, expect, tolerance: PROBE_TOLERANCE };
+  const probe: Probe = {
+    image: target.recipe.image,
+    sha256: sha256Hex(png),
+    bytes: png.byteLength,
+    expect,
+    tolerance: PROBE_TOLERANCE,
+  };
   // Self-check: rounding must keep the model within its own tolerance.
   const check = compareProbe(probe, outputs);
   if (!check.ok) throw new Error(`probe self-check failed: ${check.problems.join('; ')}`);

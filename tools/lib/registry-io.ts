@@ -8,7 +8,7 @@ import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
-import { blobPathFor, parseManifest } from '../../src/shared/manifest-validate.ts';
+import { blobPathFor, parseManifest, PROBE_IMAGE_PATTERN } from '../../src/shared/manifest-validate.ts';
 
 export { blobPathFor };
 
@@ -105,6 +105,38 @@ export async function readManifest(dir: string): Promise<Manifest | null> {
     throw new Error(`${join(dir, MANIFEST_FILE)} is not valid JSON (${(err as Error).message})`, { cause: err });
   }
   return parseManifest(json);
+}
+
+type Json = Record<string, unknown>;
+const isJson = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Fills in the `probe.sha256` and `probe.bytes` that a manifest written before probe images were
+ * signed lacks, from the probe images in `dir` (parsed JSON, changed in place; parseManifest
+ * validates the result). Returns true when it added any: the manifest then needs a new serial
+ * and signature.
+ */
+export async function addProbeDigests(json: unknown, dir: string): Promise<boolean> {
+  let changed = false;
+  const models = isJson(json) && isJson(json.models) ? Object.values(json.models) : [];
+  for (const entry of models) {
+    const versions = isJson(entry) && isJson(entry.versions) ? Object.values(entry.versions) : [];
+    for (const version of versions) {
+      if (!isJson(version)) continue;
+      const files = [version, ...(isJson(version.variants) ? Object.values(version.variants) : [])];
+      for (const file of files) {
+        const probe = isJson(file) ? file.probe : undefined;
+        if (!isJson(probe) || probe.sha256 !== undefined || typeof probe.image !== 'string') continue;
+        if (!PROBE_IMAGE_PATTERN.test(probe.image)) continue;
+        const png = await readFile(join(dir, probe.image)).catch(() => null);
+        if (!png) continue;
+        probe.sha256 = sha256Hex(png);
+        probe.bytes = png.byteLength;
+        changed = true;
+      }
+    }
+  }
+  return changed;
 }
 
 /** Validates and writes `<dir>/manifest.json` atomically. */

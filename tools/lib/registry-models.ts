@@ -13,7 +13,7 @@ import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
 import type { TaskRegistry } from '../../src/shared/tasks.ts';
 import { compareProbe } from '../../src/shared/pipeline/probe.ts';
 import { decodeRgb } from './decode-image.ts';
-import { readManifest, readVerifiedBlob } from './registry-io.ts';
+import { readManifest, readVerifiedBlob, sha256Hex } from './registry-io.ts';
 
 /** The registry is missing, unusable, or cannot provide a requested model. */
 export class RegistryError extends Error {
@@ -78,9 +78,15 @@ async function load(
       throw new RegistryError(`${id} ${version} does not fit the ${task} contract: ${problems.join('; ')}`);
     const recipe = probeRecipeFor(features, task);
     if (!recipe) throw new RegistryError(`no feature has a probe for the ${task} task`);
-    const png = await readFile(join(dir, file.probe.image)).catch(() => {
-      throw new RegistryError(`${join(dir, file.probe.image)} is missing; rebuild the registry (npm run models)`);
+    const pngPath = join(dir, file.probe.image);
+    const png = await readFile(pngPath).catch(() => {
+      throw new RegistryError(`${pngPath} is missing; rebuild the registry (npm run models)`);
     });
+    // The manifest vouches for the probe image as for the model: the browser checks it the same way.
+    if (png.byteLength !== file.probe.bytes || sha256Hex(png) !== file.probe.sha256)
+      throw new RegistryError(
+        `${pngPath} is not the probe image the manifest names (size or sha256 differ); rebuild the registry (npm run models)`,
+      );
     const outputs = await model.run(recipe.feeds(await decodeRgb(png), { inputs: model.inputs, entry: file }));
     const check = compareProbe(file.probe, outputs);
     if (!check.ok) throw new RegistryError(`${id} ${version} fails its probe check: ${check.problems.join('; ')}`);

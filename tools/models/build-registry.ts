@@ -40,7 +40,7 @@ async function upToDate(dir: string, hash: string, key: SigningKey): Promise<boo
       for (const version of Object.values(entry.versions)) {
         for (const file of [version, ...Object.values(version.variants ?? {})]) {
           if ((await stat(join(dir, file.blob))).size !== file.bytes) return false;
-          await stat(join(dir, file.probe.image));
+          if ((await stat(join(dir, file.probe.image))).size !== file.probe.bytes) return false;
         }
       }
     }

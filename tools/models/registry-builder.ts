@@ -15,7 +15,7 @@ import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
 import { FEATURES, TASKS } from '../../src/features/index.ts';
 import { featureForTask } from '../../src/shared/feature-set.ts';
 import type { Feature } from '../../src/shared/feature.ts';
-import { parseManifest } from '../../src/shared/manifest-validate.ts';
+import { ID_PATTERN, parseManifest } from '../../src/shared/manifest-validate.ts';
 import { computeProbe } from '../lib/probe.ts';
 import { renderProbeImage } from '../lib/probe-images.ts';
 import {
@@ -36,6 +36,12 @@ import { signManifest, verifyManifestSignature, type SigningKey } from '../lib/s
  * changes when someone decides the shipped registry is a new publication.
  */
 export const DEFAULT_PUBLISHED = '2026-11-21T00:00:00Z';
+
+/**
+ * The identity `npm run models` gives the registry it builds (the manifest's `registry`): clients
+ * keep one replay floor per identity. A registry that already has one keeps it.
+ */
+export const DEFAULT_REGISTRY_ID = 'hotlens-models';
 
 /** Which version of each model the registry serves by default. */
 const STABLE: Readonly<Record<string, string>> = {
@@ -91,6 +97,7 @@ export async function assembleManifest(
   models: readonly ConvertedModel[],
   probes: Map<string, Uint8Array>,
   published: string,
+  registry: string = DEFAULT_REGISTRY_ID,
 ): Promise<Manifest> {
   const entries: Record<string, ModelEntry> = {};
   const defaults = new Map<string, ModelVersion>();
@@ -118,7 +125,7 @@ export async function assembleManifest(
     entries[id]!.versions[ver] = version;
   }
   for (const key of variants.keys()) if (!defaults.has(key)) throw new Error(`${key} has variants but no default file`);
-  return parseManifest({ schema: 1, serial: 1, published, models: entries }, TASKS);
+  return parseManifest({ schema: 1, registry, serial: 1, published, models: entries }, TASKS);
 }
 
 async function removeStale(dir: string, keep: ReadonlySet<string>, pattern: RegExp): Promise<void> {
@@ -137,6 +144,8 @@ export interface PreviousManifest {
   text: string | null;
   /** Highest serial seen (0 when none): even a damaged manifest's serial must not be reused. */
   serial: number;
+  /** Its registry identity, read even from a damaged manifest (a rebuild keeps it), else undefined. */
+  registry?: string;
 }
 
 /** Reads `<dir>/manifest.json` leniently: a missing or broken file is not an error for a rebuild. */
@@ -155,10 +164,12 @@ export async function readPreviousManifest(dir: string): Promise<PreviousManifes
   }
   const raw = (json as { serial?: unknown } | null)?.serial;
   const serial = typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0 ? raw : 0;
+  const id = (json as { registry?: unknown } | null)?.registry;
+  const registry = typeof id === 'string' && ID_PATTERN.test(id) ? { registry: id } : {};
   try {
-    return { manifest: parseManifest(json, TASKS), text, serial };
+    return { manifest: parseManifest(json, TASKS), text, serial, ...registry };
   } catch {
-    return { manifest: null, text, serial };
+    return { manifest: null, text, serial, ...registry };
   }
 }
 
@@ -209,7 +220,12 @@ export async function buildRegistry(
     if (!probes.has(recipe.image)) probes.set(recipe.image, await renderProbeImage(recipe));
   }
   const previous = await readPreviousManifest(outDir);
-  const fresh = await assembleManifest(models, probes, options.published ?? publishedTime());
+  const fresh = await assembleManifest(
+    models,
+    probes,
+    options.published ?? publishedTime(),
+    previous.registry ?? DEFAULT_REGISTRY_ID,
+  );
   const manifest = nextManifest(fresh, previous, options.key);
   const blobs = new Set<string>();
   for (const m of models) blobs.add((await writeBlob(outDir, m.onnx)).blob.slice('blobs/'.length));

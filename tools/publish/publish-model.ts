@@ -1,6 +1,6 @@
 /**
  * @file `npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx
- * [--task T] [--labels F] [--canary PERCENT] [--key FILE] [--key-id ID] [--unsigned]`: adds a
+ * [--task T] [--labels F] [--canary PERCENT] [--registry-id ID] [--key FILE] [--key-id ID] [--unsigned]`: adds a
  * model version to a registry (see publish.ts) and signs the manifest with ES256: the key from
  * --key, else HOTLENS_SIGNING_KEY (a path or the PEM itself), else the local development key
  * (keys/dev-1, created on first use). `--unsigned` writes an unsigned manifest on purpose
@@ -14,7 +14,7 @@ import { signManifest, SigningKeyError, verifyManifestSignature } from '../lib/s
 import { cliOptions, parseCli } from '../lib/cli-args.ts';
 
 const USAGE =
-  'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--key FILE] [--key-id ID] [--unsigned]';
+  'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--registry-id ID] [--key FILE] [--key-id ID] [--unsigned]';
 
 /** The signing hooks publishModel takes, for a resolved key. */
 function signingOptions(signing: ResolvedKey): Pick<PublishOptions, 'sign' | 'signedBy'> {
@@ -36,7 +36,7 @@ async function main(argv: string[]): Promise<number> {
       command: 'publish-model',
       usage: USAGE,
       options: cliOptions({
-        string: ['registry', 'id', 'version', 'file', 'task', 'labels', 'canary', 'key', 'key-id'],
+        string: ['registry', 'id', 'version', 'file', 'task', 'labels', 'canary', 'registry-id', 'key', 'key-id'],
         boolean: ['unsigned'],
       }),
       required: ['registry', 'id', 'version', 'file'],
@@ -70,6 +70,7 @@ async function main(argv: string[]): Promise<number> {
       task: values.task,
       labels: values.labels,
       canary: values.canary,
+      registryId: values['registry-id'],
     });
     const { manifest, sha256, bytes } = result;
     const id = values.id!;
@@ -88,7 +89,7 @@ async function main(argv: string[]): Promise<number> {
     const channel = result.channel === 'canary' ? `canary for ${entry.canary?.percent}% of clients` : 'stable';
     console.log(
       `published ${id} ${version} (${entry.task}, sha256 ${sha256}, ${bytes} bytes) as ${channel}; ` +
-        `registry serial ${manifest.serial}${result.createdRegistry ? ' (new registry)' : ''}; ${signedWith}`,
+        `registry serial ${manifest.serial}${result.createdRegistry ? ' (new registry)' : ''}, identity ${manifest.registry}; ${signedWith}`,
     );
     return 0;
   } catch (err) {

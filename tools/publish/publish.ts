@@ -5,6 +5,7 @@
  * manifest last (atomic rename), so a failed publish leaves the registry byte-for-byte as it
  * was and readers never see a manifest naming a missing blob. Signing is a pluggable step.
  */
+import { randomBytes } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Manifest, ManifestSignature, ModelEntry, ModelVersion, TaskId } from '../../src/shared/manifest-types.ts';
@@ -18,10 +19,10 @@ import { computeProbe } from '../lib/probe.ts';
 import { loadProbeImage } from '../lib/probe-images.ts';
 import { inspectOnnx, NotOnnxError } from '../lib/onnx-inspect.ts';
 import {
+  addProbeDigests,
   blobPathFor,
   exists,
   MANIFEST_FILE,
-  readManifest,
   sha256Hex,
   writeBlob,
   writeManifest,
@@ -47,6 +48,11 @@ export interface PublishOptions {
   labels?: string;
   /** Publish as a canary for this percentage of clients instead of as stable. */
   canary?: string;
+  /**
+   * The identity of a new registry (the manifest's `registry`; default: a generated
+   * `registry-<8 hex>`). An existing registry keeps its own: naming another is refused.
+   */
+  registryId?: string;
   /** Signs the new manifest; without it any previous signature is dropped (it would no longer verify). */
   sign?: ManifestSigner;
   /**
@@ -138,18 +144,51 @@ async function readModelFile(path: string): Promise<Uint8Array> {
   return bytes;
 }
 
-async function readRegistry(dir: string): Promise<{ manifest: Manifest | null; text: string | null }> {
+/** The registry's manifest; `upgraded` when it was written before a field it now needs and was filled in here. */
+interface CurrentRegistry {
+  manifest: Manifest | null;
+  text: string | null;
+  upgraded: boolean;
+}
+
+/** A new registry's identity when none is given: unique, so two registries never share a replay floor. */
+function generatedRegistryId(): string {
+  return `registry-${randomBytes(4).toString('hex')}`;
+}
+
+/** Refuses an identity that is not lowercase words joined by "-" (at most 64 characters). */
+function checkRegistryId(id: string): void {
+  if (!ID_PATTERN.test(id) || id.length > 64)
+    throw new PublishError(
+      `--registry-id "${id}" must be lowercase words joined by "-" (e.g. acme-models), at most 64 characters`,
+    );
+}
+
+async function readRegistry(dir: string, registryId: string | undefined): Promise<CurrentRegistry> {
   try {
     const st = await stat(dir);
     if (!st.isDirectory()) throw new PublishError(`registry ${dir} is not a directory`);
   } catch (err) {
     if (err instanceof PublishError) throw err;
-    return { manifest: null, text: null };
+    return { manifest: null, text: null, upgraded: false };
   }
   try {
-    const manifest = await readManifest(dir);
-    const text = manifest ? await readFile(join(dir, MANIFEST_FILE), 'utf8') : null;
-    return { manifest, text };
+    if (!(await exists(join(dir, MANIFEST_FILE)))) return { manifest: null, text: null, upgraded: false };
+    const text = await readFile(join(dir, MANIFEST_FILE), 'utf8');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err) {
+      throw new Error(`not valid JSON (${(err as Error).message})`, { cause: err });
+    }
+    // Registries published before probe images were signed get their digests from the files here.
+    let upgraded = await addProbeDigests(json, dir);
+    // … and before manifests named their registry: the given identity, else a new one.
+    if (typeof json === 'object' && json !== null && !('registry' in json)) {
+      (json as { registry?: string }).registry = registryId ?? generatedRegistryId();
+      upgraded = true;
+    }
+    return { manifest: parseManifest(json), text, upgraded };
   } catch (err) {
     throw new PublishError(
       `the registry's ${MANIFEST_FILE} is unusable (${(err as Error).message}); fix it or rebuild the registry`,
@@ -173,12 +212,18 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
     throw new PublishError(`unknown task "${opts.task}"; use one of ${TASKS.ids.join(', ')}`);
   }
   const canary = parseCanary(opts.canary);
+  if (opts.registryId !== undefined) checkRegistryId(opts.registryId);
   const bytes = await readModelFile(file);
   const sha256 = sha256Hex(bytes);
 
-  const { manifest: current, text: currentText } = await readRegistry(registry);
+  const { manifest: current, text: currentText, upgraded } = await readRegistry(registry, opts.registryId);
   if (!current && opts.task === undefined) {
     throw new PublishError(`${registry} has no ${MANIFEST_FILE}; pass --task to create a new registry there`);
+  }
+  if (current && opts.registryId !== undefined && current.registry !== opts.registryId) {
+    throw new PublishError(
+      `this registry's identity is "${current.registry}", not "${opts.registryId}": changing it would restart every client's replay protection; leave --registry-id out, or publish to a new registry`,
+    );
   }
   const entry = current?.models[id];
   const task = (entry?.task ?? opts.task) as TaskId | undefined;
@@ -191,7 +236,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
   if (existing) {
     if (existing.sha256 === sha256) {
       const channel = entry.stable === version ? 'stable' : 'canary';
-      if (opts.sign && opts.signedBy && !opts.signedBy(current!)) {
+      if (upgraded || (opts.sign && opts.signedBy && !opts.signedBy(current!))) {
         const manifest = await resign(current!, opts.sign, opts.now);
         await commitManifest(registry, currentText, manifest);
         return { status: 'resigned', manifest, sha256, bytes: bytes.length, channel, createdRegistry: false };
@@ -259,7 +304,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
     };
     const next: Manifest = current
       ? (JSON.parse(JSON.stringify(current)) as Manifest)
-      : { schema: 1, serial: 0, published: '', models: {} };
+      : { schema: 1, registry: opts.registryId ?? generatedRegistryId(), serial: 0, published: '', models: {} };
     delete next.signature;
     next.serial += 1;
     next.published = nowIso(opts.now ?? (() => new Date()));
@@ -288,11 +333,18 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
   }
 }
 
-/** The same registry content under the next serial, signed anew (key rotation, or signing an unsigned registry). */
-async function resign(current: Manifest, sign: ManifestSigner, now: (() => Date) | undefined): Promise<Manifest> {
+/**
+ * The same registry content under the next serial, signed anew (key rotation, signing an
+ * unsigned registry, or fields an older manifest lacked filled in); unsigned without `sign`.
+ */
+async function resign(
+  current: Manifest,
+  sign: ManifestSigner | undefined,
+  now: (() => Date) | undefined,
+): Promise<Manifest> {
   const next: Manifest = { ...current, serial: current.serial + 1, published: nowIso(now ?? (() => new Date())) };
   delete next.signature;
-  next.signature = await sign(next);
+  if (sign) next.signature = await sign(next);
   return next;
 }
 

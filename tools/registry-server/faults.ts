@@ -27,7 +27,9 @@ export type FaultKind =
    */
   | { dropAfter: number }
   /** Send this many bytes, then hang until the client aborts or the server closes. */
-  | { stallAfter: number };
+  | { stallAfter: number }
+  /** Serve the file whole, but only after this many ms (a slow origin or CDN). */
+  | { delay: number };
 
 /** A fault armed for requests whose path matches `path`. */
 export type Fault = FaultKind & {
@@ -53,6 +55,7 @@ export function faultName(fault: FaultKind): string {
   if ('flipBit' in fault) return `flipBit ${fault.flipBit}`;
   if ('truncate' in fault) return `truncate ${fault.truncate}`;
   if ('dropAfter' in fault) return `dropAfter ${fault.dropAfter}`;
+  if ('delay' in fault) return `delay ${fault.delay}`;
   return `stallAfter ${fault.stallAfter}`;
 }
 
@@ -126,6 +129,19 @@ export function sendFaulted(
     res.writeHead(200, { ...h, 'Content-Length': String(body.byteLength) });
     res.end(body);
     return Promise.resolve({ status: 200, bytes: body.byteLength });
+  }
+  if ('delay' in fault) {
+    return new Promise((done) => {
+      const timer = setTimeout(() => {
+        res.writeHead(200, { ...h, 'Content-Length': String(file.byteLength) });
+        res.end(file, () => done({ status: 200, bytes: file.byteLength }));
+      }, fault.delay);
+      // The client gave up (or the server closed) before the answer went out.
+      res.once('close', () => {
+        clearTimeout(timer);
+        done({ status: 200, bytes: 0 });
+      });
+    });
   }
   const n = Math.min('dropAfter' in fault ? fault.dropAfter : fault.stallAfter, file.byteLength);
   res.writeHead(200, { ...h, 'Content-Length': String(file.byteLength) });

@@ -171,7 +171,9 @@ function streamFile(res: ServerResponse, file: string, start: number, end: numbe
 }
 
 async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): Promise<Served> {
-  const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+  // Appended to an origin, not resolved against one: `//manifest.json` is a path here, where
+  // URL resolution would read it as a host named "manifest.json".
+  const path = decodeURIComponent(new URL(`http://x${req.url ?? '/'}`).pathname);
   const match = matchMount(ctx.mounts, path);
   if (!match) {
     send(res, 404, { 'Content-Type': 'text/plain; charset=utf-8' }, 'not found');

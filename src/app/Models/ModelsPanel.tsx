@@ -3,7 +3,7 @@
  * a Check now button, one card per model (versions, channel, stage, roll back, pin) and the
  * update log. Everything reads the store, so it shows what `window.hotlens.status()` reports.
  */
-import { clampTiming, POLL_INTERVAL } from '../../shared/update-settings.ts';
+import { POLL_INTERVAL } from '../../shared/update-settings.ts';
 import { useState } from 'react';
 import { modelViews } from '../../store/models-view.ts';
 import { checkForUpdates } from '../../store/update-actions.ts';
@@ -33,7 +33,8 @@ export function ModelsPanel() {
   const slice = useAppStore((s) => s.models);
   const [busy, setBusy] = useState(false);
   const views = modelViews(manager);
-  const poll = clampTiming(slice.pollIntervalMs ?? undefined, POLL_INTERVAL);
+  // The effective interval of this visit (the URL's, clamped, else the default).
+  const poll = slice.pollIntervalMs ?? POLL_INTERVAL.defaultMs;
   return (
     <div className="models">
       <div className="toolbar">
@@ -57,6 +58,15 @@ export function ModelsPanel() {
         {manager?.manifest ? ` · manifest serial ${manager.manifest.serial}` : ''} · every{' '}
         {poll >= 1000 ? `${poll / 1000} s` : `${poll} ms`} · {UPDATER_WORDS[slice.updater]}
       </p>
+      {slice.registryRefused && (
+        <div className="banner banner--error" role="alert">
+          <h2 className="banner__title">The registry in this link was refused</h2>
+          <p>
+            <code>{slice.registryRefused}</code> is not a registry this app may follow; it follows its own registry
+            instead.
+          </p>
+        </div>
+      )}
       {manager?.registryProblem && (
         <p className="models__offline" role="status">
           The registry cannot be reached ({manager.registryProblem}); the models on this device keep serving and the

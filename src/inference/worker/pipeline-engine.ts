@@ -28,7 +28,7 @@ import type {
   StagedSet,
   WorkerApi,
 } from '../../shared/worker-api.ts';
-import { cacheModelSource, type ModelSource } from '../../models/cache/cache-source.ts';
+import { cacheModelSource, type ModelSource, type ProbeImageRef } from '../../models/cache/cache-source.ts';
 import { canvasDecoder, type DecodedImage, type ImageDecoder } from './decode.ts';
 import { HostPool, type HostConnection } from './host-pool.ts';
 import { SessionTable, type Lease, type Session } from './session-table.ts';
@@ -45,7 +45,12 @@ function notify(listener: ProgressListener | undefined, progress: LoadProgress):
   }
 }
 
-function servingModel(s: HostSession): ServingModel {
+/** The runtime and backend a session runs on: a probe passed under one is not taken for another. */
+function runtimeOf(s: HostSession, runtime: HostRuntime | null): string {
+  return `onnxruntime-web ${runtime?.runtimeVersion ?? 'unknown'} ${s.hosted.backend}`;
+}
+
+function servingModel(s: HostSession, runtime: HostRuntime | null): ServingModel {
   const { id, version, task, sha256, file } = s.spec;
   return {
     id,
@@ -57,6 +62,7 @@ function servingModel(s: HostSession): ServingModel {
     host: s.host.name,
     compileMs: s.hosted.compileMs,
     warmupMs: s.warmupMs,
+    runtime: runtimeOf(s, runtime),
   };
 }
 
@@ -207,7 +213,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     const loadMs = performance.now() - t0;
     this.firstLoadMs ??= loadMs;
     const key = this.table.addSet(loaded);
-    return { key, models: Object.fromEntries(loaded.map((s) => [s.spec.id, servingModel(s)])), loadMs };
+    return { key, models: Object.fromEntries(loaded.map((s) => [s.spec.id, servingModel(s, this.runtime)])), loadMs };
   }
 
   private staged(key: string, id: string): HostSession {
@@ -216,8 +222,9 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     return s;
   }
 
-  private async probeImage(path: string): Promise<DecodedImage> {
-    return this.decoder.photo(await this.probeSource().asset(path), path);
+  /** The probe image, verified against the manifest (a ProbeAssetError when it cannot be had), decoded. */
+  private async probeImage(probe: ProbeImageRef): Promise<DecodedImage> {
+    return this.decoder.photo(await this.probeSource().probeImage(probe), probe.image);
   }
 
   async probe(key: string, id: string): Promise<ProbeReport> {
@@ -225,7 +232,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     const t0 = performance.now();
     const recipe = probeRecipeFor(this.deps.features, s.spec.task);
     if (!recipe) throw new ModelLoadError(id, `no feature has a probe for the ${s.spec.task} task`);
-    const decoded = await this.probeImage(s.spec.file.probe.image);
+    const decoded = await this.probeImage(s.spec.file.probe);
     await this.betweenFrames();
     const outputs = await runnerOf(s).run(recipe.feeds(decoded.image, { inputs: s.hosted.inputs, entry: s.spec.file }));
     const result = compareProbe(s.spec.file.probe, outputs);
@@ -235,6 +242,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
       problems: result.problems,
       maxDiff: result.maxDiff,
       ms: performance.now() - t0,
+      runtime: runtimeOf(s, this.runtime),
     };
   }
 
@@ -249,7 +257,11 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     const ms = this.pipelineWarmupMs === null ? await this.warmFeatures(sessions) : null;
     if (this.pipelineWarmupMs === null && ms !== null) this.pipelineWarmupMs = ms;
     notify(onProgress, { status: 'ready', ms: this.firstLoadMs ?? 0 });
-    return { key, models: Object.fromEntries(sessions.map((s) => [s.spec.id, servingModel(s)])), loadMs: 0 };
+    return {
+      key,
+      models: Object.fromEntries(sessions.map((s) => [s.spec.id, servingModel(s, this.runtime)])),
+      loadMs: 0,
+    };
   }
 
   /**
@@ -271,7 +283,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
         const first = Object.values(feature.models)[0];
         const s = first && sessions[first.id];
         if (!s) continue;
-        const decoded = await this.probeImage(s.spec.file.probe.image);
+        const decoded = await this.probeImage(s.spec.file.probe);
         await analyzeWithFeatures([feature], {
           image: decoded.image,
           scaleToOriginal: decoded.scaleToOriginal,
@@ -353,7 +365,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
       threads: backend === 'wasm' ? this.runtime.threads : 1,
       crossOriginIsolated: self.crossOriginIsolated,
       runtimeVersion: this.runtime.runtimeVersion,
-      models: Object.fromEntries(serving.map((s) => [s.spec.id, servingModel(s)])),
+      models: Object.fromEntries(serving.map((s) => [s.spec.id, servingModel(s, this.runtime)])),
       hosts: this.liveHosts.size,
       loadMs: this.firstLoadMs ?? 0,
       pipelineWarmupMs: this.pipelineWarmupMs,

@@ -4,7 +4,11 @@
  * so offline starts and rollbacks work), else the registry. A registry download happens once
  * per origin: it runs under the Web Lock `hotlens-download-<sha256>` that the service worker
  * and every other tab's worker also take, and the bytes are verified (size, SHA-256) before
- * they are stored. Probe images are cached the same way, so probes run offline too.
+ * they are stored. Probe images are what the signed manifest says too (its `probe.sha256` and
+ * `probe.bytes`): fetched with the size as a cap, verified before they are cached or decoded,
+ * cached by hash (never by URL: a file replaced on the server, or a login portal's page, can never
+ * stand in for them), so probes run offline too. One that cannot be fetched or does not verify is
+ * a ProbeAssetError: the network's fault, never the model's.
  * When the cache cannot keep the bytes (IndexedDB blocked, or full even after evicting unused
  * blobs) the verified download serves from memory, origin `memory`: the app still works, and
  * nothing is stored that did not verify.
@@ -15,7 +19,9 @@ import { clampStallTimeout, downloadBlob, type BlobRequest } from '../common/dow
 import { createBlobEnsurer, type LockManagerLike } from '../common/ensure-blob.ts';
 import { describeError, StorageFullError } from '../common/errors.ts';
 import { defaultFetch, registryUrl, type FetchLike } from '../common/http.ts';
-import { ModelIntegrityError, ModelLoadError } from '../../shared/errors.ts';
+import { verifyBlob } from '../common/integrity.ts';
+import { ModelIntegrityError, ModelLoadError, ProbeAssetError } from '../../shared/errors.ts';
+import type { Probe } from '../../shared/manifest-types.ts';
 import type { ModelSpec } from '../../shared/worker-api.ts';
 
 /** Bytes of one version and where they came from (`memory`: downloaded and verified, but not cached). */
@@ -24,12 +30,18 @@ export interface SourcedBytes {
   origin: 'cache' | 'registry' | 'memory';
 }
 
-/** What the loader needs: model bytes and registry assets. */
+/** A probe image as the manifest names it: its path in the registry, digest and size. */
+export type ProbeImageRef = Pick<Probe, 'image' | 'sha256' | 'bytes'>;
+
+/** Probe images are PNGs (the schema allows no other). */
+const PROBE_TYPE = 'image/png';
+
+/** What the loader needs: model bytes and probe images. */
 export interface ModelSource {
   /** The bytes of a version; `onBytes` reports download progress when they come from the registry. */
   bytes(spec: ModelSpec, onBytes: (loaded: number, total: number) => void): Promise<SourcedBytes>;
-  /** A registry asset such as a probe image (path relative to the registry root). */
-  asset(path: string): Promise<Blob>;
+  /** The verified bytes of a probe image; throws ProbeAssetError when they cannot be had. */
+  probeImage(probe: ProbeImageRef): Promise<Blob>;
 }
 
 /** Injectable parts of {@link cacheModelSource} (tests pass fakes). */
@@ -103,21 +115,31 @@ export function cacheModelSource(base: string, deps: CacheSourceDeps = {}): Mode
       return { bytes: new Uint8Array(stored), origin: 'registry' };
     },
 
-    async asset(path) {
-      const url = registryUrl(base, path);
-      const cached = await store.getAsset(url);
-      if (cached) return new Blob([cached.bytes], { type: cached.type });
-      let res: Response;
-      try {
-        res = await fetchFn(url, { cache: 'no-cache' });
-      } catch (err) {
-        throw new ModelLoadError(path, `it is not cached and the registry is unreachable (${describeError(err)})`);
+    async probeImage(probe) {
+      const cached = await store.getAsset(probe.sha256).catch(() => undefined);
+      if (cached) {
+        // IndexedDB is outside what the signature covers: a record that changed is fetched again.
+        const ok = await verifyBlob(cached.bytes, probe).then(
+          () => true,
+          () => false,
+        );
+        if (ok) return new Blob([cached.bytes], { type: cached.type });
       }
-      if (!res.ok) throw new ModelLoadError(path, `HTTP ${res.status}`);
-      const blob = await res.blob();
-      // Best effort: a full disk costs only the offline probe of this asset.
-      await store.putAsset(url, { type: blob.type, bytes: await blob.arrayBuffer() }).catch(() => undefined);
-      return blob;
+      const req = { url: registryUrl(base, probe.image), sha256: probe.sha256, bytes: probe.bytes };
+      let verified;
+      try {
+        // The manifest's size caps the read and the SHA-256 is checked before anything is kept or decoded.
+        verified = await downloadBlob(req, {
+          fetch: fetchFn,
+          retries: 1,
+          stallTimeoutMs: deps.stallTimeoutMs === undefined ? undefined : clampStallTimeout(deps.stallTimeoutMs),
+        });
+      } catch (err) {
+        throw new ProbeAssetError(probe.image, describeError(err).replace(/; the blob was not stored$/, ''));
+      }
+      // Best effort: a full disk costs only the offline probe of this image.
+      await store.putAsset(verified, PROBE_TYPE).catch(() => undefined);
+      return new Blob([verified.bytes], { type: PROBE_TYPE });
     },
   };
 }

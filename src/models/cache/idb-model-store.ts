@@ -1,7 +1,9 @@
 /**
  * @file The {@link ModelStore} over a key-value backend (IndexedDB by default). One object
  * store, keys by record kind: `blob:<sha256>` (ArrayBuffer), `manifest`, `control`, `log`,
- * `install-id`, `settings`, and `asset:<url>` (probe images, a few KB each, never evicted).
+ * `install-id`, `settings`, `replay-floors` (the last accepted serial per registry identity), and
+ * `asset:sha256-<hex>` (verified probe images, a few KB each, kept;
+ * entries of the older `asset:<url>` form are dropped by the next eviction).
  * Control, log and install id change through atomic updates because the service worker and
  * every tab's worker write them concurrently.
  */
@@ -11,8 +13,10 @@ import { emptyControl, type ControlState } from '../common/model-state.ts';
 import { referencedBlobs } from '../common/version-policy.ts';
 import { fallbackKvBackend, idbKvBackend, type KvBackend } from './kv-backend.ts';
 import {
+  floorOf,
   MAX_LOG_ENTRIES,
   type ModelStore,
+  type ReplayFloor,
   type StoredAsset,
   type StoredManifest,
   type UpdateSettings,
@@ -21,12 +25,15 @@ import { withQuotaRetry } from './quota.ts';
 
 const BLOB_PREFIX = 'blob:';
 const ASSET_PREFIX = 'asset:';
+/** Assets are keyed by content; anything else under the prefix predates that (URL keys) and is dropped. */
+const ASSET_BY_HASH = /^asset:sha256-[0-9a-f]{64}$/;
 const K = {
   manifest: 'manifest',
   control: 'control',
   log: 'log',
   installId: 'install-id',
   settings: 'settings',
+  floors: 'replay-floors',
 } as const;
 
 /** Options of {@link createModelStore}. */
@@ -49,6 +56,8 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     for (const sha of keep) refs.add(sha);
     const evicted: string[] = [];
     for (const key of await kv.keys()) {
+      // Probe images cached by URL before they were signed: unverified, so never used again.
+      if (key.startsWith(ASSET_PREFIX) && !ASSET_BY_HASH.test(key)) await kv.del(key);
       if (!key.startsWith(BLOB_PREFIX)) continue;
       const sha = key.slice(BLOB_PREFIX.length);
       if (refs.has(sha)) continue;
@@ -82,7 +91,22 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     },
 
     getManifest: () => kv.get<StoredManifest>(K.manifest),
-    putManifest: (record) => write('the model manifest', () => kv.set(K.manifest, record)),
+    async putManifest(record) {
+      const { registry, serial } = record.manifest;
+      // The floor first: a manifest in force must never sit above the floor of its registry.
+      if (typeof registry === 'string') {
+        await write('the replay floors', () =>
+          kv.update<Record<string, ReplayFloor>>(K.floors, (old) => {
+            const floors = { ...old };
+            const floor = floorOf(floors, registry);
+            if (!floor || serial > floor.serial) floors[registry] = { serial, digest: record.digest };
+            return floors;
+          }),
+        );
+      }
+      await write('the model manifest', () => kv.set(K.manifest, record));
+    },
+    getReplayFloors: async () => (await kv.get<Record<string, ReplayFloor>>(K.floors)) ?? {},
     async touchManifest(change) {
       await write('the model manifest', () =>
         kv.update<StoredManifest | undefined>(K.manifest, (old) => (old ? { ...old, ...change } : old)),
@@ -105,8 +129,11 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
 
     getInstallId: () => write('the install id', () => kv.update<string>(K.installId, (old) => old ?? newInstallId())),
 
-    getAsset: (url) => kv.get<StoredAsset>(ASSET_PREFIX + url),
-    putAsset: (url, asset) => write(`the registry asset ${url}`, () => kv.set(ASSET_PREFIX + url, asset)),
+    getAsset: (sha256) => kv.get<StoredAsset>(`${ASSET_PREFIX}sha256-${sha256}`),
+    putAsset: (asset, type) =>
+      write(`the probe image ${asset.sha256.slice(0, 12)}…`, () =>
+        kv.set(`${ASSET_PREFIX}sha256-${asset.sha256}`, { type, bytes: asset.bytes } satisfies StoredAsset),
+      ),
 
     getSettings: async () => (await kv.get<UpdateSettings>(K.settings)) ?? {},
     updateSettings: (change) =>

@@ -25,34 +25,58 @@ export interface StoredManifest {
    */
   lastRejection?: { time: number; reason: string; serial?: number; etag?: string | null };
   /**
-   * The registry folder it came from. A manifest from another registry is not a predecessor:
-   * its serial and ETag say nothing about this one (see {@link manifestFor}).
+   * The registry folder it came from. A manifest fetched under another URL is not a predecessor
+   * for conditional requests: its ETag says nothing about that URL (see {@link manifestFor}).
+   * Replay protection does not depend on it: see {@link ReplayFloor}.
    */
   registryUrl?: string;
+  /** SHA-256 of its content (canonical JSON without `signature`): what its serial was accepted with. */
+  digest?: string;
 }
 
-/** A registry asset as stored (bytes, not a Blob: every IndexedDB implementation clones an ArrayBuffer). */
+/**
+ * The last serial accepted from one registry identity (the manifest's signed `registry`), kept
+ * per identity in this origin's storage, i.e. per trust domain: whatever URL spelling a manifest
+ * is fetched under, one with a lower serial is a replay, and one with the same serial must be the
+ * same content ({@link StoredManifest.digest}).
+ */
+export interface ReplayFloor {
+  serial: number;
+  digest?: string;
+}
+
+/**
+ * A registry asset (a probe image) as stored, by its SHA-256: bytes, not a Blob (every
+ * IndexedDB implementation clones an ArrayBuffer).
+ */
 export interface StoredAsset {
   type: string;
   bytes: ArrayBuffer;
 }
 
-/** Settings a page sends to the service worker; persisted because the browser stops idle service workers. */
+/**
+ * What the service worker keeps of the pages' settings across its restarts: only that a page
+ * configured it (so a re-activated worker resumes polling). A page's settings themselves (poll
+ * interval, registry, stall timeout) hold for that page's visit only and are never stored; older
+ * builds stored them here, and those values are ignored.
+ */
 export interface UpdateSettings {
-  pollIntervalMs?: number;
-  /** Absolute URL of the registry folder (the one holding manifest.json), ending in "/". */
-  registryUrl?: string;
-  /** Model-download stall timeout (ms); undefined = the downloader's default. */
-  stallTimeoutMs?: number;
+  configured?: boolean;
 }
 
 /**
- * The stored manifest when it belongs to `registryUrl` (or predates the field), else undefined:
- * switching registries must not compare serials or ETags across them.
+ * The stored manifest when it was fetched from `registryUrl` (or predates the field), else
+ * undefined: an ETag or a "same serial, keep what we have" says nothing across URLs. (Serials are
+ * compared per registry identity instead, through the replay floors.)
  */
 export function manifestFor(stored: StoredManifest | undefined, registryUrl: string): StoredManifest | undefined {
   if (!stored) return undefined;
   return stored.registryUrl === undefined || stored.registryUrl === registryUrl ? stored : undefined;
+}
+
+/** The floor of `registry` (own keys only: an identity like "constructor" must not find Object.prototype members). */
+export function floorOf(floors: Record<string, ReplayFloor>, registry: string): ReplayFloor | undefined {
+  return Object.hasOwn(floors, registry) ? floors[registry] : undefined;
 }
 
 /** Update-log entries kept; older ones are dropped first. */
@@ -74,7 +98,10 @@ export interface ModelStore {
   listBlobs(): Promise<string[]>;
 
   getManifest(): Promise<StoredManifest | undefined>;
+  /** Stores the accepted manifest and raises the replay floor of its registry identity (never lowers it). */
   putManifest(record: StoredManifest): Promise<void>;
+  /** The replay floors by registry identity. */
+  getReplayFloors(): Promise<Record<string, ReplayFloor>>;
   /** Records an answer that did not change the manifest (304, same serial, or a refusal). */
   touchManifest(
     change: Partial<Pick<StoredManifest, 'etag' | 'lastModified' | 'checkedAt' | 'lastRejection'>>,
@@ -92,9 +119,13 @@ export interface ModelStore {
   /** A random id created on first use and kept forever; the canary bucket derives from it. */
   getInstallId(): Promise<string>;
 
-  /** A small registry asset (a probe image) by absolute URL, cached so probes run offline. */
-  getAsset(url: string): Promise<StoredAsset | undefined>;
-  putAsset(url: string, asset: StoredAsset): Promise<void>;
+  /**
+   * A small registry asset (a probe image) by the SHA-256 the signed manifest states, cached so
+   * probes run offline. Keyed by content, not URL: only verified bytes get in (a
+   * {@link VerifiedBlob}), and a file replaced on the server can never shadow them.
+   */
+  getAsset(sha256: string): Promise<StoredAsset | undefined>;
+  putAsset(asset: VerifiedBlob, type: string): Promise<void>;
 
   getSettings(): Promise<UpdateSettings>;
   updateSettings(change: UpdateSettings): Promise<UpdateSettings>;

@@ -5,13 +5,23 @@
  */
 import type { BadStage } from '../../shared/update-messages.ts';
 import type { ModelStore } from '../cache/model-store.ts';
-import { markBad, promote, rollback, setCandidate, setPin, type RollbackResult } from './model-state.ts';
+import { markBad, markProven, promote, rollback, setCandidate, setPin, type RollbackResult } from './model-state.ts';
 import { badVersionFor } from './model-state.ts';
 import type { Candidate } from './stage-recorder.ts';
 
 /** After a successful flip: the candidate becomes active and the old active becomes previous. */
 export async function commitServing(store: ModelStore, candidate: Candidate): Promise<void> {
   await store.updateControl((c) => promote(c, candidate.id, candidate));
+}
+
+/** After a passed probe: this content need not be probed again at start-up on `runtime`. */
+export async function commitProven(
+  store: ModelStore,
+  candidate: Pick<Candidate, 'id' | 'sha256'>,
+  runtime: string,
+  time: number = Date.now(),
+): Promise<void> {
+  await store.updateControl((c) => markProven(c, { id: candidate.id, sha256: candidate.sha256, runtime, time }));
 }
 
 /** After a rejection: mark the content bad (not retried until its sha256 changes) and drop it as candidate. */

@@ -27,16 +27,33 @@ export interface BadVersion extends VersionRef {
   time: number;
 }
 
+/**
+ * Content that passed its probe on this device, and on which runtime (e.g. "onnxruntime-web
+ * 1.30.0 wasm"): at start-up it is not probed again there (its warm-up still runs), so a start
+ * needs no probe image; a new runtime or backend probes it again.
+ */
+export interface ProvenVersion {
+  id: string;
+  sha256: string;
+  runtime: string;
+  time: number;
+}
+
 /** Everything about versions that the service worker and workers share. */
 export interface ControlState {
   models: Record<string, ModelState>;
   /** Pinned version per model id. */
   pins: Record<string, string>;
   bad: BadVersion[];
+  /** Probes passed on this device (absent in states written before it existed). */
+  proven?: ProvenVersion[];
 }
 
 /** Bad entries kept; the oldest are forgotten first (their versions are long gone from the manifest). */
 export const MAX_BAD_ENTRIES = 100;
+
+/** Proven entries kept; the oldest are forgotten first (they are only probed again). */
+export const MAX_PROVEN_ENTRIES = 100;
 
 /** A control state with nothing in it. */
 export function emptyControl(): ControlState {
@@ -89,6 +106,18 @@ export function markBad(control: ControlState, entry: BadVersion): ControlState 
     time: entry.time,
   };
   return { ...control, bad: [...rest, clean].slice(-MAX_BAD_ENTRIES) };
+}
+
+/** True when (id, sha256) passed its probe on this device under `runtime`. */
+export function isProven(control: ControlState, id: string, sha256: string, runtime: string): boolean {
+  return (control.proven ?? []).some((p) => p.id === id && p.sha256 === sha256 && p.runtime === runtime);
+}
+
+/** Records a passed probe (replacing an older entry for the same content and runtime). */
+export function markProven(control: ControlState, entry: ProvenVersion): ControlState {
+  const same = (p: ProvenVersion) => p.id === entry.id && p.sha256 === entry.sha256 && p.runtime === entry.runtime;
+  const clean: ProvenVersion = { id: entry.id, sha256: entry.sha256, runtime: entry.runtime, time: entry.time };
+  return { ...control, proven: [...(control.proven ?? []).filter((p) => !same(p)), clean].slice(-MAX_PROVEN_ENTRIES) };
 }
 
 /** Forgets the bad entry of (id, sha256). */

@@ -3,8 +3,10 @@
  * (`If-None-Match` / `If-Modified-Since` → 304 costs a few hundred bytes, which is what keeps a
  * CDN in front of millions of clients cheap), a size cap (the body is streamed and refused once
  * it passes {@link MAX_MANIFEST_BYTES}, or at once when Content-Length says so, so a hostile
- * registry cannot make every client buffer and parse hundreds of MB), replay protection (a
- * serial lower than the last accepted one is refused), an optional signature check and schema
+ * registry cannot make every client buffer and parse hundreds of MB), a time limit of its own
+ * (MANIFEST_TIMEOUT, independent of the download stall timeout), replay protection (a serial
+ * below the floor of the manifest's signed registry identity is refused, whatever URL it came
+ * from, and one at the floor must be the content accepted then), an optional signature check and schema
  * validation through parseManifest. Cheapest and most telling first: after the size cap and
  * JSON.parse only the envelope is checked (top-level fields, the signature's form, nesting
  * depth), then the serial, then the signature over the document as received; only a signed
@@ -25,9 +27,12 @@ import type { TaskRegistry } from '../../shared/tasks.ts';
 import type { Manifest, ManifestDocument } from '../../shared/manifest-types.ts';
 import { parseEnvelope, parseManifest, type ManifestEnvelope } from '../../shared/manifest-validate.ts';
 import { untrustedText } from '../../shared/untrusted-text.ts';
-import type { StoredManifest } from '../cache/model-store.ts';
+import { clampTiming, MANIFEST_TIMEOUT } from '../../shared/update-settings.ts';
+import { canonicalJson } from '../../shared/canonical-json.ts';
+import { floorOf, type ReplayFloor, type StoredManifest } from '../cache/model-store.ts';
 import { describeError, isAbortError, ManifestRejected, RegistryUnavailable } from './errors.ts';
 import { defaultFetch, type FetchLike } from './http.ts';
+import { sha256Hex } from './integrity.ts';
 
 /**
  * The largest manifest a client reads (1 MiB). The shipped registry's manifest is about 10 KB;
@@ -85,12 +90,30 @@ export interface ManifestFetchOptions {
   verifySignature?: (manifest: ManifestDocument) => Promise<void>;
   /** The task contracts this app serves: models of known tasks are checked against them. */
   tasks?: TaskRegistry;
+  /**
+   * How long the whole answer may take (ms; default and bounds MANIFEST_TIMEOUT in
+   * update-settings.ts): a manifest that has not fully arrived by then reads as an unreachable
+   * registry, so a stalled response cannot hold a check, and every later poll, forever.
+   */
+  timeoutMs?: number;
+  /**
+   * The replay floors of this trust domain (ModelStore.getReplayFloors): a manifest whose serial
+   * is below the floor of its signed `registry` identity is a replay, whatever URL it came from,
+   * and one at the floor must have the content accepted then.
+   */
+  floors?: Record<string, ReplayFloor>;
 }
 
-/** The registry's answer. */
+/** The registry's answer (`digest`: SHA-256 of the accepted content, for the replay floor). */
 export type ManifestCheck =
   | { status: 'unchanged'; serial: number; etag: string | null; lastModified: string | null }
-  | { status: 'updated'; manifest: Manifest; etag: string | null; lastModified: string | null };
+  | { status: 'updated'; manifest: Manifest; digest: string; etag: string | null; lastModified: string | null };
+
+/** SHA-256 of what the signature covers: the canonical JSON of the manifest without `signature`. */
+export async function contentDigest(document: ManifestDocument | Manifest): Promise<string> {
+  const { signature: _signature, ...unsigned } = document;
+  return sha256Hex(new TextEncoder().encode(canonicalJson(unsigned)));
+}
 
 /**
  * Fetches the manifest relative to the last accepted one. Throws {@link ManifestRejected}
@@ -98,6 +121,33 @@ export type ManifestCheck =
  * (network or HTTP error); aborts propagate as AbortError.
  */
 export async function fetchManifest(
+  previous: StoredManifest | undefined,
+  options: ManifestFetchOptions,
+): Promise<ManifestCheck> {
+  const deadline = manifestDeadline(clampTiming(options.timeoutMs, MANIFEST_TIMEOUT), options.signal);
+  try {
+    return await fetchWithin(previous, { ...options, signal: deadline.signal });
+  } finally {
+    deadline.clear();
+  }
+}
+
+/**
+ * A signal that also fires when `ms` have passed. Its reason is a TimeoutError, not an
+ * AbortError, so the request or the body read fails as an unreachable registry ("no complete
+ * answer within N ms") rather than a cancelled check.
+ */
+function manifestDeadline(ms: number, outer?: AbortSignal): { signal: AbortSignal; clear: () => void } {
+  const ctrl = new AbortController();
+  const timer = setTimeout(
+    () => ctrl.abort(new DOMException(`no complete answer within ${ms} ms`, 'TimeoutError')),
+    ms,
+  );
+  const signal = outer ? AbortSignal.any([outer, ctrl.signal]) : ctrl.signal;
+  return { signal, clear: () => clearTimeout(timer) };
+}
+
+async function fetchWithin(
   previous: StoredManifest | undefined,
   options: ManifestFetchOptions,
 ): Promise<ManifestCheck> {
@@ -159,7 +209,16 @@ export async function fetchManifest(
   } catch (err) {
     throw new ManifestRejected(describeError(err), { etag });
   }
-  const { serial } = envelope;
+  const { serial, registry } = envelope;
+  // The floor of the identity the manifest claims: checked before its signature because it is
+  // cheap, and safe because a false claim fails the signature check anyway.
+  const floor = registry !== undefined && options.floors ? floorOf(options.floors, registry) : undefined;
+  if (floor && serial !== undefined && serial < floor.serial) {
+    throw new ManifestRejected(
+      `serial ${serial} is lower than the last accepted serial ${floor.serial} of registry "${untrustedText(registry!)}" (a replayed or rolled-back registry, whatever its URL); publish with a higher serial`,
+      { serial, etag },
+    );
+  }
   if (previous && serial !== undefined && serial < previous.manifest.serial) {
     throw new ManifestRejected(
       `serial ${serial} is lower than the last accepted serial ${previous.manifest.serial} (a replayed or rolled-back registry); publish with a higher serial`,
@@ -179,8 +238,16 @@ export async function fetchManifest(
   } catch (err) {
     throw new ManifestRejected(describeError(err), { serial, etag });
   }
-  // Same serial = same manifest by the registry's contract; keep the copy already accepted.
-  if (previous && manifest.serial === previous.manifest.serial)
+  const digest = await contentDigest(envelope.document);
+  if (floor?.digest !== undefined && manifest.serial === floor.serial && digest !== floor.digest) {
+    throw new ManifestRejected(
+      `serial ${manifest.serial} of registry "${manifest.registry}" was accepted before with other content (a replay, or a serial used twice); publish with a higher serial`,
+      { serial, etag },
+    );
+  }
+  // Same serial (and registry) = same manifest by the registry's contract; keep the copy already accepted.
+  const sameRegistry = previous?.manifest.registry === undefined || previous.manifest.registry === manifest.registry;
+  if (previous && sameRegistry && manifest.serial === previous.manifest.serial)
     return { status: 'unchanged', serial: manifest.serial, etag, lastModified };
-  return { status: 'updated', manifest, etag, lastModified };
+  return { status: 'updated', manifest, digest, etag, lastModified };
 }

@@ -17,13 +17,7 @@ import {
 } from '../../shared/update-messages.ts';
 import { manifestFor, type ModelStore, type StoredManifest } from '../cache/model-store.ts';
 import { commitRejection } from './control-actions.ts';
-import {
-  DEFAULT_STALL_MS,
-  fetchBlobBytes,
-  type BlobRequest,
-  type DownloadOptions,
-  type RetryInfo,
-} from './download.ts';
+import { fetchBlobBytes, type BlobRequest, type DownloadOptions, type RetryInfo } from './download.ts';
 import { createBlobEnsurer, type LockManagerLike } from './ensure-blob.ts';
 import {
   describeError,
@@ -57,6 +51,8 @@ export interface UpdateCheckDeps {
   signal?: AbortSignal;
   /** Retry/backoff/stall settings for blob downloads. */
   download?: Omit<DownloadOptions, 'fetch' | 'signal' | 'onProgress'>;
+  /** Limit of the manifest request (default and bounds: MANIFEST_TIMEOUT in update-settings.ts); not the stall timeout. */
+  manifestTimeoutMs?: number;
   /** Minimum time between progress messages per blob (default 100 ms). */
   progressIntervalMs?: number;
   /** Blobs that did not fit in storage wait here before the next download (kept across checks). */
@@ -82,16 +78,18 @@ type Rejected = CheckSummary['rejected'][number];
 
 async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
   const { store, channel } = deps;
-  // A manifest from another registry (the app was pointed elsewhere) is no predecessor.
+  // A manifest fetched under another URL is no predecessor for conditional requests; replays are
+  // caught by the floor of the manifest's registry identity, whatever its URL.
   const stored = manifestFor(await store.getManifest(), deps.registryUrl);
-  const deadline = manifestDeadline(deps.download?.stallTimeoutMs ?? DEFAULT_STALL_MS, deps.signal);
   try {
     const res = await fetchManifest(stored, {
       url: registryUrl(deps.registryUrl, 'manifest.json'),
       fetch: deps.fetch,
-      signal: deadline.signal,
+      signal: deps.signal,
       verifySignature: deps.verifySignature,
       tasks: deps.tasks,
+      timeoutMs: deps.manifestTimeoutMs,
+      floors: await store.getReplayFloors(),
     });
     const now = clock.now();
     let current: StoredManifest | undefined = stored;
@@ -103,6 +101,7 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
         acceptedAt: now,
         checkedAt: now,
         registryUrl: deps.registryUrl,
+        digest: res.digest,
       };
       await store.putManifest(current);
     } else {
@@ -135,25 +134,7 @@ async function refreshManifest(deps: UpdateCheckDeps, clock: Clock) {
       return { current: stored, changed: false, error: err.message, reachable: false };
     }
     throw err;
-  } finally {
-    deadline.clear();
   }
-}
-
-/**
- * A signal that also fires when the manifest has not fully arrived within `ms` (the download
- * stall timeout): a stalled manifest response must not hold the check, and with it every later
- * poll, forever. Its reason is a TimeoutError, not an AbortError, so it reads as an unreachable
- * registry rather than a cancelled check.
- */
-function manifestDeadline(ms: number, outer?: AbortSignal): { signal: AbortSignal; clear: () => void } {
-  const ctrl = new AbortController();
-  const timer = setTimeout(
-    () => ctrl.abort(new DOMException(`no complete answer within ${ms} ms`, 'TimeoutError')),
-    ms,
-  );
-  const signal = outer ? AbortSignal.any([outer, ctrl.signal]) : ctrl.signal;
-  return { signal, clear: () => clearTimeout(timer) };
 }
 
 /**

@@ -19,7 +19,7 @@ import { runSwap, type SwapResult } from './run-swap.ts';
 export const SWAP_TIMEOUTS = { compiling: 120_000, probed: 60_000, warmed: 60_000 } as const;
 
 /** Error names that are not a version's fault: the swap is retried later, the version not condemned. */
-const TRANSIENT = new Set(['WorkerCrashedError', 'ModelLoadError', 'StorageFullError']);
+const TRANSIENT = new Set(['WorkerCrashedError', 'ModelLoadError', 'StorageFullError', 'ProbeAssetError']);
 
 /** True for errors after which a swap should simply be retried later. */
 export function isTransientSwapError(err: unknown): boolean {
@@ -56,6 +56,8 @@ export interface HotSwapInput {
    * host's loader checks the file before it compiles.
    */
   fileBytes?: (spec: ModelSpec) => Promise<Uint8Array | undefined>;
+  /** Called when the candidate passed its probe, with the runtime it ran on (remembered as proven). */
+  onProbePassed?: (runtime: string) => void;
   clock?: Clock;
 }
 
@@ -84,7 +86,11 @@ export async function hotSwap(input: HotSwapInput): Promise<SwapResult<string>> 
     {
       compatCheck: () => compatCheck(input),
       create: async () => (await pool.stage([spec])).key,
-      probe: async (key) => (await pool.probe(key, spec.id)).problems,
+      probe: async (key) => {
+        const report = await pool.probe(key, spec.id);
+        if (report.problems.length === 0 && report.runtime !== undefined) input.onProbePassed?.(report.runtime);
+        return report.problems;
+      },
       warmUp: async (key) => {
         await pool.warmUp(key);
       },

@@ -19,7 +19,7 @@ import type { EngineInfo, ModelSpec, ProgressListener } from '../../shared/worke
 import { failedModelOf, hasErrorName } from '../../shared/errors.ts';
 import { backoffDelay } from '../common/backoff.ts';
 import { manifestFor, type ModelStore } from '../cache/model-store.ts';
-import { commitPin, commitRejection, commitRollback, commitServing } from '../common/control-actions.ts';
+import { commitPin, commitProven, commitRejection, commitRollback, commitServing } from '../common/control-actions.ts';
 import type { EnginePool, RunOutcome } from './engine-pool.ts';
 import { describeError, StorageFullError } from '../common/errors.ts';
 import type { FetchLike } from '../common/http.ts';
@@ -148,7 +148,10 @@ export class ModelManager {
       store.getControl(),
       this.storageStatus(),
     ]);
-    const current = manifestFor(stored, this.deps.registryUrl);
+    // The manifest in force: this registry's, else the last accepted one this tab started from
+    // (a link to another spelling or registry whose manifest was refused); a refusal is shown
+    // whichever registry it came from.
+    const current = manifestFor(stored, this.deps.registryUrl) ?? stored;
     this.installId ??= await this.loadInstallId();
     return {
       installId: this.installId,
@@ -403,9 +406,12 @@ export class ModelManager {
           const bytes = await store.getBlob(s.sha256);
           return bytes ? new Uint8Array(bytes) : undefined;
         },
+        onProbePassed: (runtime) =>
+          void commitProven(store, candidate, runtime, this.clock.now()).catch(() => undefined),
       });
     } catch {
-      // A crashed standby or unreadable storage: logged as failed; the old version serves on.
+      // A crashed host, unreadable storage or a probe image that could not be had: logged as
+      // failed; the old version serves on and the swap is tried again after a backoff.
       this.noteTransient(spec.sha256);
       await this.logWrites;
       return;

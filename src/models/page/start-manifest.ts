@@ -36,6 +36,8 @@ export async function startManifest(deps: StartManifestDeps): Promise<StoredMani
       fetch: deps.fetch,
       verifySignature: deps.verifySignature,
       tasks: deps.tasks,
+      // Another spelling of a registry's URL does not reset its replay floor.
+      floors: await store.getReplayFloors(),
     });
     if (res.status !== 'updated') throw new Error(`${url} sent no manifest`);
     const now = (deps.now ?? Date.now)();
@@ -46,6 +48,7 @@ export async function startManifest(deps: StartManifestDeps): Promise<StoredMani
       acceptedAt: now,
       checkedAt: now,
       registryUrl: deps.registryUrl,
+      digest: res.digest,
     };
     const again = manifestFor(await store.getManifest(), deps.registryUrl);
     if (again && again.manifest.serial >= record.manifest.serial) return again;

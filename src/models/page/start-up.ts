@@ -5,18 +5,24 @@
  * are staged together, every model is probed, the set is warmed up and flipped into serving.
  * A version that fails its probe is marked bad and the next choice is tried; versions serving
  * here for the first time become active in the control state and are logged.
+ *
+ * A probe that could not run because its probe image could not be had (ProbeAssetError: not
+ * fetched, or not the bytes the signed manifest names) condemns nothing: the start fails with a
+ * message saying so, and Retry or a reload tries again. A version whose probe already passed on
+ * this device under the same runtime is not probed again (its warm-up still runs), so a returning
+ * client starts without its probe images.
  */
 import type { Manifest } from '../../shared/manifest-types.ts';
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec, ProgressListener } from '../../shared/worker-api.ts';
 import { hasErrorName, ModelLoadError, ModelProbeError } from '../../shared/errors.ts';
 import type { ModelStore } from '../cache/model-store.ts';
-import { commitRejection, commitServing } from '../common/control-actions.ts';
+import { commitProven, commitRejection, commitServing } from '../common/control-actions.ts';
 import type { EnginePool } from './engine-pool.ts';
 import { describeError, StorageFullError } from '../common/errors.ts';
 import type { FetchLike } from '../common/http.ts';
 import type { ManifestFetchOptions } from '../common/registry-client.ts';
-import { modelState, sameRef, type ControlState } from '../common/model-state.ts';
+import { isProven, modelState, sameRef, type ControlState } from '../common/model-state.ts';
 import { startupSet } from './serving-set.ts';
 import { startManifest } from './start-manifest.ts';
 import type { Clock } from '../common/clock.ts';
@@ -87,8 +93,16 @@ export async function loadModels(input: LoadInput, manifest: Manifest): Promise<
     try {
       for (const id of input.ids) {
         const spec = set[id]!;
+        const runtime = staged.models[id]?.runtime;
+        if (runtime !== undefined && isProven(control, id, spec.sha256, runtime)) continue;
+        // A ProbeAssetError propagates: the probe image's fault, not the version's.
         const report = await pool.probe(staged.key, id);
-        if (report.problems.length === 0) continue;
+        if (report.problems.length === 0) {
+          // A full disk only costs this probe again next time.
+          if (report.runtime !== undefined)
+            await commitProven(store, { id, sha256: spec.sha256 }, report.runtime, clock.now()).catch(() => undefined);
+          continue;
+        }
         await commitRejection(store, { id, ...ref(spec) }, 'probed', report.problems.join('; '), clock.now());
         throw new ModelProbeError(`${id}@${spec.version}`, report.problems);
       }

@@ -16,7 +16,10 @@ export interface ProbeResult {
 }
 
 /** Compares model outputs with a probe's expectations (same length, all finite, within tolerance). */
-export function compareProbe(probe: Probe, outputs: Record<string, TensorData>): ProbeResult {
+export function compareProbe(
+  probe: Pick<Probe, 'expect' | 'tolerance'>,
+  outputs: Record<string, TensorData>,
+): ProbeResult {
   const problems: string[] = [];
   let maxDiff = 0;
   for (const [name, expected] of Object.entries(probe.expect)) {

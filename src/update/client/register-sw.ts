@@ -15,10 +15,7 @@ import {
 } from './update-client.ts';
 
 /** Options of {@link registerServiceWorker}. */
-export interface RegisterOptions extends Pick<
-  UpdateClientOptions,
-  'onShellUpdate' | 'pollIntervalMs' | 'registryUrl' | 'stallTimeoutMs' | 'tickMs'
-> {
+export interface RegisterOptions extends Pick<UpdateClientOptions, 'onShellUpdate' | 'settings' | 'tickMs'> {
   /** Service worker script URL (vite-plugin-pwa's output, e.g. "/sw.js"). */
   url: string;
   scope?: string;
@@ -55,9 +52,7 @@ export function registerServiceWorker(options: RegisterOptions): UpdateClient | 
     reload: () => window.location.reload(),
     page: windowFocus(),
     onShellUpdate: options.onShellUpdate,
-    pollIntervalMs: options.pollIntervalMs,
-    registryUrl: options.registryUrl,
-    stallTimeoutMs: options.stallTimeoutMs,
+    settings: options.settings,
     tickMs: options.tickMs,
   });
   void client.start().catch((err: unknown) => {

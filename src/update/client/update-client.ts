@@ -1,11 +1,15 @@
 /**
  * @file The page's side of updates, with the browser injected (workbox-window, page events,
  * timers) so it is testable: registers the service worker, asks it to check (on demand, on
- * focus, and by cheap periodic ticks that wake a stopped service worker), forwards settings,
- * and turns "a new app shell is waiting" into a prompt for the UI. It never reloads on its own:
- * only the prompt's `accept()` activates the new shell and reloads.
+ * focus, and by cheap periodic ticks that wake a stopped service worker), hands it this visit's
+ * settings, and turns "a new app shell is waiting" into a prompt for the UI. It never reloads
+ * on its own: only the prompt's `accept()` activates the new shell and reloads.
+ *
+ * Settings are per visit: the service worker gets this visit's effective settings (URL
+ * overrides, else the defaults) at start and with every check, and keeps none of them, so the
+ * next visit without `?poll=` or `?stall=` polls at the defaults again.
  */
-import { clampTiming, POLL_INTERVAL } from '../../shared/update-settings.ts';
+import type { VisitSettings } from '../../shared/update-settings.ts';
 import type { CheckReason, CheckSummary } from '../../shared/update-messages.ts';
 
 /** The part of workbox-window's `Workbox` used here. */
@@ -37,22 +41,12 @@ export interface UpdateClientOptions {
   /** Called when an app-shell update is waiting; show "Update available — reload?". */
   onShellUpdate?: (prompt: ShellUpdatePrompt) => void;
   page?: PageEventsLike;
-  /** Sent to the service worker at start (e2e uses ~1 s). */
-  pollIntervalMs?: number;
-  registryUrl?: string;
-  /** Sent to the service worker at start: its model-download stall timeout (e2e fault tests shorten it). */
-  stallTimeoutMs?: number;
+  /** This visit's effective settings (update-settings.ts `visitSettings`), sent with every request. */
+  settings: VisitSettings;
   /** How often the page pokes the service worker (default: half the poll interval, at most 30 s). */
   tickMs?: number;
   setInterval?: (fn: () => void, ms: number) => unknown;
   clearInterval?: (handle: unknown) => void;
-}
-
-/** Settings the page hands the service worker. */
-export interface SwSettings {
-  pollIntervalMs?: number;
-  registryUrl?: string;
-  stallTimeoutMs?: number;
 }
 
 /** What the app calls. */
@@ -61,8 +55,8 @@ export interface UpdateClient {
   start(): Promise<void>;
   /** Asks the service worker to check the registry now; resolves with what it found. */
   checkForUpdates(): Promise<CheckSummary>;
-  /** Changes the poll interval, registry URL and/or stall timeout (persisted by the service worker). */
-  configure(settings: SwSettings): Promise<void>;
+  /** Changes this visit's settings (the service worker keeps them for this visit only). */
+  configure(settings: VisitSettings): Promise<void>;
   dispose(): void;
 }
 
@@ -81,17 +75,20 @@ export function createUpdateClient(options: UpdateClientOptions): UpdateClient {
   const clearTick = options.clearInterval ?? ((h) => clearInterval(h as ReturnType<typeof setInterval>));
   const cleanups: Array<() => void> = [];
   let promptShown = false;
+  let settings = options.settings;
 
   const ask = async (reason: CheckReason): Promise<CheckSummary> => {
-    const reply = await workbox.messageSW({ type: 'check-for-updates', reason });
+    // The settings ride along: a service worker the browser restarted mid-visit follows this visit again.
+    const reply = await workbox.messageSW({ type: 'check-for-updates', reason, settings });
     if (!isCheckSummary(reply))
       throw new Error('the service worker gave no check result; reload the page to update it');
     return reply;
   };
   const poke = (reason: CheckReason) => void ask(reason).catch(() => {});
 
-  const configure = async (settings: SwSettings) => {
-    await workbox.messageSW({ type: 'configure', ...settings });
+  const configure = async (next: VisitSettings) => {
+    settings = next;
+    await workbox.messageSW({ type: 'configure', ...next });
   };
 
   return {
@@ -113,14 +110,10 @@ export function createUpdateClient(options: UpdateClientOptions): UpdateClient {
         });
       });
       await workbox.register();
-      const settings: SwSettings = {};
-      if (options.pollIntervalMs !== undefined) settings.pollIntervalMs = options.pollIntervalMs;
-      if (options.registryUrl !== undefined) settings.registryUrl = options.registryUrl;
-      if (options.stallTimeoutMs !== undefined) settings.stallTimeoutMs = options.stallTimeoutMs;
-      if (Object.keys(settings).length > 0) await configure(settings);
+      // Always, in full: a visit without overrides must undo the previous visit's.
+      await configure(settings);
       poke('start');
-      const interval = clampTiming(options.pollIntervalMs, POLL_INTERVAL);
-      const tickMs = options.tickMs ?? Math.min(30_000, Math.max(250, interval / 2));
+      const tickMs = options.tickMs ?? Math.min(30_000, Math.max(250, settings.pollIntervalMs / 2));
       const handle = setTick(() => poke('tick'), tickMs);
       cleanups.push(() => clearTick(handle));
       if (options.page) cleanups.push(options.page.onFocus(() => poke('focus')));

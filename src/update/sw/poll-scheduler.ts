@@ -7,7 +7,7 @@
  * focus/start requests run unless a check finished very recently. Concurrent requests share
  * one check.
  */
-import { clampTiming, POLL_INTERVAL } from '../../shared/update-settings.ts';
+import { clampTiming, POLL_INTERVAL, type TimingBounds } from '../../shared/update-settings.ts';
 import type { CheckReason, CheckSummary } from '../../shared/update-messages.ts';
 
 /** Default poll interval. */
@@ -23,6 +23,8 @@ export const SOFT_MIN_GAP_MS = 10_000;
 export interface PollSchedulerOptions {
   check: (reason: CheckReason) => Promise<CheckSummary>;
   intervalMs?: number;
+  /** Bounds every interval is clamped to (default {@link POLL_INTERVAL}; a deployed origin has a higher floor). */
+  bounds?: TimingBounds;
   /** Fraction of the interval, 0..1. */
   jitter?: number;
   /** When the registry was last asked (persisted across service-worker restarts); undefined = never. */
@@ -33,9 +35,9 @@ export interface PollSchedulerOptions {
   clearTimer?: (handle: unknown) => void;
 }
 
-/** Clamps a requested interval to {@link POLL_INTERVAL_BOUNDS}. */
-export function clampInterval(ms: number): number {
-  return clampTiming(ms, POLL_INTERVAL);
+/** Clamps a requested interval to `bounds` (default {@link POLL_INTERVAL_BOUNDS}). */
+export function clampInterval(ms: number, bounds: TimingBounds = POLL_INTERVAL): number {
+  return clampTiming(ms, bounds);
 }
 
 /** Schedules registry checks; see the file comment for the rules. */
@@ -55,7 +57,7 @@ export class PollScheduler {
   private readonly clearTimer: (handle: unknown) => void;
 
   constructor(private readonly options: PollSchedulerOptions) {
-    this.interval = clampInterval(options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS);
+    this.interval = clampInterval(options.intervalMs ?? DEFAULT_POLL_INTERVAL_MS, options.bounds);
     this.jitter = Math.min(1, Math.max(0, options.jitter ?? DEFAULT_JITTER));
     this.now = options.now ?? (() => Date.now());
     this.random = options.random ?? Math.random;
@@ -90,7 +92,7 @@ export class PollScheduler {
 
   /** Changes the interval; the next due time is recomputed from the last check. */
   setIntervalMs(ms: number): void {
-    this.interval = clampInterval(ms);
+    this.interval = clampInterval(ms, this.options.bounds);
     this.dueAt = this.lastCheckAt === undefined ? this.now() : this.lastCheckAt + this.jittered();
     this.arm();
   }

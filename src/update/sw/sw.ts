@@ -27,6 +27,7 @@ const service = createUpdateService({
   store: createModelStore(),
   channel: openModelsChannel(),
   defaultRegistryUrl: new URL('models/', self.registration.scope).href,
+  allowedRegistryOrigins: __HOTLENS_REGISTRY_ORIGINS__,
   skipWaiting: () => self.skipWaiting(),
   locks: self.navigator.locks,
   // Nothing acts on a manifest that is not signed by a key this build trusts.

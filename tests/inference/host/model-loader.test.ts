@@ -37,7 +37,7 @@ function diskSource(tamper: (id: string, bytes: Uint8Array<ArrayBuffer>) => Uint
       onBytes(bytes.length, spec.file.bytes);
       return { bytes: tamper(spec.id, bytes), origin: 'registry' as const };
     },
-    asset: async (path: string) => new Blob([readFileSync(join(REGISTRY, path))]),
+    probeImage: async (probe: { image: string }) => new Blob([readFileSync(join(REGISTRY, probe.image))]),
   } satisfies ModelSource;
 }
 

@@ -15,7 +15,7 @@ import type { ImageDecoder } from '../../../src/inference/worker/decode.ts';
 import { HostPool, type HostConnection } from '../../../src/inference/worker/host-pool.ts';
 import { IN_HOST_MAX_BYTES, PipelineEngine } from '../../../src/inference/worker/pipeline-engine.ts';
 import type { ModelSource } from '../../../src/models/cache/cache-source.ts';
-import { WorkerCrashedError } from '../../../src/shared/errors.ts';
+import { ProbeAssetError, WorkerCrashedError } from '../../../src/shared/errors.ts';
 import type { ModelHostApi } from '../../../src/shared/model-host-api.ts';
 import { parseManifest } from '../../../src/shared/manifest-validate.ts';
 import type { ModelSpec } from '../../../src/shared/worker-api.ts';
@@ -37,7 +37,7 @@ const diskSource: ModelSource = {
     onBytes(bytes.length, bytes.length);
     return { bytes, origin: 'cache' };
   },
-  asset: async (path) => new Blob([readFileSync(join(REGISTRY, path))]),
+  probeImage: async (probe) => new Blob([readFileSync(join(REGISTRY, probe.image))]),
 };
 
 /** A model host in this process: the real ModelHost, plus crash and gate controls. */
@@ -166,6 +166,33 @@ describe('PipelineEngine', () => {
     expect((await e.info()).hosts).toBe(2);
     await e.dispose();
     expect(LocalHost.made.every((h) => h.terminated)).toBe(true);
+  });
+
+  it('probes with the probe image the manifest names (digest and size), reports the runtime, passes a ProbeAssetError on', async () => {
+    const asked: Array<{ image: string; sha256: string; bytes: number }> = [];
+    const e = new PipelineEngine({
+      features: FEATURES,
+      tasks: TASKS,
+      hosts: new HostPool(() => new LocalHost()),
+      sourceFor: () => ({
+        bytes: diskSource.bytes,
+        probeImage: async (probe) => {
+          asked.push(probe);
+          if (probe.image === 'probe/face-112.png') throw new ProbeAssetError(probe.image, 'HTTP 404');
+          return diskSource.probeImage(probe);
+        },
+      }),
+      decoder: sharpDecoder,
+    });
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    const staged = await e.stage([spec('face-detector'), spec('face-attributes')]);
+    expect(staged.models['face-detector']!.runtime).toMatch(/^onnxruntime-web \S+ wasm$/);
+    const report = await e.probe(staged.key, 'face-detector');
+    expect(report).toMatchObject({ problems: [], runtime: staged.models['face-detector']!.runtime });
+    const { image, sha256, bytes } = spec('face-detector').file.probe;
+    expect(asked).toEqual([{ image, sha256, bytes, expect: expect.any(Object), tolerance: expect.any(Number) }]);
+    await expect(e.probe(staged.key, 'face-attributes')).rejects.toMatchObject({ name: 'ProbeAssetError' });
+    await e.dispose();
   });
 
   it('drains after the analysis in flight and after open photo batches, which keep their versions', async () => {

@@ -1,7 +1,7 @@
 /**
  * @file The cache source the model hosts and the pipeline worker read from: IndexedDB first,
  * else one verified download under a Web Lock, served from memory when storage is full or
- * blocked; probe images cached so a probe runs offline.
+ * blocked; probe images verified against the manifest before they are cached (by hash) or used.
  */
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
@@ -18,10 +18,16 @@ import {
   FakeRegistry,
   freshDbName,
   freshStore,
+  nodeSha256,
   withByteQuota,
 } from '../../helpers/model-fixtures.ts';
 
 const REGISTRY = 'public/models';
+
+/** What a manifest states for a probe image with these bytes. */
+function probeOf(image: string, png: Uint8Array) {
+  return { image, sha256: nodeSha256(png), bytes: png.byteLength };
+}
 
 /** A small fake version (the cache source never parses the bytes). */
 function fakeSpec(bytes: Uint8Array): ModelSpec {
@@ -104,21 +110,72 @@ describe('cacheModelSource', () => {
     await expect(source.bytes(spec, () => {})).rejects.toMatchObject({ name: 'ModelIntegrityError' });
   });
 
-  it('caches probe images so a probe runs offline', async () => {
+  it('verifies a probe image before caching it by hash, so a probe runs offline', async () => {
     const registry = new FakeRegistry();
     const png = new Uint8Array(readFileSync(join(REGISTRY, 'probe/face-112.png')));
-    registry.overrides.set('probe/face-112.png', () => new Response(png, { headers: { 'Content-Type': 'image/png' } }));
+    const probe = probeOf('probe/face-112.png', png);
+    registry.overrides.set(probe.image, () => new Response(png, { headers: { 'Content-Type': 'image/png' } }));
     const store = freshStore();
-    const online = await cacheModelSource(registry.base, { store, fetch: registry.fetch }).asset('probe/face-112.png');
+    const online = await cacheModelSource(registry.base, { store, fetch: registry.fetch }).probeImage(probe);
     expect(new Uint8Array(await online.arrayBuffer())).toEqual(png);
+    expect((await store.getAsset(probe.sha256))?.type).toBe('image/png');
     const down = async () => {
       throw new TypeError('offline');
     };
-    const offline = await cacheModelSource(registry.base, { store, fetch: down }).asset('probe/face-112.png');
+    const offline = await cacheModelSource(registry.base, { store, fetch: down }).probeImage(probe);
     expect(offline.type).toBe('image/png');
     expect(new Uint8Array(await offline.arrayBuffer())).toEqual(png);
+    // By content: another path naming the same bytes needs no request either.
+    const moved = await cacheModelSource(registry.base, { store, fetch: down }).probeImage({
+      ...probe,
+      image: 'probe/moved.png',
+    });
+    expect(new Uint8Array(await moved.arrayBuffer())).toEqual(png);
     await expect(
-      cacheModelSource(registry.base, { store, fetch: down }).asset('probe/other.png'),
-    ).rejects.toMatchObject({ name: 'ModelLoadError' });
+      cacheModelSource(registry.base, { store, fetch: down }).probeImage(probeOf('probe/other.png', png.slice(1))),
+    ).rejects.toMatchObject({ name: 'ProbeAssetError', message: expect.stringContaining('probe/other.png') });
+  });
+
+  it('refuses a replaced probe image or a portal page (ProbeAssetError) and caches nothing; the right file then serves', async () => {
+    const registry = new FakeRegistry();
+    const png = new Uint8Array(readFileSync(join(REGISTRY, 'probe/face-detection.png')));
+    const probe = probeOf('probe/face-detection.png', png);
+    const store = freshStore();
+    const source = cacheModelSource(registry.base, { store, fetch: registry.fetch });
+    const replaced = png.slice();
+    replaced[100] = replaced[100]! ^ 0xff; // same size, other bytes
+    const portal = `<!doctype html><title>Wi-Fi login</title>${'<p>Accept the terms</p>'.repeat(4000)}`;
+    const answers: Array<[string, () => Response, RegExp]> = [
+      ['replaced', () => new Response(replaced), /probe\/face-detection\.png could not be used \(sha256 mismatch/],
+      ['portal', () => new Response(portal, { headers: { 'Content-Type': 'text/html' } }), /size mismatch/],
+      ['short portal', () => new Response('<html>login</html>'), /truncated/],
+      ['HTTP 404', () => new Response('not found', { status: 404 }), /HTTP 404/],
+    ];
+    for (const [name, answer, why] of answers) {
+      registry.overrides.set(probe.image, answer);
+      await expect(source.probeImage(probe), name).rejects.toMatchObject({
+        name: 'ProbeAssetError',
+        message: expect.stringMatching(why),
+      });
+      expect(await store.getAsset(probe.sha256), name).toBeUndefined();
+    }
+    registry.overrides.set(probe.image, () => new Response(png));
+    expect(new Uint8Array(await (await source.probeImage(probe)).arrayBuffer())).toEqual(png);
+  });
+
+  it('fetches a probe image again when its cached copy no longer matches its hash', async () => {
+    const registry = new FakeRegistry();
+    const png = new Uint8Array(readFileSync(join(REGISTRY, 'probe/face-112.png')));
+    const probe = probeOf('probe/face-112.png', png);
+    registry.overrides.set(probe.image, () => new Response(png));
+    const dbName = freshDbName();
+    const backend = idbKvBackend(dbName);
+    // A record changed in IndexedDB (another extension, a disk error): not what the manifest names.
+    await backend.set(`asset:sha256-${probe.sha256}`, { type: 'image/png', bytes: new ArrayBuffer(10) });
+    const store = createModelStore({ backend });
+    const got = await cacheModelSource(registry.base, { store, fetch: registry.fetch }).probeImage(probe);
+    expect(new Uint8Array(await got.arrayBuffer())).toEqual(png);
+    expect(registry.requestsFor(probe.image)).toHaveLength(1);
+    expect(new Uint8Array((await store.getAsset(probe.sha256))!.bytes)).toEqual(png);
   });
 });

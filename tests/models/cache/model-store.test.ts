@@ -149,12 +149,9 @@ describe('model cache', () => {
 
   it('persists update settings', async () => {
     const dbName = freshDbName();
-    await freshStore({ dbName }).updateSettings({ pollIntervalMs: 1000 });
-    await freshStore({ dbName }).updateSettings({ registryUrl: 'https://r.test/models/' });
-    expect(await freshStore({ dbName }).getSettings()).toEqual({
-      pollIntervalMs: 1000,
-      registryUrl: 'https://r.test/models/',
-    });
+    expect(await freshStore({ dbName }).getSettings()).toEqual({});
+    await freshStore({ dbName }).updateSettings({ configured: true });
+    expect(await freshStore({ dbName }).getSettings()).toEqual({ configured: true });
   });
 
   it('evicts only blobs no model references, never an active or previous one', async () => {
@@ -215,22 +212,28 @@ describe('model cache', () => {
     await expect(store.putBlob(await verified(30))).rejects.toMatchObject({ name: 'UnknownError' });
   });
 
-  it('keeps registry assets (probe images) by URL across a reopen', async () => {
+  it('keeps probe images by content (verified bytes only) across a reopen; URL-keyed ones from before are dropped', async () => {
     const dbName = freshDbName();
-    const png = new Uint8Array([137, 80, 78, 71, 1, 2, 3]).buffer;
-    await freshStore({ dbName }).putAsset('https://r.test/probe/face-112.png', { type: 'image/png', bytes: png });
+    const backend = idbKvBackend(dbName);
+    const png = new Uint8Array([137, 80, 78, 71, 1, 2, 3]);
+    const image = await verifyBlob(png.slice(), { sha256: nodeSha256(png), bytes: png.byteLength });
+    await createModelStore({ backend }).putAsset(image, 'image/png');
+    // What an older build cached: whatever the URL answered, unverified.
+    await backend.set('asset:https://r.test/probe/face-112.png', { type: 'text/html', bytes: new ArrayBuffer(4) });
     const reopened = freshStore({ dbName });
-    const asset = await reopened.getAsset('https://r.test/probe/face-112.png');
+    const asset = await reopened.getAsset(nodeSha256(png));
     expect(asset?.type).toBe('image/png');
-    expect(new Uint8Array(asset!.bytes)).toEqual(new Uint8Array(png));
-    expect(await reopened.getAsset('https://r.test/probe/other.png')).toBeUndefined();
+    expect(new Uint8Array(asset!.bytes)).toEqual(png);
+    expect(await reopened.getAsset(nodeSha256(new Uint8Array([1])))).toBeUndefined();
     expect(await reopened.listBlobs()).toEqual([]);
+    await reopened.evictUnreferenced();
+    expect((await backend.keys()).filter((k) => k.startsWith('asset:'))).toEqual([`asset:sha256-${nodeSha256(png)}`]);
   });
 });
 
 describe('manifestFor', () => {
   const stored = (registryUrl?: string): StoredManifest => ({
-    manifest: { schema: 1, serial: 3, published: '2026-11-21T12:00:00Z', models: {} },
+    manifest: { schema: 1, registry: 'test-registry', serial: 3, published: '2026-11-21T12:00:00Z', models: {} },
     etag: '"x"',
     lastModified: null,
     acceptedAt: 0,

@@ -55,9 +55,9 @@ describe('fallbackKvBackend', () => {
     const name = freshDbName();
     const first = createModelStore({ backend: fallbackKvBackend(() => idbKvBackend(name)) });
     expect(await first.storageProblem()).toBeNull();
-    await first.updateSettings({ pollIntervalMs: 5000 });
+    await first.updateSettings({ configured: true });
     const second = createModelStore({ backend: fallbackKvBackend(() => idbKvBackend(name)) });
-    expect(await second.getSettings()).toEqual({ pollIntervalMs: 5000 });
+    expect(await second.getSettings()).toEqual({ configured: true });
   });
 
   it('keeps a full database (quota is handled per write, not by giving up on storage)', async () => {

@@ -157,7 +157,7 @@ describe('runUpdateCheck', () => {
     expect(await store.hasBlob(nodeSha256(b1))).toBe(true);
   });
 
-  it('gives up on a manifest that stalls after the stall timeout, so later polls are not held', async () => {
+  it('gives up on a manifest that stalls after the manifest timeout (5 s at least), so later polls are not held', async () => {
     const { store, channel } = setup();
     // Like fetch: the body hangs after a few bytes, and aborting the request's signal errors it.
     const stalling: FetchLike = async (_url, init) =>
@@ -176,12 +176,32 @@ describe('runUpdateCheck', () => {
       registryUrl: 'https://registry.test/models/',
       fetch: stalling,
       download: { stallTimeoutMs: 300 },
+      manifestTimeoutMs: 1000, // below the floor: 5 s
     });
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(4900);
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect(result).toMatchObject({ ok: false, serial: null });
     expect(channel.ofType('registry-unavailable')[0]?.reason).toMatch(
-      /broke off mid-answer \(no complete answer within 300 ms\)/,
+      /broke off mid-answer \(no complete answer within 5000 ms\)/,
     );
+  });
+
+  it('a manifest slower than the download stall timeout is slow, not unavailable: it has its own limit', async () => {
+    const { registry, store, channel } = setup();
+    registry.publish(makeManifest(1, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    const slow: FetchLike = async (url, init) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      return registry.fetch(url, init);
+    };
+    const result = await runUpdateCheck({
+      store,
+      channel,
+      registryUrl: registry.base,
+      fetch: slow,
+      download: { stallTimeoutMs: 1000 },
+    });
+    expect(result).toMatchObject({ ok: true, serial: 1 });
+    expect(channel.ofType('registry-unavailable')).toEqual([]);
   });
 
   it('logs an unreachable registry once per outage, with the reason', async () => {
@@ -251,10 +271,10 @@ describe('runUpdateCheck', () => {
     expect(registry.requestsFor(`sha256-${nodeSha256(b2)}.onnx`)).toHaveLength(0);
   });
 
-  it('treats a manifest stored from another registry as no predecessor (serials are per registry)', async () => {
+  it('treats a manifest stored from another registry identity as no predecessor (serials are per identity)', async () => {
     const { registry, store, check } = setup();
     await store.putManifest({
-      manifest: makeManifest(9, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }),
+      manifest: { ...makeManifest(9, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), registry: 'elsewhere' },
       etag: '"other"',
       lastModified: null,
       acceptedAt: 0,
@@ -268,6 +288,25 @@ describe('runUpdateCheck', () => {
     expect((await store.getManifest())?.registryUrl).toBe(registry.base);
   });
 
+  it('keeps the replay floor of a registry identity whatever URL its manifest was accepted under', async () => {
+    const { registry, store, check } = setup();
+    // Serial 9 of this identity was accepted under another spelling of its URL.
+    await store.putManifest({
+      manifest: makeManifest(9, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }),
+      etag: '"respelled"',
+      lastModified: null,
+      acceptedAt: 0,
+      checkedAt: 0,
+      registryUrl: `${registry.base}%3F/`,
+    });
+    registry.publish(makeManifest(2, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    const result = await check();
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatch(/serial 2 is lower than the last accepted serial 9 of registry "test-registry"/);
+    expect((await store.getManifest())?.manifest.serial).toBe(9);
+    expect(await store.getReplayFloors()).toMatchObject({ 'test-registry': { serial: 9 } });
+  });
+
   it('logs the blob as stored when another context stored it while this check waited for the lock', async () => {
     const { registry, store, deps } = setup();
     registry.publish(makeManifest(1, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
@@ -279,8 +318,16 @@ describe('runUpdateCheck', () => {
       await store.putBlob(await verifyBlob(b1, { sha256: nodeSha256(b1), bytes: b1.byteLength }));
       return 'downloaded';
     });
+    // Released once the check waits for the lock (however long its manifest step took).
+    let waiting: () => void = () => undefined;
+    const checkWaits = new Promise<void>((r) => (waiting = r));
+    const request = locks.request.bind(locks);
+    locks.request = (name, callback) => {
+      waiting();
+      return request(name, callback);
+    };
     const result = runUpdateCheck({ ...deps, locks });
-    await new Promise((r) => setTimeout(r, 20));
+    await checkWaits;
     release();
     await held;
     expect((await result).ready).toMatchObject([{ version: '1.0.0' }]);

@@ -2,7 +2,8 @@
  * @file The page's model manager against the real cache (fake-indexeddb), a fake registry and
  * a fake worker pool: start-up from the registry and offline from the cache, the staged swap
  * on model-ready (and waiting for the service worker's download), rejection and no retry,
- * transient failures retried later, manual and automatic (K=3) rollback without network, pins,
+ * transient failures retried later (a crashed host, a probe image that cannot be had), proven
+ * versions not probed again at start-up, manual and automatic (K=3) rollback without network, pins,
  * and the storage status (full, or unavailable with swaps that no longer wait for a download).
  */
 import 'fake-indexeddb/auto';
@@ -13,7 +14,7 @@ import { verifyBlob } from '../../../src/models/common/integrity.ts';
 import type { ModelStore } from '../../../src/models/cache/model-store.ts';
 import { createModelStore } from '../../../src/models/cache/idb-model-store.ts';
 import { fallbackKvBackend, idbKvBackend } from '../../../src/models/cache/kv-backend.ts';
-import { ModelRuntimeError, WorkerCrashedError } from '../../../src/shared/errors.ts';
+import { ModelRuntimeError, ProbeAssetError, WorkerCrashedError } from '../../../src/shared/errors.ts';
 import { MAX_LOG_REASON_CHARS } from '../../../src/shared/update-messages.ts';
 import {
   FakeRegistry,
@@ -316,6 +317,96 @@ describe('ModelManager hot swap', () => {
     s.timers[0]!();
     await s.manager.idle();
     expect(versionsOf(s.pool.current)).toEqual(WITH_2);
+  });
+
+  it('a probe image that cannot be had is a transient failure: failed at probed, not condemned, retried', async () => {
+    const s = setup();
+    publishV1(s.registry);
+    await s.manager.start(['faces']);
+    const sha2 = nodeSha256(BYTES.detector2);
+    s.pool.probeErrors.set(sha2, new ProbeAssetError('probe/face-detection.png', 'sha256 mismatch: got 00…'));
+    await publishV2(s);
+    expect(stagesOf(s, sha2)).toEqual(['compat-checked:ok', 'compiling:ok', 'probed:failed']);
+    const failed = (await s.store.getLog()).find((r) => r.sha256 === sha2 && r.stage === 'probed');
+    expect(failed?.reason).toMatch(/probe image probe\/face-detection\.png could not be used/);
+    expect((await s.store.getControl()).bad).toEqual([]);
+    expect(s.channel.ofType('model-rejected')).toEqual([]);
+    expect(versionsOf(s.pool.current)).toEqual(ALL_1);
+    expect(s.pool.spawned[1]!.released).toBe(true);
+    // Backoff: not before its time, then again once the image is right.
+    expect(s.timers).toHaveLength(1);
+    s.manager.reconcile();
+    await s.manager.idle();
+    expect(s.pool.spawned).toHaveLength(2);
+    s.pool.probeErrors.clear();
+    s.clock.wall += 120_000;
+    s.timers[0]!();
+    await s.manager.idle();
+    expect(versionsOf(s.pool.current)).toEqual(WITH_2);
+    expect(stagesOf(s, sha2).slice(3)).toContain('serving:ok');
+  });
+});
+
+describe('ModelManager probe images and proven versions', () => {
+  const sha1 = nodeSha256(BYTES.detector1);
+
+  it('a probe image that cannot be had fails the start with ProbeAssetError and condemns nothing; a retry serves', async () => {
+    const store = freshStore();
+    const s = setup({ store });
+    publishV1(s.registry);
+    s.pool.probeErrors.set(sha1, new ProbeAssetError('probe/face-detection.png', 'HTTP 404'));
+    await expect(s.manager.start(['faces'])).rejects.toMatchObject({
+      name: 'ProbeAssetError',
+      message: expect.stringContaining('probe/face-detection.png'),
+    });
+    expect(s.pool.spawned).toHaveLength(1);
+    expect(s.pool.spawned[0]!.released).toBe(true);
+    const control = await store.getControl();
+    expect(control.bad).toEqual([]);
+    expect(control.models['face-detector']?.active ?? null).toBeNull();
+    expect((await store.getLog()).filter((r) => r.outcome === 'rejected')).toEqual([]);
+
+    const retry = setup({ store, registry: s.registry });
+    await retry.manager.start(['faces']);
+    expect(versionsOf(retry.pool.current)).toEqual(ALL_1);
+  });
+
+  it('remembers which content passed its probe on which runtime; a later start skips those probes, keeps the warm-up', async () => {
+    const store = freshStore();
+    const first = setup({ store });
+    publishV1(first.registry);
+    await first.manager.start(['faces']);
+    expect((await store.getControl()).proven).toEqual(
+      ['face-detector', 'face-attributes', 'face-expression'].map((id) => ({
+        id,
+        sha256: expect.any(String),
+        runtime: 'fake-runtime 1.0 wasm',
+        time: first.clock.wall,
+      })),
+    );
+
+    // Proven here: no probe (so no probe image is needed), but still warmed before it serves.
+    const again = setup({ store, registry: first.registry });
+    again.pool.probeErrors.set(sha1, new ProbeAssetError('probe/face-detection.png', 'offline'));
+    await again.manager.start(['faces']);
+    expect(again.pool.events).toEqual(['stage 1', 'warm 1', 'flip 1']);
+
+    // Another runtime (an app update brought a new onnxruntime-web, or another backend): probed again.
+    const updated = setup({ store, registry: first.registry });
+    updated.pool.runtime = 'fake-runtime 2.0 wasm';
+    await updated.manager.start(['faces']);
+    expect(updated.pool.events.filter((e) => e.startsWith('probe'))).toHaveLength(3);
+  });
+
+  it('a version that passes its probe in a swap is remembered as proven', async () => {
+    const s = setup();
+    publishV1(s.registry);
+    await s.manager.start(['faces']);
+    await publishV2(s);
+    const sha2 = nodeSha256(BYTES.detector2);
+    expect((await s.store.getControl()).proven).toContainEqual(
+      expect.objectContaining({ id: 'face-detector', sha256: sha2, runtime: 'fake-runtime 1.0 wasm' }),
+    );
   });
 });
 

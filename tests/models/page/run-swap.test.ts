@@ -136,7 +136,11 @@ describe('runSwap', () => {
 
   it('rejects at probed when the probe output is wrong (shared compareProbe), releasing the candidate', async () => {
     const clock = manualClock();
-    const probe: Probe = { image: 'probe/face-detection.png', expect: { scores: [0.93, 0.12] }, tolerance: 0.001 };
+    const probe: Pick<Probe, 'expect' | 'tolerance'> & { image: string } = {
+      image: 'probe/face-detection.png',
+      expect: { scores: [0.93, 0.12] },
+      tolerance: 0.001,
+    };
     const { steps, calls, discarded } = fakeSteps(clock, {
       probe: async () => compareProbe(probe, detectorOutputs([0.93, 0.5])).problems,
     });
@@ -153,7 +157,11 @@ describe('runSwap', () => {
 
   it('accepts a probe within tolerance', async () => {
     const clock = manualClock();
-    const probe: Probe = { image: 'probe/face-detection.png', expect: { scores: [0.93, 0.12] }, tolerance: 0.001 };
+    const probe: Pick<Probe, 'expect' | 'tolerance'> & { image: string } = {
+      image: 'probe/face-detection.png',
+      expect: { scores: [0.93, 0.12] },
+      tolerance: 0.001,
+    };
     const { steps } = fakeSteps(clock, {
       probe: async () => compareProbe(probe, detectorOutputs([0.9305, 0.1195])).problems,
     });

@@ -1,6 +1,7 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { OrtModel } from '../../../src/inference/engine/ort-engine.ts';
+import { createHash } from 'node:crypto';
 import { compareProbe } from '../../../src/shared/pipeline/probe.ts';
 import { toPixelDetections } from '../../../src/features/faces/detection-boxes.ts';
 import { FACE_PROBES } from '../../../src/features/faces/probes.ts';
@@ -20,7 +21,11 @@ const f32 = (values: number[]) => ({
 });
 
 describe('compareProbe', () => {
-  const probe: Probe = { image: 'probe/x.png', expect: { a: [1, 2], b: [0.5] }, tolerance: 0.01 };
+  const probe: Pick<Probe, 'expect' | 'tolerance'> & { image: string } = {
+    image: 'probe/x.png',
+    expect: { a: [1, 2], b: [0.5] },
+    tolerance: 0.01,
+  };
 
   it('accepts values within tolerance and reports the largest difference', () => {
     const r = compareProbe(probe, { a: f32([1.005, 2]), b: f32([0.5]) });
@@ -87,6 +92,8 @@ describe('probe images', () => {
       const model = await OrtModel.create(m.onnx);
       const probe = await computeProbe(model, { contract: TASKS.get(m.task)!, recipe }, png);
       expect(probe.tolerance).toBe(PROBE_TOLERANCE);
+      // The manifest vouches for the image itself: its digest and size, as clients verify them.
+      expect(probe).toMatchObject({ sha256: createHash('sha256').update(png).digest('hex'), bytes: png.byteLength });
       const image = await decodeRgb(png);
       expect(compareProbe(probe, await model.run(recipe.feeds(image, model))).ok).toBe(true);
       const swapped = new Uint8Array(image.data.length);

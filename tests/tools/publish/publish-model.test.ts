@@ -58,6 +58,8 @@ describe('publish-model', () => {
     expect(v.inputs).toEqual(model.inputs);
     expect(v.outputs).toEqual(model.outputs);
     const probePng = readFileSync(join(reg, v.probe.image));
+    // The probe image is signed with the rest: its digest and size are in the manifest.
+    expect(v.probe).toMatchObject({ sha256: sha256Hex(probePng), bytes: probePng.byteLength });
     expect(
       compareProbe(v.probe, await model.run(FACE_PROBES['face-attributes']!.feeds(await decodeRgb(probePng), model)))
         .ok,
@@ -293,6 +295,35 @@ describe('publish-model', () => {
         m.models['face-detector']!.versions['1.0.0']!.blob,
       );
       expect(m.models['face-detector']!.stable).toBe('1.0.1');
+    });
+  });
+
+  it('fills in the probe digests of a registry published before probe images were signed', async () => {
+    const old = join(root, 'registry-before-probe-digests');
+    const first = await publishModel({
+      registry: old,
+      id: 'face-expression',
+      version: '1.0.0',
+      file: f('expression.onnx'),
+      task: 'face-expression',
+    });
+    const probe = first.manifest.models['face-expression']!.versions['1.0.0']!.probe;
+    const legacy = JSON.parse(readFileSync(join(old, 'manifest.json'), 'utf8')) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    delete legacy.models['face-expression'].versions['1.0.0'].probe.sha256;
+    delete legacy.models['face-expression'].versions['1.0.0'].probe.bytes;
+    writeFileSync(join(old, 'manifest.json'), JSON.stringify(legacy));
+    const again = await publishModel({
+      registry: old,
+      id: 'face-expression',
+      version: '1.0.0',
+      file: f('expression.onnx'),
+    });
+    expect(again.status).toBe('resigned');
+    const m = (await readManifest(old))!;
+    expect(m.serial).toBe(first.manifest.serial + 1);
+    expect(m.models['face-expression']!.versions['1.0.0']!.probe).toMatchObject({
+      sha256: probe.sha256,
+      bytes: probe.bytes,
     });
   });
 });

@@ -64,7 +64,7 @@ describe('publish-model signs the manifest (ES256)', () => {
     const first = await publish(args(reg, '1.0.0'));
     expect(first.code, first.stderr).toBe(0);
     expect(first.stdout).toMatch(
-      /registry serial 1 \(new registry\); signed with key dev-1 \(development key .*dev-1\.private\.pem\)/,
+      /registry serial 1 \(new registry\), identity registry-[0-9a-f]{8}; signed with key dev-1 \(development key .*dev-1\.private\.pem\)/,
     );
     const devKey = readFileSync(join(keysDir, 'dev-1.private.pem'), 'utf8');
     const jwk = publicJwk(keysDir, 'dev-1');
@@ -72,7 +72,7 @@ describe('publish-model signs the manifest (ES256)', () => {
 
     const second = await publish(args(reg, '1.1.0', 'b.onnx'));
     expect(second.code, second.stderr).toBe(0);
-    expect(second.stdout).toMatch(/registry serial 2; signed with key dev-1/);
+    expect(second.stdout).toMatch(/registry serial 2, identity registry-[0-9a-f]{8}; signed with key dev-1/);
     expect(readFileSync(join(keysDir, 'dev-1.private.pem'), 'utf8')).toBe(devKey);
     // What the build would embed trusts the development key.
     const trusted = loadTrustedKeys(root, { HOTLENS_KEYS_DIR: keysDir });

@@ -153,6 +153,16 @@ describe('faults', () => {
     await expect.poll(() => server.requests.at(-1)?.fault).toBe('stallAfter 1000');
   });
 
+  it('answers whole, but only after a delay', async () => {
+    server.fault({ path: '/blobs/', delay: 400 });
+    const t0 = performance.now();
+    const res = await fetch(blob());
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+    expect(res.status).toBe(200);
+    expect(await body(res)).toEqual(file);
+    await expect.poll(() => server.requests.at(-1)?.fault).toBe('delay 400');
+  });
+
   it('refuses a bad fault count', () => {
     expect(() => server.fault({ path: 'x', status: 500, times: 0 })).toThrow(/positive integer/);
   });

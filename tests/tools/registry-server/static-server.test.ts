@@ -70,6 +70,15 @@ describe('registry profile', () => {
     expect((await fetch(`${registry.url}..%2f..%2fetc%2fpasswd`)).status).toBe(403);
   });
 
+  it('serves a path with a doubled slash as a web server does, and logs it as sent', async () => {
+    // `//manifest.json` is a path, not a protocol-relative URL: the replay spec reaches the
+    // registry under that spelling of its URL.
+    const res = await fetch(`${registry.url}/manifest.json`);
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe('{"schema":1}');
+    expect(registry.requests.at(-1)?.path).toBe('//manifest.json');
+  });
+
   it('never follows a symlink out of its folder (file or directory), but serves one that stays inside', async () => {
     const outside = mkdtempSync(join(tmpdir(), 'hotlens-outside-'));
     try {

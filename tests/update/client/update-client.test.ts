@@ -1,10 +1,12 @@
 /**
  * @file The page-side update client with a stand-in for workbox-window: app-shell updates
- * only prompt (reload happens only after accept), checks and settings go to the service
- * worker, focus and ticks poke it, and dispose stops everything.
+ * only prompt (reload happens only after accept), checks and the visit's settings (in full,
+ * with every check) go to the service worker, focus and ticks poke it, and dispose stops
+ * everything.
  */
 import { describe, expect, it } from 'vitest';
 import type { CheckSummary } from '../../../src/shared/update-messages.ts';
+import type { VisitSettings } from '../../../src/shared/update-settings.ts';
 import {
   createUpdateClient,
   type ShellUpdatePrompt,
@@ -36,7 +38,13 @@ class FakeWorkbox implements WorkboxLike {
   }
 }
 
-function setup(opts: { pollIntervalMs?: number; registryUrl?: string; stallTimeoutMs?: number } = {}) {
+const DEFAULTS: VisitSettings = {
+  registryUrl: 'https://app.test/models/',
+  pollIntervalMs: 60_000,
+  stallTimeoutMs: 30_000,
+};
+
+function setup(opts: { settings?: VisitSettings } = {}) {
   const wb = new FakeWorkbox();
   let reloads = 0;
   const prompts: ShellUpdatePrompt[] = [];
@@ -58,7 +66,7 @@ function setup(opts: { pollIntervalMs?: number; registryUrl?: string; stallTimeo
       return h;
     },
     clearInterval: (h) => void ((h as { cleared: boolean }).cleared = true),
-    ...opts,
+    settings: opts.settings ?? DEFAULTS,
   });
   return { wb, client, prompts, intervals, reloads: () => reloads, focus: () => focus };
 }
@@ -66,30 +74,39 @@ function setup(opts: { pollIntervalMs?: number; registryUrl?: string; stallTimeo
 const flush = () => new Promise((r) => setTimeout(r, 0));
 
 describe('update client', () => {
-  it('registers, sends settings, asks for a start check and ticks at half the interval', async () => {
-    const t = setup({ pollIntervalMs: 1000, registryUrl: 'https://r.test/models/', stallTimeoutMs: 3000 });
+  it('registers, sends the visit settings, asks for a start check and ticks at half the interval', async () => {
+    const settings = { pollIntervalMs: 1000, registryUrl: 'https://r.test/models/', stallTimeoutMs: 3000 };
+    const t = setup({ settings });
     await t.client.start();
     await flush();
     expect(t.wb.registered).toBe(1);
     expect(t.wb.sent).toEqual([
-      { type: 'configure', pollIntervalMs: 1000, registryUrl: 'https://r.test/models/', stallTimeoutMs: 3000 },
-      { type: 'check-for-updates', reason: 'start' },
+      { type: 'configure', ...settings },
+      { type: 'check-for-updates', reason: 'start', settings },
     ]);
     expect(t.intervals.map((i) => i.ms)).toEqual([500]);
     t.intervals[0]!.fn();
     t.focus()!();
     await flush();
+    // Every check carries them: a service worker restarted mid-visit follows this visit again.
     expect(t.wb.sent.slice(2)).toEqual([
-      { type: 'check-for-updates', reason: 'tick' },
-      { type: 'check-for-updates', reason: 'focus' },
+      { type: 'check-for-updates', reason: 'tick', settings },
+      { type: 'check-for-updates', reason: 'focus', settings },
     ]);
+  });
+
+  it('a visit without overrides sends the defaults in full, so nothing from an earlier visit lingers', async () => {
+    const t = setup();
+    await t.client.start();
+    expect(t.wb.sent[0]).toEqual({ type: 'configure', ...DEFAULTS });
+    expect(t.intervals.map((i) => i.ms)).toEqual([30_000]);
   });
 
   it('checkForUpdates returns the service worker’s summary, and fails clearly on a bad reply', async () => {
     const t = setup();
     await t.client.start();
     expect(await t.client.checkForUpdates()).toEqual(t.wb.reply);
-    expect(t.wb.sent.at(-1)).toEqual({ type: 'check-for-updates', reason: 'user' });
+    expect(t.wb.sent.at(-1)).toEqual({ type: 'check-for-updates', reason: 'user', settings: DEFAULTS });
     t.wb.reply = undefined;
     await expect(t.client.checkForUpdates()).rejects.toThrow(/no check result/);
   });

@@ -1,7 +1,9 @@
 /**
  * @file The service worker's update service as sw.ts wires it, run in Node with the real
- * cache: page messages (check, configure, SKIP_WAITING, junk), settings that survive a
- * service-worker restart, polling started on demand, and the download stall timeout a page sets.
+ * cache: page messages (check, configure, SKIP_WAITING, junk), settings that hold for one visit
+ * (not stored, restored to the defaults by a visit without them, followed again after a
+ * restart from the page's next check), the poll floor of a deployed origin, polling started on
+ * demand, and the download stall timeout a page sets.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
@@ -29,6 +31,8 @@ function service(dbName: string, registry: FakeRegistry, extra: Partial<UpdateSe
     fetch: registry.fetch,
     skipWaiting: async () => void skipped++,
     scheduler: { setTimer: (fn, ms) => timers.push({ fn, ms }), clearTimer: () => {}, random: () => 0.5 },
+    // The build's allowlist: the CDN some tests point the service at.
+    allowedRegistryOrigins: ['https://cdn.test'],
     ...extra,
   });
   return { svc, channel, timers, skipped: () => skipped };
@@ -63,30 +67,82 @@ describe('update service', () => {
     expect(registry.requests).toHaveLength(0);
   });
 
-  it('persists poll interval and registry URL across a service-worker restart', async () => {
+  it('follows a page’s settings for its visit only: a visit without overrides, or a restart, restores the defaults', async () => {
     const dbName = freshDbName();
     const registry = new FakeRegistry();
+    registry.publish(makeManifest(1, { 'face-detector': { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
     const other = 'https://cdn.test/hotlens/models/';
-    const first = service(dbName, registry);
-    const reply = await first.svc.handleMessage({ type: 'configure', pollIntervalMs: 1000, registryUrl: other });
-    expect(reply).toEqual({ ok: true, settings: { pollIntervalMs: 1000, registryUrl: other } });
-    expect(first.svc.scheduler?.intervalMs).toBe(1000);
-
     const asked: string[] = [];
-    const restarted = service(dbName, registry, {
+    const lastManifest = () => asked.filter((u) => u.endsWith('manifest.json')).at(-1);
+    const fetch: UpdateServiceDeps['fetch'] = async (url, init) => {
+      asked.push(url);
+      return registry.fetch(url.replace(other, registry.base), init);
+    };
+    const defaults = { registryUrl: registry.base, pollIntervalMs: 60_000, stallTimeoutMs: 30_000 };
+    const first = service(dbName, registry, { fetch });
+    const visit = { registryUrl: other, pollIntervalMs: 45_000, stallTimeoutMs: 5000 };
+    expect(await first.svc.handleMessage({ type: 'configure', ...visit })).toEqual({ ok: true, settings: visit });
+    expect(first.svc.scheduler?.intervalMs).toBe(45_000);
+    await first.svc.handleMessage({ type: 'check-for-updates', reason: 'user' });
+    expect(lastManifest()).toBe(`${other}manifest.json`);
+
+    // The next visit names nothing: every default is back.
+    expect(await first.svc.handleMessage({ type: 'configure' })).toEqual({ ok: true, settings: defaults });
+    expect(first.svc.scheduler?.intervalMs).toBe(60_000);
+    await first.svc.handleMessage({ type: 'check-for-updates', reason: 'user' });
+    expect(lastManifest()).toBe(`${registry.base}manifest.json`);
+
+    // Nothing of a visit is stored: a restarted worker starts from the defaults …
+    await first.svc.handleMessage({ type: 'configure', ...visit });
+    expect(await freshStore({ dbName }).getSettings()).toEqual({ configured: true });
+    const restarted = service(dbName, registry, { fetch });
+    await restarted.svc.resume();
+    expect(restarted.svc.settings).toEqual(defaults);
+    expect(restarted.svc.scheduler?.intervalMs).toBe(60_000);
+    // … until the open page's next check, which carries its visit's settings.
+    await restarted.svc.handleMessage({ type: 'check-for-updates', reason: 'user', settings: visit });
+    expect(restarted.svc.settings).toEqual(visit);
+    expect(restarted.svc.scheduler?.intervalMs).toBe(45_000);
+    expect(lastManifest()).toBe(`${other}manifest.json`);
+  });
+
+  it('a registry the build does not allow is not followed: the default one is', async () => {
+    const registry = new FakeRegistry();
+    registry.publish(makeManifest(1, { 'face-detector': { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
+    const asked: string[] = [];
+    const { svc } = service(freshDbName(), registry, {
       fetch: async (url, init) => {
         asked.push(url);
-        return registry.fetch(url.replace(other, registry.base), init);
+        return registry.fetch(url, init);
       },
     });
-    await restarted.svc.start();
-    expect(restarted.svc.scheduler?.intervalMs).toBe(1000);
-    registry.publish(makeManifest(1, { 'face-detector': { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
-    expect(await restarted.svc.handleMessage({ type: 'check-for-updates', reason: 'user' })).toMatchObject({
-      serial: 1,
-      ready: [{ version: '1.0.0' }],
+    for (const registryUrl of ['https://evil.test/models/', 'https://cdn.test.evil.test/', 'javascript:alert(1)']) {
+      expect(await svc.handleMessage({ type: 'configure', registryUrl })).toMatchObject({
+        settings: { registryUrl: registry.base },
+      });
+    }
+    await svc.handleMessage({
+      type: 'check-for-updates',
+      reason: 'user',
+      settings: { registryUrl: 'https://evil.test/models/' },
     });
-    expect(asked).toEqual([`${other}manifest.json`, `${other}blobs/sha256-${nodeSha256(b1)}.onnx`]);
+    expect(asked[0]).toBe(`${registry.base}manifest.json`);
+    expect(asked.every((u) => u.startsWith(registry.base))).toBe(true);
+    expect(svc.settings.registryUrl).toBe(registry.base);
+  });
+
+  it('a link cannot poll a deployed origin more often than every 30 s; a loopback one keeps the 500 ms test floor', async () => {
+    const registry = new FakeRegistry();
+    const deployed = service(freshDbName(), registry);
+    expect(await deployed.svc.handleMessage({ type: 'configure', pollIntervalMs: 1 })).toMatchObject({
+      settings: { pollIntervalMs: 30_000 },
+    });
+    expect(deployed.svc.scheduler?.intervalMs).toBe(30_000);
+    const local = service(freshDbName(), registry, { defaultRegistryUrl: 'http://127.0.0.1:4173/models/' });
+    expect(await local.svc.handleMessage({ type: 'configure', pollIntervalMs: 1 })).toMatchObject({
+      settings: { pollIntervalMs: 500 },
+    });
+    expect(local.svc.scheduler?.intervalMs).toBe(500);
   });
 
   it('uses the stall timeout a page configured, and logs each retry with its backoff and resume offset', async () => {
@@ -100,7 +156,7 @@ describe('update service', () => {
     const { svc, channel } = service(freshDbName(), registry, { download: { baseDelayMs: 40, random: () => 0.5 } });
     expect(await svc.handleMessage({ type: 'configure', stallTimeoutMs: 600 })).toEqual({
       ok: true,
-      settings: { stallTimeoutMs: 600 },
+      settings: { registryUrl: registry.base, pollIntervalMs: 60_000, stallTimeoutMs: 600 },
     });
     const started = Date.now();
     expect(await svc.handleMessage({ type: 'check-for-updates', reason: 'user' })).toMatchObject({
@@ -142,10 +198,11 @@ describe('update service', () => {
     await fresh.svc.resume();
     expect(fresh.svc.scheduler).toBeNull();
     expect(fresh.timers).toHaveLength(0);
-    await fresh.svc.handleMessage({ type: 'configure', registryUrl: registry.base, pollIntervalMs: 1000 });
+    await fresh.svc.handleMessage({ type: 'configure', registryUrl: registry.base, pollIntervalMs: 45_000 });
     const restarted = service(dbName, registry);
     await restarted.svc.resume();
-    expect(restarted.svc.scheduler?.intervalMs).toBe(1000);
+    // Polling resumes, at the default interval: the page's value held for its visit only.
+    expect(restarted.svc.scheduler?.intervalMs).toBe(60_000);
     expect(restarted.timers).toHaveLength(1);
   });
 
