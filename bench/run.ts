@@ -12,7 +12,8 @@ import { parseOptions, usage, type BenchOptions } from './lib/options.ts';
 import { buildPages, ensureDist, ensureFakeVideo, snapshotDist } from './lib/prepare.ts';
 import { resetRegistry } from './lib/registry.ts';
 import { cspViolations, startBenchServer } from './lib/serve-bench.ts';
-import { CHART_SVG, PROFILES, REPORT_MD, RESULTS_JSON } from './lib/paths.ts';
+import { CHART_SVG, DIAGNOSTIC_JSON, PROFILES, REPORT_MD, RESULTS_JSON } from './lib/paths.ts';
+import { useJsFlags } from './lib/browser.ts';
 import { runSwapSession } from './lib/swap-session.ts';
 import { runModels } from './sections/models.ts';
 import { runPipeline } from './sections/pipeline.ts';
@@ -47,8 +48,11 @@ async function main(options: BenchOptions): Promise<void> {
   log('building bench pages');
   await buildPages();
   ensureFakeVideo();
+  useJsFlags(options.jsFlags);
   const previous: Json =
-    options.merge && existsSync(RESULTS_JSON) ? (JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as Json) : {};
+    !options.jsFlags && options.merge && existsSync(RESULTS_JSON)
+      ? (JSON.parse(readFileSync(RESULTS_JSON, 'utf8')) as Json)
+      : {};
   const results: Json = { ...previous };
   const machine = machineBefore();
   const server = await startBenchServer();
@@ -105,6 +109,12 @@ async function main(options: BenchOptions): Promise<void> {
     },
   });
   full.targets = checkTargets(full);
+  if (options.jsFlags) {
+    // A diagnosis under browser flags no user has: kept apart from the figures and the report.
+    writeFileSync(DIAGNOSTIC_JSON, `${JSON.stringify({ js_flags: options.jsFlags, ...full }, null, 2)}\n`);
+    log(`wrote bench/results.diagnostic.json (V8 flags: ${options.jsFlags})`);
+    return;
+  }
   writeFileSync(RESULTS_JSON, `${JSON.stringify(full, null, 2)}\n`);
   writeFileSync(CHART_SVG, renderChart(full));
   // Formatted like the rest of the repository, so a committed report passes format:check.

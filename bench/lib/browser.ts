@@ -59,8 +59,16 @@ export interface LaunchOptions {
   extraArgs?: string[];
 }
 
+let jsFlags: string | null = null;
+
+/** V8 flags for every browser started from now on (`npm run bench -- --js-flags`, diagnosis only). */
+export function useJsFlags(flags: string | null): void {
+  jsFlags = flags;
+}
+
 function args(opts: LaunchOptions): string[] {
-  return [...BASE_ARGS, ...(opts.camera ? CAMERA_ARGS : []), ...(opts.extraArgs ?? [])];
+  const v8 = jsFlags ? [`--js-flags=${jsFlags}`] : [];
+  return [...BASE_ARGS, ...v8, ...(opts.camera ? CAMERA_ARGS : []), ...(opts.extraArgs ?? [])];
 }
 
 /** The on-disk directory of profile `name`. */

@@ -24,9 +24,14 @@ export interface BenchOptions {
   merge: boolean;
   /** Harness check: fewest repetitions everywhere (figures not for quoting). */
   quick: boolean;
+  /**
+   * Diagnosis only: V8 flags for every browser the run starts (e.g. `--no-wasm-dynamic-tiering`),
+   * to test what a cost is made of. Such a run writes bench/results.diagnostic.json, never the report.
+   */
+  jsFlags: string | null;
 }
 
-const USAGE = `usage: npm run bench [-- --only ${SECTIONS.join(',')}] [--quick] [--rounds N] [--webgl-rounds N] [--model-runs N] [--swaps N] [--memory-swaps N] [--no-merge]`;
+const USAGE = `usage: npm run bench [-- --only ${SECTIONS.join(',')}] [--quick] [--rounds N] [--webgl-rounds N] [--model-runs N] [--swaps N] [--memory-swaps N] [--no-merge] [--js-flags=FLAGS]`;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -48,6 +53,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       swaps: { type: 'string' },
       'memory-swaps': { type: 'string' },
       'no-merge': { type: 'boolean' },
+      'js-flags': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -78,6 +84,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     memorySwaps: positive('memory-swaps', values['memory-swaps'], quick ? 3 : 50),
     merge: values.only !== undefined && values['no-merge'] !== true,
     quick,
+    jsFlags: values['js-flags']?.trim() || null,
   };
 }
 

@@ -32,6 +32,8 @@ export const FAKE_VIDEO = join(TMP, 'fake-webcam-15fps.y4m');
 
 /** Outputs. */
 export const RESULTS_JSON = join(BENCH, 'results.json');
+/** Where a run with `--js-flags` writes: a diagnosis, not the product's figures. */
+export const DIAGNOSTIC_JSON = join(BENCH, 'results.diagnostic.json');
 export const REPORT_MD = join(BENCH, 'REPORT.md');
 export const CHART_SVG = join(BENCH, 'chart.svg');
 

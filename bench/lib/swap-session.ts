@@ -88,6 +88,8 @@ export interface PhaseRecord {
   memory: { afterSwaps: number; sample: MemorySample }[];
   /** Renderer processes' memory at `memoryAfter` swap counts. */
   processMemory: { afterSwaps: number; sample: ProcessMemory | null; workers: WorkerCount }[];
+  /** The video-only control run before the phase (`controlMs`). */
+  control?: { ms: number; start: ProcessMemory | null; end: ProcessMemory | null };
 }
 
 /** Everything a session produced. */
@@ -117,6 +119,11 @@ export interface PhasePlan {
   memoryAfter?: number[];
   /** Swap counts after which measureUserAgentSpecificMemory() runs (slow: up to 60 s each). */
   uaMemoryAfter?: number[];
+  /**
+   * Live video with no swap for this long before the phase, the renderer memory read at both
+   * ends: the control that tells the swaps' memory growth from the video's own.
+   */
+  controlMs?: number;
 }
 
 /** The session's phases. */
@@ -279,8 +286,26 @@ async function swapOnce(tools: SessionTools, phase: PhaseName, index: number, to
   };
 }
 
+/** Renderer memory after a page GC, once the worker count is back to `workers`. */
+async function settledMemory(tools: SessionTools, workers: WorkerCount) {
+  await gcPage(tools.page);
+  return { workers: await workersSettle(tools, workers), sample: rendererMemory(profileDir('swap')) };
+}
+
+/** Live video and nothing else for `ms`, the renderer memory read at both ends. */
+async function videoOnly(tools: SessionTools, ms: number): Promise<NonNullable<PhaseRecord['control']>> {
+  const workers = countWorkers(tools);
+  const start = (await settledMemory(tools, workers)).sample;
+  tools.ctx.log(`control: ${Math.round(ms / 1000)} s of live video without a swap`);
+  const t0 = Date.now();
+  await sleep(ms);
+  const end = (await settledMemory(tools, workers)).sample;
+  return { ms: Date.now() - t0, start, end };
+}
+
 async function runPhase(tools: SessionTools, plan: PhasePlan): Promise<PhaseRecord> {
   const { page, ctx } = tools;
+  const control = plan.controlMs ? await videoOnly(tools, plan.controlMs) : undefined;
   const from = Date.now();
   const workersBefore = countWorkers(tools);
   await sleep(plan.baselineMs);
@@ -295,9 +320,7 @@ async function runPhase(tools: SessionTools, plan: PhasePlan): Promise<PhaseReco
     failures = record.error ? failures + 1 : 0;
     if (plan.memoryAfter?.includes(i)) {
       // A GC of the page first, so garbage does not pass for growth (workers collect on their own).
-      await gcPage(page);
-      const workers = await workersSettle(tools, workersBefore);
-      processMemory.push({ afterSwaps: i, sample: rendererMemory(profileDir('swap')), workers });
+      processMemory.push({ afterSwaps: i, ...(await settledMemory(tools, workersBefore)) });
     }
     if (plan.uaMemoryAfter?.includes(i)) {
       const t0 = Date.now();
@@ -310,7 +333,18 @@ async function runPhase(tools: SessionTools, plan: PhasePlan): Promise<PhaseReco
     if (i % 10 === 0) ctx.log(`${plan.name}: ${i}/${plan.targets.length} swaps`);
   }
   const workersAfter = await workersSettle(tools, workersBefore);
-  return { name: plan.name, baseline, swaps, from, to: Date.now(), workersBefore, workersAfter, memory, processMemory };
+  return {
+    name: plan.name,
+    baseline,
+    swaps,
+    from,
+    to: Date.now(),
+    workersBefore,
+    workersAfter,
+    memory,
+    processMemory,
+    ...(control ? { control } : {}),
+  };
 }
 
 /** Upper bound on a busy phase's duration, for the busy process's own deadline. */

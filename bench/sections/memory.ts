@@ -2,11 +2,12 @@
  * @file Section 5, memory over hot swaps (the quiet phase of the swap session). The key,
  * `growth_ratio_50_swaps`, is read on the renderer processes: the summed proportional set size
  * (/proc smaps_rollup) of the profile's renderers after swap 50 over after swap 1, each read after
- * a page GC once the replaced model host has ended — the page, the pipeline worker, every model
- * host with its WebAssembly heap and the service worker all live there, and each swap starts a
- * host (its own WASM runtime) and ends the previous one. Beside it: the live worker count at each
- * checkpoint, and Chromium's own `performance.measureUserAgentSpecificMemory()` (JS and WASM
- * heaps of the page and its workers) after swap 1 and swap 50.
+ * a page GC once the worker count is back to its pre-swap value — the page, the pipeline worker,
+ * every model host with its WebAssembly heap and the service worker all live there. Beside it:
+ * `video_only`, the control (the same session's live video with no swap for about as long, read
+ * the same way), the live worker count at each checkpoint, and Chromium's own
+ * `performance.measureUserAgentSpecificMemory()` (JS and WASM heaps of the page and its workers)
+ * after swap 1 and swap 50.
  */
 import type { BenchContext } from '../lib/context.ts';
 import { runSwapSession, type SwapSession } from '../lib/swap-session.ts';
@@ -34,6 +35,9 @@ export function summarizeMemory(session: Exclude<SwapSession, { skipped: string 
   else if (ran < KEY_SWAPS) skipped = `only ${ran} swaps completed`;
   else if (!p1?.pssBytes || !pKey?.pssBytes) skipped = 'the renderer processes could not be read (/proc; Linux only)';
   const ratio = skipped ? null : round(pKey!.pssBytes / p1!.pssBytes, 3);
+  const control = phase?.control;
+  const controlRatio =
+    control?.start?.pssBytes && control.end?.pssBytes ? round(control.end.pssBytes / control.start.pssBytes, 3) : null;
   const uaFirst = ua(1);
   const uaLast = ua(KEY_SWAPS);
   return {
@@ -41,6 +45,13 @@ export function summarizeMemory(session: Exclude<SwapSession, { skipped: string 
     ...(ratio === null ? { growth_ratio_50_swaps_skipped: skipped ?? 'no measurement' } : {}),
     renderer_pss_after_1_swap_mib: mib(p1?.pssBytes),
     renderer_pss_after_50_swaps_mib: mib(pKey?.pssBytes),
+    video_only: {
+      growth_ratio: controlRatio,
+      seconds: control ? round(control.ms / 1000, 0) : null,
+      renderer_pss_start_mib: mib(control?.start?.pssBytes),
+      renderer_pss_end_mib: mib(control?.end?.pssBytes),
+      how: 'the control: the same session before its first swap, live video and nothing else for about as long as the 50 swaps take, renderer PSS read after a page GC at both ends',
+    },
     workers_after_1_swap: proc(1)?.workers ?? null,
     workers_after_50_swaps: proc(KEY_SWAPS)?.workers ?? null,
     ua_specific_growth_ratio_50_swaps:

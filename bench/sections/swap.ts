@@ -60,6 +60,8 @@ export function swapPlans(swaps: number, memorySwaps: number, quick: boolean): P
       dwellMs: 0,
       memoryAfter,
       uaMemoryAfter: memorySwaps > 0 ? [1, memorySwaps] : [],
+      // As long as the memory swaps take (about 1.5 s each): the video's own growth, for comparison.
+      controlMs: memorySwaps > 0 ? memorySwaps * (quick ? 300 : 1500) : 0,
     },
     { name: 'busy', targets: busyTargets, baselineMs: 8000, dwellMs: 0 },
     // A steady stretch after each swap gives each version's own cadence.
