@@ -3,6 +3,7 @@
  * each page exposes on `window` and the plain data that crosses. Types only and DOM-free, so
  * both sides type-check against it.
  */
+import type { WeightEncoding } from '../../src/shared/manifest-types.ts';
 
 /** One model file to time (a registry variant). */
 export interface ModelCase {
@@ -12,7 +13,7 @@ export interface ModelCase {
   /** "416-uint8", "112-float32"... */
   variant: string;
   task: string;
-  encoding: 'uint8' | 'float32';
+  encoding: WeightEncoding;
   size: number;
   /** Absolute URL of the blob. */
   url: string;
@@ -39,7 +40,7 @@ export interface ModelTiming {
   id: string;
   version: string;
   variant: string;
-  encoding: 'uint8' | 'float32';
+  encoding: WeightEncoding;
   size: number;
   batch: number;
   ep: 'wasm' | 'webgpu';
