@@ -133,8 +133,8 @@ describe('publish-model', () => {
       ],
       [
         'an unknown task',
-        () => ['--id', 'objects', '--version', '1.0.0', '--file', f('detector.onnx'), '--task', 'object-detection'],
-        /unknown task "object-detection"/,
+        () => ['--id', 'poses', '--version', '1.0.0', '--file', f('detector.onnx'), '--task', 'pose-estimation'],
+        /unknown task "pose-estimation"/,
       ],
       [
         'a task that contradicts the registry',
