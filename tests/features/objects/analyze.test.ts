@@ -102,7 +102,7 @@ describe('analyzeObjects', () => {
     ['a NaN score', { boxes: [[0, 0, 1, 1]], scores: [NaN], classes: [0] }, /non-finite/],
     ['too few boxes', { boxes: [], scores: [0.9], classes: [0] }, /0 values for "boxes", expected 4/],
   ] as const)('refuses %s as a faulty model, named with its version', async (_, script, message) => {
-    const { runner } = detector(script as Script);
+    const { runner } = detector(script as unknown as Script);
     await expect(analyzeObjects(image, runner)).rejects.toMatchObject({ name: 'ModelOutputError', message });
     const run = analyzeWithFeatures([objects as Feature], {
       image,
