@@ -1,6 +1,7 @@
 /**
  * @file `npm run bench [-- --only models,pipeline,...]`: measures hotlens in headless Chromium
- * against its production build, side by side with face-api on the same weights and photos,
+ * against its production build, side by side with face-api, Human's centernet path and nsfwjs
+ * on the same weights and photos,
  * and writes bench/results.json, bench/REPORT.md and bench/chart.svg. Not part of `npm test`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { CHART_SVG, PROFILES, REPORT_MD, RESULTS_JSON } from './lib/paths.ts';
 import { runSwapSession } from './lib/swap-session.ts';
 import { runModels } from './sections/models.ts';
 import { runPipeline } from './sections/pipeline.ts';
+import { runFeatures } from './sections/features.ts';
 import { runVisits } from './sections/visits.ts';
 import { runSwap, skippedSwap, summarizeSwaps } from './sections/swap.ts';
 import { memoryCheckpoints, runMemory, summarizeMemory } from './sections/memory.ts';
@@ -89,6 +91,7 @@ async function main(options: BenchOptions): Promise<void> {
   try {
     if (has('models')) await run(['models'], async () => ({ models: await runModels(ctx('models')) }));
     if (has('pipeline')) await run(['pipeline'], async () => ({ pipeline: await runPipeline(ctx('pipeline')) }));
+    if (has('features')) await run(['features'], async () => ({ features: await runFeatures(ctx('features')) }));
     if (has('cold_start') || has('bytes')) await run(['cold_start', 'bytes'], () => runVisits(ctx('visits')));
     if (has('swap') && has('memory')) await run(['swap', 'memory'], () => swapAndMemory(ctx('swap+memory'), options));
     else if (has('swap')) await run(['swap'], async () => ({ swap: await runSwap(ctx('swap')) }));

@@ -1,9 +1,9 @@
 /**
  * @file The bench server's URL layout: the app (the run's snapshot of dist/) at /, the bench's registry copy at /models/,
- * bench pages at /bench/, face-api's weights, TF.js wasm binaries and the sample photos.
+ * bench pages at /bench/, face-api's and Human's weights, TF.js wasm binaries and the sample photos.
  */
 import { BenchServer, IMMUTABLE, REVALIDATE } from './server.ts';
-import { APP, FACEAPI_MODELS, PAGES_DIST, REGISTRY, SAMPLES_DIR, TFJS_WASM } from './paths.ts';
+import { APP, FACEAPI_MODELS, HUMAN_MODELS, PAGES_DIST, REGISTRY, SAMPLES_DIR, TFJS_WASM } from './paths.ts';
 
 const hashed = (prefix: string) => (path: string) => (path.startsWith(prefix) ? IMMUTABLE : REVALIDATE);
 
@@ -14,6 +14,7 @@ export function startBenchServer(): Promise<BenchServer> {
     { prefix: '/models/', dir: REGISTRY, cache: hashed('blobs/') },
     { prefix: '/bench/', dir: PAGES_DIST, cache: hashed('assets/') },
     { prefix: '/faceapi-model/', dir: FACEAPI_MODELS },
+    { prefix: '/human-model/', dir: HUMAN_MODELS },
     { prefix: '/tfjs-wasm/', dir: TFJS_WASM },
     { prefix: '/samples/', dir: SAMPLES_DIR },
     // Vite puts content hashes in every file name under assets/.

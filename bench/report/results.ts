@@ -11,6 +11,7 @@ export interface Results {
   run: { sections: string[]; options: Record<string, unknown>; seconds: number };
   models?: Record<string, unknown>;
   pipeline: Record<string, unknown>;
+  features?: Record<string, unknown>;
   cold_start: Record<string, unknown>;
   bytes: Record<string, unknown>;
   swap: Record<string, unknown>;
