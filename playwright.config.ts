@@ -97,6 +97,12 @@ export default defineConfig({
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },
     {
+      // One folder per feature's specs (photos, webcam and updates alike): fake camera allowed.
+      name: 'features',
+      testMatch: 'features/**/*.spec.ts',
+      use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
+    },
+    {
       name: 'camera-denied',
       testMatch: 'camera-denied.spec.ts',
       // A device exists, but without the fake-UI flag the permission request is refused.
