@@ -9,9 +9,14 @@
  * picks mean nothing; the plumbing is what is proven.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test } from '../fixtures.ts';
-import { SAMPLES } from '../paths.ts';
-import { FEATURE_MODELS, publishFeatureModels, publishWithTask, writeWrappedResnet } from './feature-models.ts';
+import { expect, test } from '../support/fixtures.ts';
+import { SAMPLES } from '../support/paths.ts';
+import {
+  FEATURE_MODELS,
+  publishFeatureModels,
+  publishWithTask,
+  writeWrappedResnet,
+} from '../support/feature-models.ts';
 
 type Marked = { __marker?: string };
 
@@ -25,12 +30,9 @@ test('a wrapped ResNet-18 published as image-classifier 2.0.0 serves with 1000-l
   const imagenet = JSON.parse(readFileSync(FEATURE_MODELS.resnetLabels, 'utf8')) as string[];
   expect(imagenet).toHaveLength(1000);
   await publishFeatureModels(registry.dir);
-  await app.openRegistry(registry, '&camera=on&features=classification');
-  await app.ready();
+  await app.openServing(registry, '&features=classification');
   expect((await app.model('image-classifier')).active).toBe('1.0.0');
-  await app.controlled();
   await page.evaluate(() => ((globalThis as unknown as Marked).__marker = 'no reload'));
-  await expect.poll(async () => (await app.status()).frames.processed, { timeout: 90_000 }).toBeGreaterThan(2);
   await expect(page.getByTestId('hud-classification')).toContainText(/(drawing|neutral|sexy|porn|hentai) \d+%/);
 
   const publishing = Date.now();
@@ -49,8 +51,8 @@ test('a wrapped ResNet-18 published as image-classifier 2.0.0 serves with 1000-l
   const swapSeconds = (Date.now() - publishing) / 1000;
 
   // Frames keep coming on the new version, and its caption names ImageNet classes.
-  const atFlip = (await app.status()).frames.processed;
-  await expect.poll(async () => (await app.status()).frames.processed, { timeout: 90_000 }).toBeGreaterThan(atFlip + 2);
+  await app.framesAbove((await app.status()).frames.processed + 2, 90_000);
+  await app.keepsAnnotating();
   const caption = (await page.getByTestId('hud-classification').textContent()) ?? '';
   const top = caption
     .replace(/^classification/, '')

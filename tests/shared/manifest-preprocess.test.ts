@@ -9,7 +9,7 @@ import { TASKS } from '../../src/features/index.ts';
 import { parseManifest } from '../../src/shared/manifest-validate.ts';
 import { canonicalJson } from '../../src/shared/canonical-json.ts';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
-import { detectorVersion } from '../models/fixtures.ts';
+import { detectorVersion } from '../helpers/model-fixtures.ts';
 
 function manifestWith(edit: (v: Record<string, unknown>) => void): unknown {
   const version = detectorVersion(new Uint8Array([1, 2, 3])) as unknown as Record<string, unknown>;

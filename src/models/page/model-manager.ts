@@ -253,7 +253,7 @@ export class ModelManager {
     this.enabled = [...features];
     this.serving = {};
     const ids = this.modelIds(features);
-    // Models of features that are off are not loading: they wait, idle, until a feature needs them.
+    // Models of features that are off do not load: they rest until a feature needs them.
     for (const m of modelsOf(this.deps.features)) if (!ids.includes(m.id)) this.stages.set(m.id, 'idle', null);
     return this.bringIn(ids, 'loaded at start-up', onProgress);
   }

@@ -24,9 +24,9 @@ import { loadModels, type LoadedModels } from '../../../tools/lib/registry-model
 import { decodeImageFile } from '../../../tools/lib/decode-image.ts';
 import { resnet18Standin } from '../../../tools/adapt/standins/resnet18.ts';
 import { yoloHeadStandin, type HeadBox } from '../../../tools/adapt/standins/yolo-head.ts';
-import { expectRefusal, runCli } from '../../unit/helpers/cli.ts';
-import { tempDir } from '../../unit/helpers/fs.ts';
-import { SAMPLES } from '../../unit/helpers/samples.ts';
+import { expectRefusal, runCli } from '../../helpers/cli.ts';
+import { tempDir } from '../../helpers/fs.ts';
+import { SAMPLES } from '../../helpers/samples.ts';
 
 const dir = tempDir('hotlens-byo-');
 const registry = join(dir, 'registry');

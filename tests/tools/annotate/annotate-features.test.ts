@@ -19,9 +19,9 @@ import { nsfwjsLabels } from '../../../tools/convert/tfjs-graph/models/nsfwjs-mo
 import { buildRegistry } from '../../../tools/models/registry-builder.ts';
 import { loadModels, type LoadedModels } from '../../../tools/lib/registry-models.ts';
 import { decodeImageFile } from '../../../tools/lib/decode-image.ts';
-import { ROOT, runCli } from '../../unit/helpers/cli.ts';
-import { tempDir } from '../../unit/helpers/fs.ts';
-import { SAMPLES } from '../../unit/helpers/samples.ts';
+import { ROOT, runCli } from '../../helpers/cli.ts';
+import { tempDir } from '../../helpers/fs.ts';
+import { SAMPLES } from '../../helpers/samples.ts';
 import { requireDarknetPhotos } from '../convert/tfjs-graph/helpers/photos.ts';
 
 const CLI = 'tools/annotate/annotate.ts';
