@@ -11,7 +11,7 @@ import { resolve } from 'node:path';
 import { publishModel, PublishError, type PublishOptions } from './publish.ts';
 import { resolveSigningKey, type ResolvedKey } from '../keys/key-store.ts';
 import { signManifest, SigningKeyError, verifyManifestSignature } from '../lib/signing.ts';
-import { parseCli } from '../lib/cli-args.ts';
+import { cliOptions, parseCli } from '../lib/cli-args.ts';
 
 const USAGE =
   'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--key FILE] [--key-id ID] [--unsigned]';
@@ -35,18 +35,10 @@ async function main(argv: string[]): Promise<number> {
     {
       command: 'publish-model',
       usage: USAGE,
-      options: {
-        registry: { type: 'string' },
-        id: { type: 'string' },
-        version: { type: 'string' },
-        file: { type: 'string' },
-        task: { type: 'string' },
-        labels: { type: 'string' },
-        canary: { type: 'string' },
-        key: { type: 'string' },
-        'key-id': { type: 'string' },
-        unsigned: { type: 'boolean' },
-      },
+      options: cliOptions({
+        string: ['registry', 'id', 'version', 'file', 'task', 'labels', 'canary', 'key', 'key-id'],
+        boolean: ['unsigned'],
+      }),
       required: ['registry', 'id', 'version', 'file'],
     },
     argv,
