@@ -1,6 +1,7 @@
 /**
  * @file `npm run bench [-- --only models,pipeline,...]`: measures hotlens in headless Chromium
- * against its production build, side by side with face-api on the same weights and photos,
+ * against its production build, side by side with face-api, Human's centernet path and nsfwjs
+ * on the same weights and photos,
  * and writes bench/results.json, bench/REPORT.md and bench/chart.svg. Not part of `npm test`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { useJsFlags } from './lib/browser.ts';
 import { runSwapSession } from './lib/swap-session.ts';
 import { runModels } from './sections/models.ts';
 import { runPipeline } from './sections/pipeline.ts';
+import { runFeatures } from './sections/features.ts';
 import { runVisits } from './sections/visits.ts';
 import { runSwap, skippedSwaps, summarizeSwaps, swapPlans } from './sections/swap.ts';
 import { runMemory, summarizeMemory } from './sections/memory.ts';
@@ -85,6 +87,7 @@ async function main(options: BenchOptions): Promise<void> {
   try {
     if (has('models')) await run(['models'], async () => ({ models: await runModels(ctx('models')) }));
     if (has('pipeline')) await run(['pipeline'], async () => ({ pipeline: await runPipeline(ctx('pipeline')) }));
+    if (has('features')) await run(['features'], async () => ({ features: await runFeatures(ctx('features')) }));
     if (has('cold_start') || has('bytes')) await run(['cold_start', 'bytes'], () => runVisits(ctx('visits')));
     const swapKeys = ['swap', 'swap_busy', 'swap_ssd'];
     if (has('swap') && has('memory'))

@@ -23,7 +23,11 @@ export default defineConfig({
     chunkSizeWarningLimit: 4096,
     minify: false,
     rollupOptions: {
-      input: { models: join(here, 'pages', 'models.html'), faceapi: join(here, 'pages', 'faceapi.html') },
+      input: {
+        models: join(here, 'pages', 'models.html'),
+        faceapi: join(here, 'pages', 'faceapi.html'),
+        'tfjs-peers': join(here, 'pages', 'tfjs-peers.html'),
+      },
     },
   },
 });

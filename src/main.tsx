@@ -9,6 +9,7 @@ import { App, cameraOnAtLoad } from './app/App/App.tsx';
 import { installHotlensApi } from './app/hotlens-global.ts';
 import { settingsFromUrl } from './store/app-settings.ts';
 import { startEngine } from './store/engine-actions.ts';
+import { initialFeatures } from './store/features-actions.ts';
 import { selectTab } from './store/ui-slice.ts';
 import { startUpdates } from './store/update-actions.ts';
 
@@ -18,6 +19,8 @@ installHotlensApi(window);
 if (cameraOnAtLoad()) selectTab('webcam');
 // The dev server serves no service worker: there, updates are checked on demand by the page.
 startUpdates(settings, import.meta.env.PROD ? { url: `${import.meta.env.BASE_URL}sw.js`, type: 'classic' } : null);
+// `?features=` for this visit, else the remembered choice, else the default (before the models load).
+initialFeatures(settings.features);
 void startEngine(settings);
 
 const root = document.getElementById('root');

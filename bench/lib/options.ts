@@ -6,7 +6,7 @@
 import { parseArgs } from 'node:util';
 
 /** The sections, in the order they run. */
-export const SECTIONS = ['models', 'pipeline', 'cold_start', 'bytes', 'swap', 'memory'] as const;
+export const SECTIONS = ['models', 'pipeline', 'features', 'cold_start', 'bytes', 'swap', 'memory'] as const;
 export type SectionId = (typeof SECTIONS)[number];
 
 /** Parsed options. */
@@ -14,7 +14,7 @@ export interface BenchOptions {
   only: Set<SectionId>;
   /** Timed runs per model case (models section). */
   modelRuns: number;
-  /** Interleaved rounds over the six photos (pipeline section). */
+  /** Interleaved rounds over the six photos (pipeline section; features: at most 3). */
   rounds: number;
   /** Rounds for face-api on webgl (SwiftShader is slow; capped separately). */
   webglRounds: number;

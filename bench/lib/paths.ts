@@ -2,6 +2,7 @@
  * @file Where the bench reads and writes, in one place: the production build it measures, the
  * scratch directory (git-ignored bench/.tmp), and the two generated outputs.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,11 +39,24 @@ export const REPORT_MD = join(BENCH, 'REPORT.md');
 export const CHART_SVG = join(BENCH, 'chart.svg');
 
 const faceApiDir = dirname(require.resolve('@vladmandic/face-api/package.json'));
+
+/** Human's package directory (its package.json is hidden behind `exports`: walk up from the entry). */
+function humanDir(): string {
+  let dir = dirname(require.resolve('@vladmandic/human'));
+  while (!existsSync(join(dir, 'models', 'centernet.json'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error('cannot find @vladmandic/human/models');
+    dir = parent;
+  }
+  return dir;
+}
 /** face-api's weights (TF.js manifests + shards): the same weights hotlens converts. */
 export const FACEAPI_MODELS = join(faceApiDir, 'model');
 /** face-api's six sample photos. */
 export const SAMPLES_DIR = join(faceApiDir, 'demo');
 /** Sample file names, in order. */
 export const SAMPLE_NAMES = [1, 2, 3, 4, 5, 6].map((i) => `sample${i}.jpg`);
+/** Human's TF.js graph models (centernet.json + .bin: the weights object-detector 1.0.0 converts). */
+export const HUMAN_MODELS = join(humanDir(), 'models');
 /** TF.js wasm binaries (face-api's bundled tfjs-backend-wasm needs them served). */
 export const TFJS_WASM = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');

@@ -3,6 +3,7 @@
  * each page exposes on `window` and the plain data that crosses. Types only and DOM-free, so
  * both sides type-check against it.
  */
+import type { Preprocess, WeightEncoding } from '../../src/shared/manifest-types.ts';
 
 /** One model file to time (a registry variant). */
 export interface ModelCase {
@@ -12,8 +13,10 @@ export interface ModelCase {
   /** "416-uint8", "112-float32"... */
   variant: string;
   task: string;
-  encoding: 'uint8' | 'float32';
+  encoding: WeightEncoding;
   size: number;
+  /** How a whole photo becomes the input of a whole-image model (the manifest's fit and resize). */
+  preprocess: Pick<Preprocess, 'fit' | 'resize'>;
   /** Absolute URL of the blob. */
   url: string;
   bytes: number;
@@ -39,7 +42,7 @@ export interface ModelTiming {
   id: string;
   version: string;
   variant: string;
-  encoding: 'uint8' | 'float32';
+  encoding: WeightEncoding;
   size: number;
   batch: number;
   ep: 'wasm' | 'webgpu';
@@ -176,4 +179,48 @@ export interface BenchFaceApiApi {
   /** Fetches the photos once (not timed). */
   preload(urls: string[]): Promise<void>;
   analyse(url: string): Promise<FaceApiRun>;
+}
+
+/** How the TF.js peers page starts. */
+export interface PeerInit {
+  wasmUrl: string;
+  /** WASM threads (TF.js caps them at hardwareConcurrency / 2). */
+  threads: number;
+  /** URL of Human's models/centernet.json. */
+  centernetUrl: string;
+}
+
+/** What the peers page ended up running on. */
+export interface PeerInfo {
+  backend: string;
+  tfjs: string;
+  threads: number;
+  crossOriginIsolated: boolean;
+  centernetLoadMs: number;
+  nsfwjsLoadMs: number;
+}
+
+/** One photo through Human's centernet path. */
+export interface PeerObjectRun {
+  decodeMs: number;
+  inferMs: number;
+  totalMs: number;
+  /** Boxes x1, y1, x2, y2 normalised to the input, as Human's boxRaw corners. */
+  objects: { box: number[]; score: number; cls: number }[];
+}
+
+/** One photo through nsfwjs's classify. */
+export interface PeerClassRun {
+  decodeMs: number;
+  inferMs: number;
+  totalMs: number;
+  classes: { label: string; probability: number }[];
+}
+
+/** `window.benchPeers` on bench/pages/tfjs-peers.html. */
+export interface BenchPeersApi {
+  init(options: PeerInit): Promise<PeerInfo>;
+  preload(urls: string[]): Promise<void>;
+  objects(url: string): Promise<PeerObjectRun>;
+  classify(url: string): Promise<PeerClassRun>;
 }

@@ -94,7 +94,7 @@ export function modelsMarkdown(section: unknown): string {
     : `WebGPU: skipped — ${String(s.webgpu_skipped ?? 'no real adapter')}.`;
   const errors = Object.entries((s.runtime_errors ?? {}) as Obj).map(([k, v]) => `${k}: ${String(v)}`);
   return [
-    `onnxruntime-web ${String(s.ort_version)}, cross-origin isolated: ${String(s.cross_origin_isolated)}, ${String(s.warmup_runs)} warm-up + ${String(s.timed_runs)} timed runs per case; inputs: sample1 letterboxed (detectors), real face crops (${String(s.crop_faces)} faces found in the samples, batches cycle through them). Session create excludes runtime start-up (first session in a fresh worker: ${init || '—'}).`,
+    `onnxruntime-web ${String(s.ort_version)}, cross-origin isolated: ${String(s.cross_origin_isolated)}, ${String(s.warmup_runs)} warm-up + ${String(s.timed_runs)} timed runs per case; inputs: sample1 letterboxed (face detectors), stretched as the manifest says (object detector, classifier), real face crops (${String(s.crop_faces)} faces found in the samples, batches cycle through them). Session create excludes runtime start-up (first session in a fresh worker: ${init || '—'}).`,
     gpu,
     ...(errors.length ? [`Runtime errors: ${errors.join('; ')}`] : []),
     '',

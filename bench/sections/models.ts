@@ -1,6 +1,7 @@
 /**
  * @file Section 1, per model: every file the registry publishes (tiny detector 224/320/416,
- * SSD 512, age-gender and expression at batch 1 and 8; uint8-packed and float32 encodings),
+ * SSD 512, age-gender and expression at batch 1 and 8; uint8-packed and float32 encodings;
+ * centernet 512 and nsfwjs MobileNetV2Mid 224 on a whole sample photo, as their features feed them),
  * timed in the browser on onnxruntime-web WASM with 1 and 2 threads — and WebGPU when a real
  * adapter exists (skipped with the reason otherwise). Per file: download bytes and ms, session
  * create ms, run ms (median, p95).
@@ -36,6 +37,8 @@ export function archName(source: string, id: string): string {
   if (source.includes('ssd_mobilenet')) return 'SSD';
   if (source.includes('age_gender')) return 'age-gender';
   if (source.includes('face_expression')) return 'expression';
+  if (source.includes('centernet')) return 'centernet';
+  if (source.includes('mobilenet_v2_mid')) return 'MobileNetV2Mid';
   return id;
 }
 
@@ -46,7 +49,8 @@ export function modelCases(manifest: Manifest, url: (blob: string) => string): (
     for (const [version, v] of Object.entries(entry.versions)) {
       const files = [[`${v.preprocess.size}-${v.encoding}`, v] as const, ...Object.entries(v.variants ?? {})];
       for (const [variant, f] of files) {
-        const size = f.preprocess?.size ?? v.preprocess.size;
+        const pre = f.preprocess ?? v.preprocess;
+        const size = pre.size;
         cases.push({
           id,
           version,
@@ -54,9 +58,11 @@ export function modelCases(manifest: Manifest, url: (blob: string) => string): (
           task: entry.task,
           encoding: f.encoding,
           size,
+          preprocess: { fit: pre.fit, resize: pre.resize },
           url: url(`/models/${f.blob}`),
           bytes: f.bytes,
-          batches: entry.task === 'face-detection' ? [1] : [1, 8],
+          // Face crops come in batches; whole-image models see one picture at a time.
+          batches: entry.task === 'face-attributes' || entry.task === 'face-expression' ? [1, 8] : [1],
           arch: archName(v.source, id),
         });
       }

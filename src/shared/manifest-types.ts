@@ -9,7 +9,7 @@ import type { TensorSpec } from './tensor.ts';
 export type { TaskId } from './tasks.ts';
 
 /** How the weights are stored inside the ONNX file. */
-export type WeightEncoding = 'float32' | 'uint8';
+export type WeightEncoding = 'float32' | 'float16' | 'uint8';
 
 /** How an image becomes the model input (documented for humans and checked by tools). */
 export interface Preprocess {
@@ -17,14 +17,22 @@ export interface Preprocess {
   size: number;
   /** 'bottom-right': pad to square at the bottom/right (detectors); 'centre': pad evenly (face crops). */
   pad: 'bottom-right' | 'centre';
+  /**
+   * How a whole image becomes the square input: 'letterbox' (padded to a square per `pad`, the
+   * meaning when absent) or 'stretch' (each axis scaled to `size` on its own; `pad` unused).
+   */
+  fit?: 'letterbox' | 'stretch';
   channels: 'rgb';
   layout: 'nchw';
   /** Input range: raw RGB 0..255 (normalisation is inside the graph). */
   scale: number;
   mean: [number, number, number];
   std: [number, number, number];
-  /** Resampling used to reach `size` (ONNX Resize terms). */
-  resize: 'bilinear-asymmetric';
+  /**
+   * Resampling used to reach `size` (ONNX Resize terms): bilinear with asymmetric coordinates
+   * (TF.js resizeBilinear's default) or with align_corners (resizeBilinear(…, true)).
+   */
+  resize: 'bilinear-asymmetric' | 'bilinear-align-corners';
 }
 
 /** The smoke test a version must pass before it may serve. */

@@ -173,10 +173,10 @@ function probe(v: unknown, path: string, outputs: readonly TensorSpec[]): Probe 
 }
 
 function preprocess(v: unknown, path: string): Preprocess {
-  const o = object(v, path, ['size', 'pad', 'channels', 'layout', 'scale', 'mean', 'std', 'resize']);
+  const o = object(v, path, ['size', 'pad', 'fit', 'channels', 'layout', 'scale', 'mean', 'std', 'resize']);
   const scale = finite(o.scale, `${path}.scale`);
   if (scale <= 0) throw new ManifestError(`${path}.scale`, 'must be positive');
-  return {
+  const pre: Preprocess = {
     size: positiveInt(o.size, `${path}.size`),
     pad: oneOf(o.pad, `${path}.pad`, ['bottom-right', 'centre'] as const),
     channels: oneOf(o.channels, `${path}.channels`, ['rgb'] as const),
@@ -184,8 +184,11 @@ function preprocess(v: unknown, path: string): Preprocess {
     scale,
     mean: triple(o.mean, `${path}.mean`, false),
     std: triple(o.std, `${path}.std`, true),
-    resize: oneOf(o.resize, `${path}.resize`, ['bilinear-asymmetric'] as const),
+    resize: oneOf(o.resize, `${path}.resize`, ['bilinear-asymmetric', 'bilinear-align-corners'] as const),
   };
+  // Optional, so manifests written before it keep their exact canonical form (and signature).
+  if (o.fit !== undefined) pre.fit = oneOf(o.fit, `${path}.fit`, ['letterbox', 'stretch'] as const);
+  return pre;
 }
 
 const FILE_FIELDS = ['blob', 'sha256', 'bytes', 'encoding', 'inputs', 'outputs', 'probe'] as const;
@@ -212,7 +215,7 @@ function modelFile(o: Obj, path: string, t: TaskCheck): ModelFile {
     blob,
     sha256,
     bytes: positiveInt(o.bytes, `${path}.bytes`),
-    encoding: oneOf(o.encoding, `${path}.encoding`, ['float32', 'uint8'] as const),
+    encoding: oneOf(o.encoding, `${path}.encoding`, ['float32', 'float16', 'uint8'] as const),
     inputs,
     outputs,
     probe: probe(o.probe, `${path}.probe`, outputs),

@@ -35,8 +35,13 @@ export interface LabelContract {
   output: string;
   /** A fixed vocabulary: labels must be exactly these words, each once, in the model's output order. */
   vocabulary?: readonly string[];
-  /** Free labels counted by a dimension of an output (e.g. K of probabilities [b,K]); unique, non-empty. */
+  /** Free labels counted by a dimension of an output (e.g. K of probabilities [b,K]); non-empty. */
   countFrom?: { output: string; dim: number };
+  /**
+   * Whether a label may appear only once (default true). False where real label lists repeat a
+   * word for different classes (ImageNet-1000 names "crane" the bird and "crane" the machine).
+   */
+  unique?: boolean;
   required: boolean;
 }
 
@@ -146,8 +151,9 @@ function labelCount(rule: LabelContract, outputs: readonly TensorSpec[] | undefi
 
 /**
  * Checks output labels against a contract: null where the task has none; a fixed vocabulary
- * exactly (each word once, in the model's output order); free labels unique, non-empty and as
- * many as the output dimension that counts them (when `outputs` are given).
+ * exactly (each word once, in the model's output order); free labels non-empty, unique unless the
+ * contract allows repeats, and as many as the output dimension that counts them (when `outputs`
+ * are given).
  */
 export function checkLabelList(
   contract: TaskContract,
@@ -173,7 +179,7 @@ export function checkLabelList(
     if (rule.vocabulary && !rule.vocabulary.includes(label)) {
       problems.push(`label "${untrustedText(label)}" is not one of ${rule.vocabulary.join(', ')}`);
     } else if (label.trim() === '') problems.push('a label is empty');
-    else if (seen.has(label)) problems.push(`label "${untrustedText(label)}" appears twice`);
+    else if (seen.has(label) && rule.unique !== false) problems.push(`label "${untrustedText(label)}" appears twice`);
     seen.add(label);
   }
   return problems;

@@ -41,7 +41,13 @@ describe('status()', () => {
     engineLoading(0);
     const loading = statusFrom(appStore.getState());
     expect(loading.ready).toBe(false);
-    expect(Object.keys(loading.models)).toEqual(['face-detector', 'face-attributes', 'face-expression']);
+    expect(Object.keys(loading.models)).toEqual([
+      'face-detector',
+      'face-attributes',
+      'face-expression',
+      'object-detector',
+      'image-classifier',
+    ]);
     expect(loading.models['face-detector']).toMatchObject({ active: null, stage: 'loading', channel: 'stable' });
     engineReady(info, 10);
     const s = statusFrom(appStore.getState());

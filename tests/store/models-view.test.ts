@@ -85,6 +85,8 @@ describe('modelViews', () => {
       ['face-detector', 'loading', 'stable'],
       ['face-attributes', 'loading', 'stable'],
       ['face-expression', 'loading', 'stable'],
+      ['object-detector', 'loading', 'stable'],
+      ['image-classifier', 'loading', 'stable'],
     ]);
   });
 });

@@ -16,8 +16,8 @@ import type { TaskId, WeightEncoding } from '../../src/shared/manifest-types.ts'
 
 /** One ONNX file ready for the registry. */
 export interface ConvertedModel {
-  id: 'face-detector' | 'face-attributes' | 'face-expression';
-  /** face-detector 1.0.0 = tiny; 2.0.0 = SSD; face-attributes 1.0.0; face-expression 1.0.0. */
+  /** face-detector 1.0.0 = tiny; 2.0.0 = SSD; face-attributes 1.0.0; face-expression 1.0.0 (graph-models.ts: object-detector, image-classifier). */
+  id: string;
   version: string;
   task: TaskId;
   /** `<size>-<encoding>`, e.g. '416-uint8'. */
@@ -140,11 +140,11 @@ export function convertAll(modelDir: string = DEFAULT_MODEL_DIR): ConvertedModel
     }
     return weights;
   };
-  const order = { 'face-detector': 0, 'face-attributes': 1, 'face-expression': 2 } as const;
+  const order: Readonly<Record<string, number>> = { 'face-detector': 0, 'face-attributes': 1, 'face-expression': 2 };
   return specs()
     .sort(
       (a, b) =>
-        order[a.id] - order[b.id] ||
+        order[a.id]! - order[b.id]! ||
         a.version.localeCompare(b.version) ||
         b.size - a.size ||
         b.encoding.localeCompare(a.encoding),

@@ -95,11 +95,15 @@ export function inspectOnnx(bytes: Uint8Array): OnnxSummary {
   }
   if (nodes === 0) throw new NotOnnxError('the graph has no nodes');
   const declared = metadata.encoding;
+  // ONNX TensorProto types: 1 float32, 2 uint8, 10 float16. Undeclared: the most numerous of them.
+  const counts: Array<[WeightEncoding, number]> = [
+    ['float32', initializerElements[1] ?? 0],
+    ['uint8', initializerElements[2] ?? 0],
+    ['float16', initializerElements[10] ?? 0],
+  ];
   const encoding: WeightEncoding =
-    declared === 'uint8' || declared === 'float32'
+    declared === 'uint8' || declared === 'float32' || declared === 'float16'
       ? declared
-      : (initializerElements[2] ?? 0) > (initializerElements[1] ?? 0)
-        ? 'uint8'
-        : 'float32';
+      : counts.reduce((best, c) => (c[1] > best[1] ? c : best))[0];
   return { irVersion, producer, opsets, metadata, initializerElements, encoding };
 }

@@ -6,6 +6,7 @@
  * without any model; tests check that the shipped models really find what they should in them.
  */
 import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp from 'sharp';
@@ -14,9 +15,26 @@ import { exists, writeFileAtomic } from './registry-io.ts';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The directory of an installed package. Some packages (@vladmandic/human) hide package.json
+ * behind `exports`, so this walks up from the resolved entry point to the directory whose
+ * package.json carries the name.
+ */
+function packageDir(name: string): string {
+  let dir = dirname(require.resolve(name));
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === name)
+      return dir;
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`cannot find the directory of package ${name}`);
+    dir = parent;
+  }
+}
+
 /** The absolute path of a probe's source photo. */
 export function probePhotoPath(source: ProbeImageSource): string {
-  return join(dirname(require.resolve(`${source.photo.package}/package.json`)), source.photo.path);
+  return join(packageDir(source.photo.package), source.photo.path);
 }
 
 /** Renders a probe image (PNG bytes); deterministic for a given sharp/libvips version. */

@@ -1,6 +1,7 @@
 /**
  * @file `npm run models [-- --out DIR] [--force] [--key FILE] [--key-id ID]`: converts
- * face-api's shipped weights and writes the model registry (default public/models:
+ * face-api's shipped weights, Human's centernet and nsfwjs's MobileNetV2Mid (graph-models.ts)
+ * and writes the model registry (default public/models:
  * manifest.json, blobs/, probe/), its manifest signed with ES256 by `--key`,
  * HOTLENS_SIGNING_KEY, or else the local development key (keys/dev-1, created on first run).
  * Skipped with "models up to date" when the inputs hash and signing key match the stamp, every
@@ -11,6 +12,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FEATURES } from '../../src/features/index.ts';
 import { convertAll, DEFAULT_MODEL_DIR } from '../convert/index.ts';
+import { convertGraphModels } from '../convert/graph-models.ts';
 import { readManifest, writeFileAtomic } from '../lib/registry-io.ts';
 import { probePhotoPath } from '../lib/probe-images.ts';
 import { buildRegistry } from './registry-builder.ts';
@@ -81,7 +83,7 @@ async function main(): Promise<number> {
     console.log(`models up to date (${shown}, signed with key ${key.keyId})`);
     return 0;
   }
-  const models = convertAll(DEFAULT_MODEL_DIR);
+  const models = [...convertAll(DEFAULT_MODEL_DIR), ...convertGraphModels()];
   const converted = performance.now();
   const manifest = await buildRegistry(outDir, models, { key });
   const stamp: Stamp = { inputs: hash, keyId: key.keyId, key: key.thumbprint };

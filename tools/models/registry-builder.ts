@@ -48,6 +48,8 @@ const STABLE: Readonly<Record<string, string>> = {
   'face-detector': '1.0.0',
   'face-attributes': '1.0.0',
   'face-expression': '1.0.0',
+  'object-detector': '1.0.0',
+  'image-classifier': '1.0.0',
 };
 
 /** The manifest's `published` time: SOURCE_DATE_EPOCH (seconds) when set, else {@link DEFAULT_PUBLISHED}. */

@@ -3,8 +3,8 @@
  * change the registry's bytes: the source files the registry build imports (followed from its
  * entry file, so an edit elsewhere in the app does not rebuild the models), the weights and
  * probe photos, the versions of the packages that shape the bytes (onnxruntime-web,
- * sharp/libvips, the weight packages) and SOURCE_DATE_EPOCH. When it matches the stamp and
- * every file the manifest names is present, the build is skipped. The stamp lives in
+ * sharp/libvips, the weight packages: face-api, Human, nsfwjs) and SOURCE_DATE_EPOCH. When it
+ * matches the stamp and every file the manifest names is present, the build is skipped. The stamp lives in
  * node_modules/.cache, never inside the registry (which is served and shipped).
  */
 import { createHash } from 'node:crypto';
@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 
 /** Packages whose code shapes the registry's bytes. */
-const PACKAGES = ['onnxruntime-web', 'sharp', '@vladmandic/face-api'];
+const PACKAGES = ['onnxruntime-web', 'sharp', '@vladmandic/face-api', '@vladmandic/human', 'nsfwjs'];
 
 /** Where the stamp of a registry built into `outDir` is kept. */
 export function stampPath(outDir: string): string {

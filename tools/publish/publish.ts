@@ -15,6 +15,7 @@ import { isValid as isSemver } from '../../src/shared/semver.ts';
 import { FEATURES, TASKS } from '../../src/features/index.ts';
 import { featureForTask } from '../../src/shared/feature-set.ts';
 import { squareInputSize } from '../../src/shared/tasks.ts';
+import type { TensorSpec } from '../../src/shared/tensor.ts';
 import { computeProbe } from '../lib/probe.ts';
 import { loadProbeImage } from '../lib/probe-images.ts';
 import { inspectOnnx, NotOnnxError } from '../lib/onnx-inspect.ts';
@@ -116,16 +117,38 @@ async function readLabels(path: string, task: TaskId): Promise<string[]> {
   return list;
 }
 
-/** Labels when no --labels file is given: the model's own metadata, the current stable's, or the task's defaults. */
+/**
+ * The labels a model file declares in its metadata: a JSON array of strings (what the TF.js-graph
+ * converter writes; ImageNet labels contain commas) or a comma-separated list.
+ */
+function declaredLabels(text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  if (text.trim().startsWith('[')) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed) && parsed.every((l) => typeof l === 'string')) return parsed as string[];
+    } catch {
+      // Not JSON after all: read it as a comma-separated list.
+    }
+  }
+  return text.split(',').map((l) => l.trim());
+}
+
+/**
+ * Labels when no --labels file is given: the model's own metadata, the current stable's, or the
+ * task's defaults — each only if it fits the model's outputs (a 1000-class version does not
+ * inherit a 5-class stable's labels).
+ */
 function inheritedLabels(
   task: TaskId,
   metadata: Record<string, string>,
   entry: ModelEntry | undefined,
+  outputs: readonly TensorSpec[],
 ): string[] | null {
-  const declared = metadata.labels?.split(',').map((l) => l.trim());
-  if (declared && TASKS.checkLabels(task, declared).length === 0) return declared;
+  const declared = declaredLabels(metadata.labels);
+  if (declared && TASKS.checkLabels(task, declared, outputs).length === 0) return declared;
   const stable = entry?.versions[entry.stable]?.labels;
-  if (stable !== undefined && TASKS.checkLabels(task, stable).length === 0) return stable;
+  if (stable !== undefined && TASKS.checkLabels(task, stable, outputs).length === 0) return stable;
   return TASKS.defaultLabels(task);
 }
 
@@ -274,7 +297,20 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
     if (problems.length > 0)
       throw new PublishError(`${file} does not fit the ${task} contract: ${problems.join('; ')}`);
     const labels =
-      opts.labels !== undefined ? await readLabels(opts.labels, task) : inheritedLabels(task, summary.metadata, entry);
+      opts.labels !== undefined
+        ? await readLabels(opts.labels, task)
+        : inheritedLabels(task, summary.metadata, entry, model.outputs);
+    const labelProblems = TASKS.checkLabels(task, labels, model.outputs);
+    if (labelProblems.length > 0) {
+      const k = contract.labels?.countFrom
+        ? model.outputs.find((o) => o.name === contract.labels!.countFrom!.output)?.dims[contract.labels.countFrom.dim]
+        : undefined;
+      const has = typeof k === 'number' ? `has ${k} classes` : 'needs labels';
+      const from = opts.labels !== undefined ? `--labels ${opts.labels} does not fit` : 'no fitting labels were found';
+      throw new PublishError(
+        `${file} ${has} and ${from} (${labelProblems.join('; ')}); pass --labels with one label per class`,
+      );
+    }
     const size = squareInputSize(model.inputs);
     if (size === null) throw new PublishError(`${file} has no fixed square image input`);
     const probeImage = await loadProbeImage(registry, recipe);

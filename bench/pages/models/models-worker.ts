@@ -2,13 +2,14 @@
  * @file Times model files in a fresh worker on one runtime (WASM with N threads, or WebGPU):
  * download, session create, warm-up, timed runs. ORT's thread count is fixed per worker once
  * the first session exists, so the page starts one worker per runtime. Inputs are real: the
- * sample photos letterboxed for detectors, real face crops (found by the serving detector) for
- * the attribute nets. Uses the app's engine module (OrtModel) and shared pre-processing, never
+ * sample photos letterboxed for face detectors, stretched as their manifest says for the object
+ * detector and the classifier, real face crops (found by the serving detector) for the
+ * attribute nets. Uses the app's engine module (OrtModel) and shared pre-processing, never
  * onnxruntime-web directly.
  */
 import * as Comlink from 'comlink';
 import { configureRuntime, OrtModel } from '../../../src/inference/engine/ort-engine.ts';
-import { cropSquares, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
+import { cropSquares, fitImage, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
 import { toPixelDetections } from '../../../src/features/faces/detection-boxes.ts';
 import type { PixelBox } from '../../../src/shared/geometry.ts';
 import type { RgbImage } from '../../../src/shared/image.ts';
@@ -116,11 +117,19 @@ const api: ModelsWorkerApi = {
     const faces = await findFaces(detector, job.cropDetector.size, images);
     await detector.release();
     if (faces.length === 0) throw new Error('the detector found no faces in the sample photos');
-    const letterboxed = new Map<number, TensorData>();
+    const whole = new Map<string, TensorData>();
     const feedsFor = (c: ModelCase, b: number): TensorData => {
-      if (c.task !== 'face-detection') return cropBatch(faces, b);
-      let t = letterboxed.get(c.size);
-      if (!t) letterboxed.set(c.size, (t = letterbox(images[0]!, c.size)));
+      if (c.task === 'face-attributes' || c.task === 'face-expression') return cropBatch(faces, b);
+      // Face detectors letterbox; the object detector and the classifier follow their manifest.
+      const key = `${c.task} ${c.size} ${c.preprocess.fit ?? ''} ${c.preprocess.resize}`;
+      let t = whole.get(key);
+      if (!t) {
+        t =
+          c.task === 'face-detection'
+            ? letterbox(images[0]!, c.size)
+            : fitImage(images[0]!, { size: c.size, ...c.preprocess });
+        whole.set(key, t);
+      }
       return t;
     };
     const timings: ModelTiming[] = [];

@@ -56,7 +56,7 @@ export function Header() {
         <img src="./favicon.svg" alt="" width="32" height="32" />
         <div>
           <h1 className="header__title">hotlens</h1>
-          <p className="header__tagline">Faces, age, gender and expression — computed on your device.</p>
+          <p className="header__tagline">Faces, objects and image classes — computed on your device.</p>
         </div>
       </div>
       <StatusPill />

@@ -1,17 +1,22 @@
 /**
  * @file DOM-free image preprocessing that reproduces TF.js bit for bit: a whole image padded to
- * a square at the bottom/right (letterbox), then `resizeBilinear` without align-corners or
- * half-pixel centres, and square crops of boxes (clip and floor the box, pad to square centred,
- * resize), as face-api prepares its detector and attribute-net inputs. It runs per webcam frame in the worker, so it works on typed arrays with
- * precomputed per-axis tables and allocates nothing per pixel.
+ * a square at the bottom/right (letterbox) or stretched to the square (each axis scaled on its
+ * own, as Human feeds its centernet), resized with `resizeBilinear` without half-pixel centres —
+ * either asymmetric (align_corners=false, TF's default) or with align_corners=true (what nsfwjs
+ * uses) — and square crops of boxes (clip and floor the box, pad to square centred, resize), as
+ * face-api prepares its detector and attribute-net inputs. It runs per webcam frame in the
+ * worker, so it works on typed arrays with precomputed per-axis tables and allocates nothing per
+ * pixel.
  *
- * Exactness: TF.js' wasm kernel computes in float32 (scale = in/out, src = scale·i,
- * lerp = a + (b − a)·t). Every such step is written as Math.fround of the double result, which
- * equals the float32 operation (double rounding is innocuous for + − × ÷ on float32 inputs).
+ * Exactness: TF.js' wasm kernel computes in float32 (scale = in/out, or (in − 1)/(out − 1) with
+ * align_corners; src = scale·i, lerp = a + (b − a)·t). Every such step is written as Math.fround
+ * of the double result, which equals the float32 operation (double rounding is innocuous for
+ * + − × ÷ on float32 inputs).
  */
 import type { RgbImage } from '../image.ts';
 import type { TensorData } from '../tensor.ts';
 import type { PixelBox } from '../geometry.ts';
+import type { Preprocess } from '../manifest-types.ts';
 
 const f32 = Math.fround;
 
@@ -22,11 +27,18 @@ interface AxisTable {
   frac: Float32Array;
 }
 
-function axisTable(inSize: number, outSize: number): AxisTable {
+/** Resampling to reach the model input: TF.js `resizeBilinear` with align_corners off or on. */
+export type ResizeMode = Preprocess['resize'];
+
+/** How a whole image becomes the square input (the manifest's `fit`; absent means letterbox). */
+export type FitMode = NonNullable<Preprocess['fit']>;
+
+function axisTable(inSize: number, outSize: number, alignCorners: boolean): AxisTable {
   const lo = new Int32Array(outSize);
   const hi = new Int32Array(outSize);
   const frac = new Float32Array(outSize);
-  const scale = f32(inSize / outSize);
+  // TF: effective sizes (in − 1, out − 1) with align_corners when the output has more than one pixel.
+  const scale = alignCorners && outSize > 1 ? f32((inSize - 1) / (outSize - 1)) : f32(inSize / outSize);
   for (let i = 0; i < outSize; i++) {
     const src = f32(scale * i);
     const floor = Math.floor(src);
@@ -37,17 +49,23 @@ function axisTable(inSize: number, outSize: number): AxisTable {
   return { lo, hi, frac };
 }
 
-/** A rectangle of the source image placed inside a zero-padded square of side `side`. */
+/**
+ * A rectangle of the source image placed inside a zero-padded area of `spanX`×`spanY` pixels
+ * (a square for letterbox and crops; the rectangle itself when stretching), resampled to the
+ * output square.
+ */
 interface Placement {
   /** Top-left of the rectangle in the source image. */
   srcX: number;
   srcY: number;
   width: number;
   height: number;
-  /** Offset of the rectangle inside the padded square. */
+  /** Offset of the rectangle inside the padded area. */
   padLeft: number;
   padTop: number;
-  side: number;
+  spanX: number;
+  spanY: number;
+  alignCorners: boolean;
 }
 
 /** Per output column: byte offsets of both neighbours in a source row (−1 = padding) and the weight. */
@@ -61,7 +79,7 @@ interface ColumnTable {
 }
 
 function columnTable(p: Placement, size: number, channels: number): ColumnTable {
-  const xs = axisTable(p.side, size);
+  const xs = axisTable(p.spanX, size, p.alignCorners);
   const lo = new Int32Array(size);
   const hi = new Int32Array(size);
   let innerStart = size;
@@ -115,7 +133,7 @@ function lerpRow(data: RgbImage['data'], row: number, cols: ColumnTable, out: Fl
 }
 
 /**
- * Resizes the zero-padded square described by `p` to `size`×`size` and writes it as three
+ * Resizes the zero-padded area described by `p` to `size`×`size` and writes it as three
  * planes (R, G, B) into `out` starting at `offset`. Separable: each needed source row is
  * interpolated horizontally once (two cached rows), then rows are blended vertically; the
  * float32 operations are the same, in the same order, as TF's one-pass kernel.
@@ -125,7 +143,7 @@ function resizeIntoPlanes(img: RgbImage, p: Placement, size: number, out: Float3
   const stride = img.width * channels;
   const plane = size * size;
   const cols = columnTable(p, size, channels);
-  const ys = axisTable(p.side, size);
+  const ys = axisTable(p.spanY, size, p.alignCorners);
   const slots = [new Float32Array(size * 3), new Float32Array(size * 3)] as const;
   const keys = [-2, -2];
   // Returns the horizontally interpolated padded-square row `y`, never evicting row `keep`.
@@ -159,17 +177,52 @@ function resizeIntoPlanes(img: RgbImage, p: Placement, size: number, out: Float3
  * The detector input: `img` padded to a square at the bottom/right with zeros, resized
  * bilinearly to `size` (TF.js semantics) → float32 [1,3,size,size], RGB 0..255.
  */
-export function letterbox(img: RgbImage, size: number): TensorData {
+export function letterbox(img: RgbImage, size: number, resize: ResizeMode = 'bilinear-asymmetric'): TensorData {
   const side = Math.max(img.width, img.height);
   const out = new Float32Array(3 * size * size);
-  resizeIntoPlanes(
-    img,
-    { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0, side },
-    size,
-    out,
-    0,
-  );
+  const whole = { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0 };
+  const alignCorners = resize === 'bilinear-align-corners';
+  resizeIntoPlanes(img, { ...whole, spanX: side, spanY: side, alignCorners }, size, out, 0);
   return { type: 'float32', dims: [1, 3, size, size], data: out };
+}
+
+/**
+ * The whole of `img` stretched to `size`×`size` (no padding; each axis scaled on its own), as
+ * `tf.image.resizeBilinear(img, [size, size], alignCorners)` does → float32 [1,3,size,size],
+ * RGB 0..255.
+ */
+export function stretch(img: RgbImage, size: number, resize: ResizeMode = 'bilinear-asymmetric'): TensorData {
+  const out = new Float32Array(3 * size * size);
+  const whole = { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0 };
+  const alignCorners = resize === 'bilinear-align-corners';
+  resizeIntoPlanes(img, { ...whole, spanX: img.width, spanY: img.height, alignCorners }, size, out, 0);
+  return { type: 'float32', dims: [1, 3, size, size], data: out };
+}
+
+/** The input a manifest's pre-processing describes for a whole image: letterbox or stretch, at `size`. */
+export function fitImage(img: RgbImage, pre: Pick<Preprocess, 'size' | 'fit' | 'resize'>): TensorData {
+  return (pre.fit ?? 'letterbox') === 'stretch'
+    ? stretch(img, pre.size, pre.resize)
+    : letterbox(img, pre.size, pre.resize);
+}
+
+/**
+ * Maps a box normalised to the model input (x1, y1, x2, y2 in 0..1) back to pixels of an image
+ * of `width`×`height` prepared with `fit`: ×width/×height when stretched, ×the longer side when
+ * letterboxed at the bottom/right.
+ */
+export function inputBoxToPixels(
+  corners: ArrayLike<number>,
+  image: { width: number; height: number },
+  fit: FitMode | undefined,
+): PixelBox {
+  const stretched = (fit ?? 'letterbox') === 'stretch';
+  const side = Math.max(image.width, image.height);
+  const sx = stretched ? image.width : side;
+  const sy = stretched ? image.height : side;
+  const x1 = corners[0]! * sx;
+  const y1 = corners[1]! * sy;
+  return { x: x1, y: y1, width: corners[2]! * sx - x1, height: corners[3]! * sy - y1 };
 }
 
 /** face-api's Box.clipAtImageBorders: clip to the image, then floor x, y, width and height. */
@@ -201,7 +254,17 @@ export function cropSquares(img: RgbImage, boxes: readonly PixelBox[], size: num
     const side = Math.max(b.width, b.height);
     resizeIntoPlanes(
       img,
-      { srcX: b.x, srcY: b.y, width: b.width, height: b.height, padLeft, padTop, side },
+      {
+        srcX: b.x,
+        srcY: b.y,
+        width: b.width,
+        height: b.height,
+        padLeft,
+        padTop,
+        spanX: side,
+        spanY: side,
+        alignCorners: false,
+      },
       size,
       out,
       i * per,

@@ -13,7 +13,7 @@ import { yoloHeadStandin } from '../../../tools/adapt/standins/yolo-head.ts';
 import { sha256Hex } from '../../../tools/lib/registry-io.ts';
 import { expectRefusal, runCli } from '../../helpers/cli.ts';
 import { tempDir } from '../../helpers/fs.ts';
-import { expectObjectDetection } from './helpers/contracts.ts';
+import { expectTaskContract } from './helpers/task-contract.ts';
 import { stubModel, withExternalInitializer, withIrVersion, type Decl } from './helpers/raw-models.ts';
 
 const dir = tempDir('hotlens-adapt-cli-');
@@ -224,8 +224,8 @@ describe('adapt-model wraps', () => {
     );
     expect(r.stdout).toMatch(/score > 0\.3, IoU > 0\.6\), best 50 by score/);
     expect(r.stdout).toMatch(/80 labels from COCO-80/);
-    expectObjectDetection(new Uint8Array(readFileSync(out)));
     const labels = JSON.parse(readFileSync(join(dir, 'wrapped.labels.json'), 'utf8')) as string[];
+    expectTaskContract(new Uint8Array(readFileSync(out)), 'object-detection', labels);
     expect(labels).toHaveLength(80);
     expect(labels[0]).toBe('person');
   });

@@ -11,7 +11,7 @@ import { adaptModel } from '../../../tools/adapt/adapt.ts';
 import { parseOnnxModel } from '../../../tools/adapt/onnx-splice.ts';
 import { headTensor, yoloHeadStandin, type HeadBox } from '../../../tools/adapt/standins/yolo-head.ts';
 import { protobufFields } from '../../../src/shared/protobuf-fields.ts';
-import { expectObjectDetection } from './helpers/contracts.ts';
+import { expectTaskContract } from './helpers/task-contract.ts';
 import { ultralyticsDetect, type Detection } from './helpers/ultralytics-nms.ts';
 
 const S = 640;
@@ -108,7 +108,7 @@ describe('adapt-model --kind yolo on a head with known boxes', () => {
   it('returns exactly the detections Ultralytics predict keeps, best first, boxes normalised and clipped', async () => {
     const { result, model } = await wrapAndLoad(sceneRaw);
     expect(result.task).toBe('object-detection');
-    expect(expectObjectDetection(result.bytes).size).toBe(S);
+    expect(expectTaskContract(result.bytes, 'object-detection', result.labels.labels).size).toBe(S);
     const out = await detect(model, 255);
     expect(out.boxDims).toEqual([EXPECTED.length, 4]);
     expect(out.classType).toBe('int32');

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { convertAll } from '../../../tools/convert/index.ts';
 import { buildRegistry } from '../../../tools/models/registry-builder.ts';
 import { loadModels, type LoadedModels } from '../../../tools/lib/registry-models.ts';
-import { FEATURES, TASKS } from '../../../src/features/index.ts';
-import { analyzeWithFeatures } from '../../../src/shared/feature-set.ts';
+import { FEATURES as ALL_FEATURES, TASKS } from '../../../src/features/index.ts';
+import { analyzeWithFeatures, selectFeatures } from '../../../src/shared/feature-set.ts';
 import { decodeImageFile } from '../../../tools/lib/decode-image.ts';
 import type { AnnotateOutput, ImageAnnotation } from '../../../src/shared/results.ts';
 import { EXPRESSION_LABELS, GENDER_LABELS } from '../../../src/features/faces/results.ts';
@@ -15,6 +15,8 @@ import { tempDir } from '../../helpers/fs.ts';
 import { runCli } from '../../helpers/cli.ts';
 
 const CLI = 'tools/annotate/annotate.ts';
+/** The face models only (this registry is built from face-api's weights). */
+const FEATURES = selectFeatures(ALL_FEATURES, ['faces']);
 
 describe('npm run annotate', () => {
   const root = tempDir('hotlens-annotate-');

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertAll } from '../../../tools/convert/index.ts';
+import { convertAll, type ConvertedModel } from '../../../tools/convert/index.ts';
+import { convertGraphModels } from '../../../tools/convert/graph-models.ts';
 import { buildRegistry, DEFAULT_PUBLISHED, publishedTime } from '../../../tools/models/registry-builder.ts';
 import { importClosure, inputsHash, stampPath } from '../../../tools/models/stamp.ts';
 import { DEFAULT_MODEL_DIR } from '../../../tools/convert/index.ts';
@@ -16,6 +17,9 @@ import { runCli } from '../../helpers/cli.ts';
 
 const BUILD_ENTRY = 'tools/models/build-registry.ts';
 
+/** What `npm run models` converts: face-api's weights and the TF.js graph models. */
+const everyModel = (): ConvertedModel[] => [...convertAll(), ...convertGraphModels()];
+
 describe('registry build', () => {
   const root = tempDir('hotlens-registry-');
   const dirA = join(root, 'a');
@@ -23,17 +27,17 @@ describe('registry build', () => {
   let manifest: Manifest;
 
   beforeAll(async () => {
-    await buildRegistry(dirA, convertAll());
+    await buildRegistry(dirA, everyModel());
     // A stale blob from an older build must disappear on rebuild.
     mkdirSync(join(dirB, 'blobs'), { recursive: true });
     writeFileSync(join(dirB, 'blobs', `sha256-${'0'.repeat(64)}.onnx`), 'stale');
-    await buildRegistry(dirB, convertAll());
+    await buildRegistry(dirB, everyModel());
     manifest = (await readManifest(dirA))!;
   });
 
   it('is deterministic: two builds give byte-identical files', () => {
     const a = snapshot(dirA);
-    expect(Object.keys(a).length).toBe(12 + 2 + 1);
+    expect(Object.keys(a).length).toBe(14 + 4 + 1);
     expect(snapshot(dirB)).toEqual(a);
   });
 
@@ -55,13 +59,23 @@ describe('registry build', () => {
     ]);
     expect(Object.keys(det.versions['2.0.0']!.variants ?? {})).toEqual(['512-float32']);
     expect(manifest.models['face-expression']!.versions['1.0.0']!.labels).toHaveLength(7);
+    expect(manifest.models['object-detector']!.versions['1.0.0']).toMatchObject({
+      encoding: 'float16',
+      preprocess: { size: 512, fit: 'stretch', resize: 'bilinear-asymmetric' },
+    });
+    expect(manifest.models['object-detector']!.versions['1.0.0']!.labels).toHaveLength(80);
+    expect(manifest.models['image-classifier']!.versions['1.0.0']).toMatchObject({
+      encoding: 'uint8',
+      preprocess: { size: 224, fit: 'stretch', resize: 'bilinear-align-corners' },
+      labels: ['drawing', 'hentai', 'neutral', 'porn', 'sexy'],
+    });
   });
 
   it('names blobs by their content and declares the signature read from the model', async () => {
     const files = Object.values(manifest.models).flatMap((e) =>
       Object.values(e.versions).flatMap((v) => [v, ...Object.values(v.variants ?? {})]),
     );
-    expect(files).toHaveLength(12);
+    expect(files).toHaveLength(14);
     for (const f of files) {
       const bytes = readFileSync(join(dirA, f.blob));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
@@ -99,7 +113,14 @@ describe('registry build', () => {
 
   it('hashes only the sources the registry build imports, not the rest of the app', () => {
     const files = importClosure(BUILD_ENTRY).map((f) => relative(process.cwd(), f));
-    expect(files).toEqual(expect.arrayContaining(['tools/convert/index.ts', 'src/features/faces/probes.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'tools/convert/index.ts',
+        'tools/convert/graph-models.ts',
+        'src/features/faces/probes.ts',
+        'src/features/objects/probes.ts',
+      ]),
+    );
     expect(
       files.some((f) => f.startsWith('src/app/') || f.startsWith('src/store/') || f.startsWith('src/update/')),
     ).toBe(false);
@@ -111,7 +132,7 @@ describe('registry build', () => {
     const env = { SOURCE_DATE_EPOCH: '', HOTLENS_KEYS_DIR: join(root, 'keys'), HOTLENS_SIGNING_KEY: '' };
     const first = await runCli('tools/models/build-registry.ts', ['--out', dirC], env);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/wrote .*12 model files .* in \d+\.\d s/);
+    expect(first.stdout).toMatch(/wrote .*14 model files .* in \d+\.\d s/);
     const stamped = snapshot(dirC);
     // The stamp lives outside the registry (which is served and shipped as is).
     expect(existsSync(stampPath(dirC))).toBe(true);
@@ -132,5 +153,6 @@ describe('registry build', () => {
     const third = await runCli('tools/models/build-registry.ts', ['--out', dirC], env);
     expect(third.stdout).toMatch(/wrote /);
     expect(snapshot(dirC)).toEqual(stamped);
-  });
+    // Two full builds of 14 files (~25 s each on a busy 2-core machine) and a skipped one.
+  }, 240_000);
 });

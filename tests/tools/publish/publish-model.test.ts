@@ -135,8 +135,8 @@ describe('publish-model', () => {
       ],
       [
         'an unknown task',
-        () => publishArgs('objects', '1.0.0', 'detector.onnx', '--task', 'object-detection'),
-        /unknown task "object-detection"/,
+        () => publishArgs('poses', '1.0.0', 'detector.onnx', '--task', 'pose-estimation'),
+        /unknown task "pose-estimation"/,
       ],
       [
         'a task that contradicts the registry',
