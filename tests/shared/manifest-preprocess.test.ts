@@ -9,7 +9,7 @@ import { TASKS } from '../../src/features/index.ts';
 import { parseManifest } from '../../src/shared/manifest-validate.ts';
 import { canonicalJson } from '../../src/shared/canonical-json.ts';
 import type { Manifest } from '../../src/shared/manifest-types.ts';
-import { detectorVersion } from '../helpers/model-fixtures.ts';
+import { detectorVersion, TEST_REGISTRY } from '../helpers/model-fixtures.ts';
 
 function manifestWith(edit: (v: Record<string, unknown>) => void): unknown {
   const version = detectorVersion(new Uint8Array([1, 2, 3])) as unknown as Record<string, unknown>;
@@ -17,6 +17,7 @@ function manifestWith(edit: (v: Record<string, unknown>) => void): unknown {
   edit(version);
   return {
     schema: 1,
+    registry: TEST_REGISTRY,
     serial: 1,
     published: '2026-11-21T12:00:00Z',
     models: { 'face-detector': { task: 'face-detection', stable: '1.0.0', versions: { '1.0.0': version } } },

@@ -18,7 +18,14 @@ import { ModelRuntimeError } from '../../../src/shared/errors.ts';
 import { blobPathFor } from '../../../src/shared/manifest-validate.ts';
 import type { Manifest, ModelVersion } from '../../../src/shared/manifest-types.ts';
 import { attr, GraphBuilder, type ElemType } from '../../../tools/convert/onnx/graph-builder.ts';
-import { FakeRegistry, freshStore, nodeSha256, RecordingChannel } from '../../helpers/model-fixtures.ts';
+import {
+  FakeRegistry,
+  freshStore,
+  nodeSha256,
+  probeFile,
+  RecordingChannel,
+  TEST_REGISTRY,
+} from '../../helpers/model-fixtures.ts';
 import { FakePool, versionsOf } from '../../helpers/pipeline-fixtures.ts';
 
 const SIZE = 64;
@@ -62,7 +69,7 @@ function version(bytes: Uint8Array): ModelVersion {
     ],
     preprocess: objectsPreprocess('object-detection', SIZE),
     labels: LABELS,
-    probe: { image: 'probe/object-detection.png', expect: { scores: [0.9] }, tolerance: 0.001 },
+    probe: { ...probeFile('probe/object-detection.png'), expect: { scores: [0.9] }, tolerance: 0.001 },
     source: 'test fixture',
   };
 }
@@ -75,6 +82,7 @@ function manifest(
 ): Manifest {
   return {
     schema: 1,
+    registry: TEST_REGISTRY,
     serial,
     published: '2026-11-21T12:00:00Z',
     models: {
