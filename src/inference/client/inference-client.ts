@@ -16,6 +16,8 @@ import type {
   PhotoResult,
   ProbeReport,
   ProgressListener,
+  ShadowPair,
+  ShadowTarget,
   StagedSet,
   WorkerApi,
 } from '../../shared/worker-api.ts';
@@ -170,19 +172,38 @@ export class InferenceClient implements EnginePool {
     }
   }
 
-  /** Annotates a webcam frame; the bitmap is transferred and comes back in the result. */
-  async analyzeFrame(frame: ImageBitmap, features: readonly string[]): Promise<FrameResult<ImageBitmap>> {
+  /**
+   * Annotates a webcam frame; the bitmap is transferred and comes back in the result. With
+   * `shadow`, the staged candidate also runs on it (the result's `shadow`).
+   */
+  async analyzeFrame(
+    frame: ImageBitmap,
+    features: readonly string[],
+    shadow?: ShadowTarget,
+  ): Promise<FrameResult<ImageBitmap>> {
+    const options = shadow ? { features, shadow } : { features };
     try {
-      return await this.run((h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]), { features })));
+      return await this.run((h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]), options)));
     } catch (err) {
       frame.close();
       throw err;
     }
   }
 
-  /** Annotates one photo with the serving versions (a batch should use {@link openBatch}). */
-  analyzePhoto(photo: Blob, fileName: string, features: readonly string[]): Promise<PhotoResult> {
-    return this.run((h) => h.call((r) => r.analyzePhoto(photo, fileName, { features })));
+  /** Annotates one photo with the serving versions (a batch should use {@link openBatch}); `shadow` as for frames. */
+  analyzePhoto(
+    photo: Blob,
+    fileName: string,
+    features: readonly string[],
+    shadow?: ShadowTarget,
+  ): Promise<PhotoResult> {
+    const options = shadow ? { features, shadow } : { features };
+    return this.run((h) => h.call((r) => r.analyzePhoto(photo, fileName, options)));
+  }
+
+  /** A shadow comparison on the candidate's probe image (no camera needed); not counted as a served run. */
+  async shadowProbe(shadow: ShadowTarget, features: readonly string[]): Promise<ShadowPair> {
+    return (await this.ready()).call((r) => r.shadowProbe(shadow, features));
   }
 
   /**
