@@ -35,7 +35,8 @@ function defaultWorker(): Worker {
 
 /** Photos annotated by one consistent set of model versions (see {@link InferenceClient.openBatch}). */
 export interface PhotoSession {
-  analyzePhoto(photo: Blob, fileName: string, features: readonly string[]): Promise<PhotoResult>;
+  /** With `shadow`, the staged candidate also runs on the photo (the result's `shadow`). */
+  analyzePhoto(photo: Blob, fileName: string, features: readonly string[], shadow?: ShadowTarget): Promise<PhotoResult>;
   /** Lets a swap finish retiring the sessions this batch used. */
   close(): void;
 }
@@ -216,13 +217,14 @@ export class InferenceClient implements EnginePool {
     const open = () =>
       (batch ??= this.ready().then(async (handle) => ({ handle, id: await handle.call((r) => r.openBatch()) })));
     return {
-      analyzePhoto: async (photo, fileName, features) => {
+      analyzePhoto: async (photo, fileName, features, shadow) => {
         let b = await open();
         if (!b.handle.alive) {
           batch = null;
           b = await open();
         }
-        return this.run(() => b.handle.call((r) => r.analyzePhoto(photo, fileName, { features, batch: b.id })));
+        const options = shadow ? { features, batch: b.id, shadow } : { features, batch: b.id };
+        return this.run(() => b.handle.call((r) => r.analyzePhoto(photo, fileName, options)));
       },
       close: () => {
         void batch?.then((b) => b.handle.call((r) => r.closeBatch(b.id))).catch(() => undefined);

@@ -6,6 +6,7 @@
  * must not count as a failed frame of the serving version (nor roll it back).
  */
 import { analyzeWithFeatures } from '../../shared/feature-set.ts';
+export { featuresUsing } from '../../shared/feature-set.ts';
 import type { Feature, FeatureRunner } from '../../shared/feature.ts';
 import type { RgbImage } from '../../shared/image.ts';
 import type { ShadowRun } from '../../shared/worker-api.ts';
@@ -32,11 +33,6 @@ export function timed(runner: FeatureRunner): TimedRunner {
       }
     },
   };
-}
-
-/** The features among `features` that use model `id`. */
-export function featuresUsing(features: readonly Feature[], id: string): Feature[] {
-  return features.filter((f) => Object.values(f.models).some((m) => m.id === id));
 }
 
 /** What one candidate run needs. */

@@ -557,6 +557,24 @@ export class ModelManager {
     );
   }
 
+  /**
+   * Logs records of checks that ran outside a swap (a model file tried from the Models panel,
+   * source `local`): stored, broadcast and shown like a swap's, without moving the model's stage.
+   */
+  logRecords(records: readonly UpdateLogRecord[]): void {
+    if (records.length === 0) return;
+    const bounded = records.map(boundedLogRecord);
+    const { store, channel } = this.deps;
+    this.logWrites = this.logWrites.then(() => store.appendLog(...bounded)).catch(() => undefined);
+    for (const record of bounded) channel.post({ type: 'log', record });
+    this.emit({ type: 'log', records: bounded });
+  }
+
+  /** The versions this tab serves now, by model id. */
+  servingSpecs(): Readonly<Record<string, ModelSpec>> {
+    return { ...this.serving };
+  }
+
   /** Resolves once queued work (start, swaps, rollbacks) is done. */
   idle(): Promise<void> {
     return this.enqueue(async () => this.logWrites);
