@@ -10,7 +10,7 @@ import type { FrameResult, PhotoResult, ShadowRun, ShadowTarget } from '../share
 import type { ComparedKind } from '../shared/compare/report.ts';
 
 /** Compare one webcam frame in this many (the others run the serving version alone). */
-export const SHADOW_EVERY = 3;
+export const SHADOW_EVERY = 2;
 
 /** A registered comparison. */
 export interface ShadowJob {

@@ -1,7 +1,7 @@
 /**
  * @file `npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx
- * [--task T] [--labels F] [--canary PERCENT] [--key FILE] [--key-id ID] [--unsigned]`: adds a
- * model version to a registry (see publish.ts) and signs the manifest with ES256: the key from
+ * [--task T] [--labels F] [--canary PERCENT] [--shadow FRAMES:MIN] [--key FILE] [--key-id ID]
+ * [--unsigned]`: adds a model version to a registry (see publish.ts) and signs the manifest with ES256: the key from
  * --key, else HOTLENS_SIGNING_KEY (a path or the PEM itself), else the local development key
  * (keys/dev-1, created on first use). `--unsigned` writes an unsigned manifest on purpose
  * (clients refuse it; for testing that path). Success prints what was published and with which
@@ -14,7 +14,7 @@ import { signManifest, SigningKeyError, verifyManifestSignature } from '../lib/s
 import { parseCli } from '../lib/cli-args.ts';
 
 const USAGE =
-  'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--key FILE] [--key-id ID] [--unsigned]';
+  'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--shadow FRAMES:MIN] [--key FILE] [--key-id ID] [--unsigned]';
 
 /** The signing hooks publishModel takes, for a resolved key. */
 function signingOptions(signing: ResolvedKey): Pick<PublishOptions, 'sign' | 'signedBy'> {
@@ -43,6 +43,7 @@ async function main(argv: string[]): Promise<number> {
         task: { type: 'string' },
         labels: { type: 'string' },
         canary: { type: 'string' },
+        shadow: { type: 'string' },
         key: { type: 'string' },
         'key-id': { type: 'string' },
         unsigned: { type: 'boolean' },
@@ -78,6 +79,7 @@ async function main(argv: string[]): Promise<number> {
       task: values.task,
       labels: values.labels,
       canary: values.canary,
+      shadow: values.shadow,
     });
     const { manifest, sha256, bytes } = result;
     const id = values.id!;

@@ -7,9 +7,16 @@
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Manifest, ManifestSignature, ModelEntry, ModelVersion, TaskId } from '../../src/shared/manifest-types.ts';
+import type {
+  Manifest,
+  ManifestSignature,
+  ModelEntry,
+  ModelVersion,
+  ShadowGate,
+  TaskId,
+} from '../../src/shared/manifest-types.ts';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import { ID_PATTERN, parseManifest } from '../../src/shared/manifest-validate.ts';
+import { ID_PATTERN, MAX_SHADOW_FRAMES, parseManifest } from '../../src/shared/manifest-validate.ts';
 import { isValid as isSemver } from '../../src/shared/semver.ts';
 import { FEATURES, TASKS } from '../../src/features/index.ts';
 import { featureForTask } from '../../src/shared/feature-set.ts';
@@ -47,6 +54,8 @@ export interface PublishOptions {
   labels?: string;
   /** Publish as a canary for this percentage of clients instead of as stable. */
   canary?: string;
+  /** `FRAMES:MIN`: clients run the version in shadow on FRAMES live frames and refuse it below agreement MIN. */
+  shadow?: string;
   /** Signs the new manifest; without it any previous signature is dropped (it would no longer verify). */
   sign?: ManifestSigner;
   /**
@@ -75,6 +84,20 @@ function parseCanary(value: string | undefined): number | undefined {
   const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 100)) throw new PublishError(`--canary must be a percentage from 0 to 100, got "${value}"`);
   return n;
+}
+
+/** Parses `--shadow FRAMES:MIN` (e.g. 30:0.8) into the manifest's shadow gate. */
+export function parseShadow(value: string | undefined): ShadowGate | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*(\d+)\s*:\s*(\d+(?:\.\d+)?|\.\d+)\s*$/.exec(value);
+  const frames = m ? Number(m[1]) : NaN;
+  const minAgreement = m ? Number(m[2]) : NaN;
+  if (!(frames >= 1 && frames <= MAX_SHADOW_FRAMES) || !(minAgreement >= 0 && minAgreement <= 1)) {
+    throw new PublishError(
+      `--shadow must be FRAMES:MIN with FRAMES from 1 to ${MAX_SHADOW_FRAMES} and MIN from 0 to 1 (e.g. 30:0.8), got "${value}"`,
+    );
+  }
+  return { frames, minAgreement };
 }
 
 async function readLabels(path: string, task: TaskId): Promise<string[]> {
@@ -173,6 +196,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
     throw new PublishError(`unknown task "${opts.task}"; use one of ${TASKS.ids.join(', ')}`);
   }
   const canary = parseCanary(opts.canary);
+  const shadow = parseShadow(opts.shadow);
   const bytes = await readModelFile(file);
   const sha256 = sha256Hex(bytes);
 
@@ -257,6 +281,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
         summary.metadata.source ??
         `published from ${file.split(/[\\/]/).pop()}${producer}`,
     };
+    if (shadow) published.shadow = shadow;
     const next: Manifest = current
       ? (JSON.parse(JSON.stringify(current)) as Manifest)
       : { schema: 1, serial: 0, published: '', models: {} };
