@@ -58,7 +58,9 @@ test('bad model files are refused with one sentence each and change nothing; a l
   await unchanged(app);
 
   const nan = await refusal(app, [files.nanDetector]);
-  expect(nan).toMatch(/^face-detector-nanOnProbe\.onnx was rejected at probed: output "boxes"\[0\] is NaN on the probe image/);
+  expect(nan).toMatch(
+    /^face-detector-nanOnProbe\.onnx was rejected at probed: output "boxes"\[0\] is NaN on the probe image/,
+  );
   await unchanged(app);
 
   // Each refusal is in the update log with source `local`; none marked a version bad.

@@ -29,7 +29,7 @@ test('a model file tried on the live webcam, compared, used on this device, kept
   context,
   registry,
 }, testInfo) => {
-  test.setTimeout(600_000);
+  test.setTimeout(900_000);
   await app.openServing(registry);
   const fpsBefore = await fps(app, 6000);
 
@@ -120,7 +120,9 @@ test('a model file tried on the live webcam, compared, used on this device, kept
 
   // A registry update of that id waits while the override is active, and the panel says so.
   await registry.publish('face-detector', '1.1.0', MODEL_FILES.tiny416f32);
-  await expect.poll(async () => (await app.status()).updates.serial, { timeout: 30_000 }).toBe(registry.manifest().serial);
+  await expect
+    .poll(async () => (await app.status()).updates.serial, { timeout: 30_000 })
+    .toBe(registry.manifest().serial);
   await page.getByRole('tab', { name: 'Models' }).click();
   const card = page.getByTestId('model-face-detector');
   await expect(card).toContainText(/registry updates of face-detector wait until you stop using it/);

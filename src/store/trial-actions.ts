@@ -128,7 +128,16 @@ export async function tryModelFiles(files: readonly File[]): Promise<void> {
   const sha256 = await sha256Hex(bytes);
   const sidecar = labelsFile ? { name: labelsFile.name, text: await labelsFile.text() } : undefined;
   if (gen !== generation) return;
-  trial = { name: modelFile.name, bytes, sha256, inspection, ...(sidecar ? { sidecar } : {}), spec: null, key: null, endJob: null };
+  trial = {
+    name: modelFile.name,
+    bytes,
+    sha256,
+    inspection,
+    ...(sidecar ? { sidecar } : {}),
+    spec: null,
+    key: null,
+    endJob: null,
+  };
   const fits = new Set(inspection.fits.map((f) => f.id));
   patchTrial((t) => ({
     file: t.file && { ...t.file, sha256 },
@@ -172,7 +181,15 @@ async function checkFor(id: string, gen: number): Promise<void> {
     return;
   }
   t.spec = spec;
-  patchTrial(() => ({ phase: 'checking', id, task: spec.task, version: spec.version, labelsFrom, problem: null, report: null }));
+  patchTrial(() => ({
+    phase: 'checking',
+    id,
+    task: spec.task,
+    version: spec.version,
+    labelsFrom,
+    problem: null,
+    report: null,
+  }));
   const outcome = await tryLocalModel({
     pool: inferenceClient,
     tasks: TASKS,

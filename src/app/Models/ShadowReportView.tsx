@@ -22,7 +22,11 @@ export function ShadowReportView({ report: r }: ShadowReportViewProps) {
   ];
   for (const [feature, f] of Object.entries(r.results)) {
     if (f.boxes) {
-      rows.push([`${feature}-found`, `${feature}: serving boxes found (IoU ≥ 0.5)`, `${pct(f.boxes.found)} of ${f.boxes.serving}`]);
+      rows.push([
+        `${feature}-found`,
+        `${feature}: serving boxes found (IoU ≥ 0.5)`,
+        `${pct(f.boxes.found)} of ${f.boxes.serving}`,
+      ]);
       rows.push([`${feature}-extra`, `${feature}: extra boxes`, `${pct(f.boxes.extra)} of ${f.boxes.candidate}`]);
       rows.push([`${feature}-iou`, `${feature}: mean IoU`, num(f.boxes.meanIoU)]);
       rows.push([`${feature}-shift`, `${feature}: score shift`, num(f.boxes.scoreShift, 3)]);

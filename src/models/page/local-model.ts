@@ -65,7 +65,12 @@ function shapedFor(contract: TaskContract, sig: OnnxFileSignature): { inputs: Te
     sig.unshaped.includes(t.name) && want ? { ...t, dims: want.dims.map((d) => d) } : t;
   return {
     inputs: sig.inputs.map((t, i) => fill(t, contract.inputs[i])),
-    outputs: sig.outputs.map((t) => fill(t, contract.outputs.find((o) => o.name === t.name))),
+    outputs: sig.outputs.map((t) =>
+      fill(
+        t,
+        contract.outputs.find((o) => o.name === t.name),
+      ),
+    ),
   };
 }
 

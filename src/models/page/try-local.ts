@@ -33,7 +33,12 @@ export interface TryLocalInput {
 /** Runs compat check → compile → probe → warm-up on the file; the session stays staged when it passes. */
 export async function tryLocalModel(input: TryLocalInput): Promise<TryOutcome> {
   const { pool, spec, tasks } = input;
-  const rec = new StageRecorder({ id: spec.id, version: spec.version, sha256: spec.sha256 }, 'local', input.emit, input.clock);
+  const rec = new StageRecorder(
+    { id: spec.id, version: spec.version, sha256: spec.sha256 },
+    'local',
+    input.emit,
+    input.clock,
+  );
   const transient = isTransientSwapError;
   let key: string | undefined;
   try {

@@ -65,7 +65,7 @@ describe('inspectLocalModel', () => {
     g.output(g.node('Relu', [x]), 'y', 'float32', [1, 10]);
     const p = problem(() => inspectLocalModel({ name: 'o.onnx', bytes: g.toModel() }, ctx));
     expect(p.kind).toBe('wrong-task');
-    expect(p.message).toContain('fits none of this app\'s tasks (face-detection, face-attributes, face-expression)');
+    expect(p.message).toContain("fits none of this app's tasks (face-detection, face-attributes, face-expression)");
   });
 
   it('proposes the model ids whose task the file fits', () => {
@@ -124,7 +124,13 @@ describe('localModelSpec', () => {
     expect(out.labelsFrom).toBe('sidecar');
     expect(out.spec.file.labels![0]).toBe('neutral');
     const empty = problem(() =>
-      localModelSpec({ ...base, inspection: meta, id: 'face-expression', serving: undefined, sidecar: { name: 'x.txt', text: ' ' } }),
+      localModelSpec({
+        ...base,
+        inspection: meta,
+        id: 'face-expression',
+        serving: undefined,
+        sidecar: { name: 'x.txt', text: ' ' },
+      }),
     );
     expect(empty.message).toBe('The labels file "x.txt" holds no label list.');
   });

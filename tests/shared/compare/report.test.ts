@@ -42,14 +42,31 @@ describe('box matching', () => {
 describe('ShadowTally', () => {
   const faces = FEATURES.find((f) => f.id === 'faces')!;
   const tally = () =>
-    new ShadowTally({ model: 'face-detector', task: 'face-detection', candidate: { version: 'c', sha256: 's' }, features: [faces] });
+    new ShadowTally({
+      model: 'face-detector',
+      task: 'face-detection',
+      candidate: { version: 'c', sha256: 's' },
+      features: [faces],
+    });
 
   it('sums faces over frames into the report figures', () => {
     const t = tally();
     const serving = [face(box(0, 0), 0.9, 30, 'male', 'happy'), face(box(50, 50), 0.8, 40, 'female', 'sad')];
     const candidate = [face(box(1, 0), 0.95, 34, 'male', 'neutral'), face(box(200, 200), 0.6, 20, 'male', 'sad')];
-    t.add({ kind: 'frame', serving: { faces: serving }, candidate: { faces: candidate }, modelMs: { serving: 10, candidate: 20 }, at: 1 });
-    t.add({ kind: 'photo', serving: { faces: serving }, candidate: { faces: serving }, modelMs: { serving: 30, candidate: 40 }, at: 2 });
+    t.add({
+      kind: 'frame',
+      serving: { faces: serving },
+      candidate: { faces: candidate },
+      modelMs: { serving: 10, candidate: 20 },
+      at: 1,
+    });
+    t.add({
+      kind: 'photo',
+      serving: { faces: serving },
+      candidate: { faces: serving },
+      modelMs: { serving: 30, candidate: 40 },
+      at: 2,
+    });
     const r = t.report();
     expect(r).toMatchObject({ frames: 1, photos: 1, compared: 2, failures: 0 });
     const b = r.results.faces!.boxes!;
