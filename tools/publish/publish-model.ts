@@ -1,8 +1,9 @@
 /**
  * @file `npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx
  * [--task T] [--labels F] [--canary PERCENT] [--shadow FRAMES:MIN] [--key FILE] [--key-id ID]
- * [--unsigned]`: adds a model version to a registry (see publish.ts) and signs the manifest with ES256: the key from
- * --key, else HOTLENS_SIGNING_KEY (a path or the PEM itself), else the local development key
+ * [--unsigned]`: adds a model version to a registry (see publish.ts; `--shadow 30:0.8` asks clients
+ * to run it beside the serving version on 30 live frames and refuse it below 0.8 agreement) and
+ * signs the manifest with ES256: the key from --key, else HOTLENS_SIGNING_KEY (a path or the PEM itself), else the local development key
  * (keys/dev-1, created on first use). `--unsigned` writes an unsigned manifest on purpose
  * (clients refuse it; for testing that path). Success prints what was published and with which
  * key; any refusal prints one sentence on stderr, exits non-zero and leaves the registry untouched.
@@ -11,7 +12,7 @@ import { resolve } from 'node:path';
 import { publishModel, PublishError, type PublishOptions } from './publish.ts';
 import { resolveSigningKey, type ResolvedKey } from '../keys/key-store.ts';
 import { signManifest, SigningKeyError, verifyManifestSignature } from '../lib/signing.ts';
-import { parseCli } from '../lib/cli-args.ts';
+import { cliOptions, parseCli } from '../lib/cli-args.ts';
 
 const USAGE =
   'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--shadow FRAMES:MIN] [--key FILE] [--key-id ID] [--unsigned]';
@@ -35,19 +36,10 @@ async function main(argv: string[]): Promise<number> {
     {
       command: 'publish-model',
       usage: USAGE,
-      options: {
-        registry: { type: 'string' },
-        id: { type: 'string' },
-        version: { type: 'string' },
-        file: { type: 'string' },
-        task: { type: 'string' },
-        labels: { type: 'string' },
-        canary: { type: 'string' },
-        shadow: { type: 'string' },
-        key: { type: 'string' },
-        'key-id': { type: 'string' },
-        unsigned: { type: 'boolean' },
-      },
+      options: cliOptions({
+        string: ['registry', 'id', 'version', 'file', 'task', 'labels', 'canary', 'shadow', 'key', 'key-id'],
+        boolean: ['unsigned'],
+      }),
       required: ['registry', 'id', 'version', 'file'],
     },
     argv,
