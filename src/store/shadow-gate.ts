@@ -15,8 +15,8 @@ import type { ShadowRun } from '../shared/worker-api.ts';
 import { appStore } from './app-store.ts';
 import { addShadowJob, shadowPhotoDone } from './shadow-session.ts';
 
-/** Longest wait for the gate's live frames before judging on what was compared (ms per frame asked). */
-const MS_PER_FRAME = 4000;
+/** Longest wait for the gate's live frames (ms per frame asked; a loaded phone may annotate one frame a second). */
+const MS_PER_FRAME = 15_000;
 
 const cameraOn = () => appStore.getState().camera.phase === 'on';
 
