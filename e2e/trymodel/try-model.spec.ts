@@ -29,7 +29,7 @@ test('a model file tried on the live webcam, compared, used on this device, kept
   context,
   registry,
 }, testInfo) => {
-  test.setTimeout(900_000);
+  test.setTimeout(1_200_000);
   await app.openServing(registry);
   const fpsBefore = await fps(app, 6000);
 
