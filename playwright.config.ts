@@ -76,7 +76,13 @@ export default defineConfig({
     {
       // Everything that follows a test registry while the fake webcam runs.
       name: 'updates',
-      testMatch: ['updates/**/*.spec.ts', 'faults/**/*.spec.ts', 'security/**/*.spec.ts', 'features/**/*.spec.ts'],
+      testMatch: [
+        'updates/**/*.spec.ts',
+        'faults/**/*.spec.ts',
+        'security/**/*.spec.ts',
+        'features/**/*.spec.ts',
+        'trymodel/**/*.spec.ts',
+      ],
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },
     {

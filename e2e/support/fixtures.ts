@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { test as base, expect, type Page, type TestInfo } from '@playwright/test';
+import type { ShadowReport } from '../../src/shared/compare/report.ts';
 import type { ImageAnnotation } from '../../src/shared/results.ts';
 import type { HotlensApi, HotlensMetrics, HotlensStatus, ModelStatus } from '../../src/app/hotlens-api.ts';
 import type { CheckSummary, UpdateLogRecord } from '../../src/shared/update-messages.ts';
@@ -261,6 +262,11 @@ export class HotlensPage {
     return this.page.evaluate(() => (globalThis as unknown as HotlensWindow).hotlens.lastResults());
   }
 
+  /** The live comparison of the model file being tried in the Models panel (null: none). */
+  trialReport(): Promise<ShadowReport | null> {
+    return this.page.evaluate(() => (globalThis as unknown as HotlensWindow).hotlens.trialReport());
+  }
+
   metrics(): Promise<HotlensMetrics> {
     return this.page.evaluate(() => (globalThis as unknown as HotlensWindow).hotlens.metrics());
   }
@@ -268,6 +274,12 @@ export class HotlensPage {
   /** Adds photos through the file picker input. */
   async pick(paths: readonly string[]): Promise<void> {
     await this.page.getByTestId('photo-input').setInputFiles([...paths]);
+  }
+
+  /** Picks files in the Models panel's "Try a model file" input (found by its accessible name). */
+  async pickModelFiles(paths: string | readonly string[]): Promise<void> {
+    const input = this.page.locator('input[type=file]').and(this.page.getByLabel(/model/i));
+    await input.setInputFiles(typeof paths === 'string' ? paths : [...paths]);
   }
 
   /** Drops photos on the page with a real DataTransfer carrying File objects. */

@@ -28,6 +28,8 @@ const run = promisify(execFile);
 
 /** Options of {@link TestRegistry.publish}. */
 export interface PublishOptions {
+  /** `FRAMES:MIN`: the version asks clients to run it in shadow first (publish-model --shadow). */
+  shadow?: string;
   /** Publish as a canary for this percentage of clients. */
   canary?: number;
   /**
@@ -85,6 +87,7 @@ export class TestRegistry {
     const args = ['run', '--silent', 'publish-model', '--', '--registry', target, '--id', id];
     args.push('--version', version, '--file', file);
     if (options.canary !== undefined) args.push('--canary', String(options.canary));
+    if (options.shadow !== undefined) args.push('--shadow', options.shadow);
     await run('npm', args, { maxBuffer: 1 << 20 });
     if (options.edit) {
       const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as Manifest;

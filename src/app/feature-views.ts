@@ -21,6 +21,17 @@ export function overlayFor(results: Results): OverlayBox[] {
   return present(results).flatMap(({ feature, result }) => feature.overlay(result));
 }
 
+/** A shadow candidate's boxes: dashed, in one colour, labelled as the candidate's. */
+export function candidateOverlayFor(results: Results): OverlayBox[] {
+  return overlayFor(results).map((b) => ({
+    ...b,
+    dashed: true,
+    colour: '#f59e0b',
+    label: `candidate${b.label ? `: ${b.label}` : ''}`,
+    keepClear: false,
+  }));
+}
+
 /** The detail sections of a photo card. */
 export function detailsFor(results: Results): DetailSection[] {
   return present(results).map(({ feature, result }) => feature.details(result));

@@ -2,6 +2,7 @@
  * @file The typed in-page API `window.hotlens`, for tests, benchmarks and curious users. Types
  * only, DOM-free, so Playwright specs (type-checked against Node) can import them.
  */
+import type { ShadowReport } from '../shared/compare/report.ts';
 import type { ImageAnnotation } from '../shared/results.ts';
 import type { CheckSummary, ModelChannel, StageStatus, UpdateLogRecord } from '../shared/update-messages.ts';
 
@@ -30,6 +31,8 @@ export interface ModelStatus {
   bucket: number | null;
   /** Every version the manifest lists. */
   versions: string[];
+  /** A model file the user chose for this id on this device (channel `local`): its name and sha256. */
+  local: { name: string; sha256: string } | null;
 }
 
 /** `window.hotlens.status()`. */
@@ -113,4 +116,6 @@ export interface HotlensApi {
   rollback(id: string): Promise<{ from: string; to: string }>;
   /** Pins a model to a version (it stays there across published updates); null unpins. */
   pin(id: string, version: string | null): Promise<void>;
+  /** The live comparison of the model file being tried (Models panel) with the serving version; null when none. */
+  trialReport(): ShadowReport | null;
 }

@@ -63,6 +63,7 @@ export function installHotlensApi(win: Window): void {
     checkForUpdates: () => checkForUpdates(),
     rollback: (id) => rollbackModel(id),
     pin: (id, version) => pinModel(id, version),
+    trialReport: () => structuredClone(appStore.getState().trial.report),
   };
   win.hotlens = api;
 }

@@ -27,6 +27,7 @@ export function statusFrom(state: AppState): HotlensStatus {
       reason: view.stage.reason,
       bucket: view.bucket,
       versions: view.versions.map((v) => v.version),
+      local: view.local,
     };
   }
   return {

@@ -118,6 +118,11 @@ export function probeRecipeFor(features: readonly Feature[], task: string): Prob
   return undefined;
 }
 
+/** The features among `features` that use model `id` (a shadow comparison runs exactly these). */
+export function featuresUsing(features: readonly Feature[], id: string): Feature[] {
+  return features.filter((f) => Object.values(f.models).some((m) => m.id === id));
+}
+
 /** The feature whose models include a model of `task`, or undefined. */
 export function featureForTask(features: readonly Feature[], task: string): Feature | undefined {
   return features.find((f) => f.tasks.some((t) => t.id === task));

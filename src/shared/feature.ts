@@ -7,6 +7,7 @@
  * and the tools receive the list of features from `src/features/index.ts` and never import a
  * feature themselves.
  */
+import type { ComparisonCounts } from './compare/counts.ts';
 import type { PixelBox } from './geometry.ts';
 import type { RgbImage } from './image.ts';
 import type { ModelVersion, Preprocess } from './manifest-types.ts';
@@ -146,4 +147,10 @@ export interface Feature<R = unknown> {
   summary(result: R): string;
   /** How many things the result found (with {@link noun}); absent for whole-image results. */
   count?(result: R): number;
+  /**
+   * Compares a candidate model's result with the serving version's on the same image (shadow
+   * comparison). Optional: without it, results that are lists of boxes or of classes are compared
+   * generically (src/shared/compare/generic.ts); a feature adds it when its results say more.
+   */
+  compare?(serving: R, candidate: R): ComparisonCounts;
 }

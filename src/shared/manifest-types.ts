@@ -62,6 +62,17 @@ export interface ModelFile {
   probe: Probe;
 }
 
+/**
+ * A registry version's shadow gate: after it is warmed up and before it may serve, the client runs
+ * it beside the serving version on `frames` live webcam frames (or, with no camera running, on the
+ * probe image and the photos on screen) and rejects it at stage `shadowed` when the agreement of
+ * the comparison (0..1, see src/shared/compare/report.ts) is below `minAgreement`.
+ */
+export interface ShadowGate {
+  frames: number;
+  minAgreement: number;
+}
+
 /** One published version: its default file plus optional variants (other sizes/encodings). */
 export interface ModelVersion extends ModelFile {
   preprocess: Preprocess;
@@ -71,6 +82,8 @@ export interface ModelVersion extends ModelFile {
   source: string;
   /** Alternative files of the same version, keyed e.g. "320-uint8", "416-float32". */
   variants?: Record<string, ModelFile & { preprocess: Preprocess }>;
+  /** Run beside the serving version before it may serve (`publish-model --shadow FRAMES:MIN`). */
+  shadow?: ShadowGate;
 }
 
 /** A canary rollout: `percent` of clients (by stable bucket) follow `version`. */

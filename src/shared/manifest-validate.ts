@@ -20,6 +20,7 @@ import type {
   ModelVersion,
   Preprocess,
   Probe,
+  ShadowGate,
 } from './manifest-types.ts';
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
 import { isValid as isSemver } from './semver.ts';
@@ -191,6 +192,18 @@ function preprocess(v: unknown, path: string): Preprocess {
   return pre;
 }
 
+/** The most live frames a shadow gate may ask for (at a few compared frames a second, minutes). */
+export const MAX_SHADOW_FRAMES = 1000;
+
+function shadowGate(v: unknown, path: string): ShadowGate {
+  const o = object(v, path, ['frames', 'minAgreement']);
+  const frames = positiveInt(o.frames, `${path}.frames`);
+  if (frames > MAX_SHADOW_FRAMES) throw new ManifestError(`${path}.frames`, `must be at most ${MAX_SHADOW_FRAMES}`);
+  const minAgreement = finite(o.minAgreement, `${path}.minAgreement`);
+  if (minAgreement < 0 || minAgreement > 1) throw new ManifestError(`${path}.minAgreement`, 'must be between 0 and 1');
+  return { frames, minAgreement };
+}
+
 const FILE_FIELDS = ['blob', 'sha256', 'bytes', 'encoding', 'inputs', 'outputs', 'probe'] as const;
 
 /** What validating one model entry needs: its task and the contracts this build knows. */
@@ -233,7 +246,7 @@ function sizedFile(o: Obj, path: string, t: TaskCheck): ModelFile & { preprocess
 }
 
 function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
-  const o = object(v, path, [...FILE_FIELDS, 'preprocess', 'labels', 'source', 'variants']);
+  const o = object(v, path, [...FILE_FIELDS, 'preprocess', 'labels', 'source', 'variants', 'shadow']);
   const file = sizedFile(o, path, t);
   let labels: string[] | null = null;
   if (o.labels !== null) labels = array(o.labels, `${path}.labels`).map((l, i) => string(l, `${path}.labels[${i}]`));
@@ -251,6 +264,7 @@ function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
     }
     version.variants = variants;
   }
+  if (o.shadow !== undefined) version.shadow = shadowGate(o.shadow, `${path}.shadow`);
   return version;
 }
 

@@ -21,7 +21,7 @@ export interface HostedModel {
   key: string;
   inputs: TensorSpec[];
   outputs: TensorSpec[];
-  origin: 'cache' | 'registry' | 'memory';
+  origin: 'cache' | 'registry' | 'memory' | 'local';
   backend: Backend;
   compileMs: number;
 }

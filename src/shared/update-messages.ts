@@ -10,7 +10,11 @@ import { untrustedText } from './untrusted-text.ts';
 /** The BroadcastChannel every thread of the origin uses for model updates. */
 export const MODELS_CHANNEL = 'hotlens-models';
 
-/** Hot-swap stages in order (ARCHITECTURE.md, "One model update"); the first four run in the service worker. */
+/**
+ * Hot-swap stages in order (ARCHITECTURE.md, "One model update"); the first four run in the
+ * service worker. `shadowed` runs only for a version whose manifest entry asks for a shadow
+ * comparison (`shadow: {frames, minAgreement}`): beside the serving version, before the flip.
+ */
 export const SWAP_STAGES = [
   'found',
   'downloading',
@@ -20,6 +24,7 @@ export const SWAP_STAGES = [
   'compiling',
   'probed',
   'warmed',
+  'shadowed',
   'serving',
   'draining',
   'released',
@@ -31,8 +36,11 @@ export type SwapStage = (typeof SWAP_STAGES)[number];
 /** What the UI shows as a model's current stage: a swap stage, `rejected`, or `idle` when nothing is happening. */
 export type StageStatus = SwapStage | 'rejected' | 'idle';
 
-/** Which rollout a model follows on this client. */
-export type ModelChannel = 'stable' | 'canary' | 'pinned';
+/**
+ * Which rollout a model follows on this client; `local`: a model file the user gave this device
+ * (Models panel, "Use on this device") overrides the registry for that model id.
+ */
+export type ModelChannel = 'stable' | 'canary' | 'pinned' | 'local';
 
 /**
  * How a stage ended. `rejected`: the candidate failed a check and is marked bad; `failed`: a
@@ -90,8 +98,8 @@ export interface UpdateLogRecord {
   durationMs: number;
   /** Per-stage durations so far, on the record that ends an update (serving, released, rejected). */
   durations?: Partial<Record<SwapStage, number>>;
-  /** Which thread wrote it. */
-  source: 'sw' | 'worker' | 'page';
+  /** Which thread wrote it; `local`: the checks of a model file the user dropped in the Models panel. */
+  source: 'sw' | 'worker' | 'page' | 'local';
 }
 
 /** Result of one registry check, as the service worker reports it to the page that asked. */
@@ -157,7 +165,7 @@ const isRef = (v: unknown): boolean => isObj(v) && isStr(v.version) && isStr(v.s
 const hasRef = (o: Obj): boolean => isStr(o.id) && isStr(o.version) && isStr(o.sha256);
 
 const STAGES: ReadonlySet<string> = new Set(SWAP_STAGES);
-const CHANNELS: ReadonlySet<string> = new Set(['stable', 'canary', 'pinned']);
+const CHANNELS: ReadonlySet<string> = new Set(['stable', 'canary', 'pinned', 'local']);
 const OUTCOMES: ReadonlySet<string> = new Set(['ok', 'rejected', 'failed', 'cancelled', 'rolled-back']);
 const REASONS: ReadonlySet<string> = new Set(['user', 'focus', 'start', 'tick', 'timer', 'periodic']);
 
@@ -175,7 +183,7 @@ export function isUpdateLogRecord(v: unknown): v is UpdateLogRecord {
     OUTCOMES.has(v.outcome) &&
     isNum(v.durationMs) &&
     (v.reason === undefined || isStr(v.reason)) &&
-    (v.source === 'sw' || v.source === 'worker' || v.source === 'page')
+    (v.source === 'sw' || v.source === 'worker' || v.source === 'page' || v.source === 'local')
   );
 }
 

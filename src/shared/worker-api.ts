@@ -13,6 +13,12 @@
  *
  * src/shared is type-checked without DOM or worker libs, so frames and photos are described
  * structurally; the app and the worker instantiate the API with `ImageBitmap` and `Blob`.
+ *
+ * Shadow runs: a staged set need not be flipped. With `shadow` in the analysis options, the
+ * features that use that model run a second time on the same decoded pixels with the staged
+ * session in place of the serving one; the result shown is the serving version's, the
+ * candidate's comes alongside (`shadow`), with the run times of both. A candidate's failure is
+ * reported there, never as the analysis's error (it must not count against the serving version).
  */
 import type { ImageAnnotation } from './results.ts';
 import type { FeatureResults } from './results.ts';
@@ -43,6 +49,12 @@ export interface ModelSpec {
   sha256: string;
   /** The manifest entry of this version (size, signature, probe, labels, pre-processing). */
   file: ModelVersion;
+  /**
+   * A model file the user gave this device (Models panel), not a registry version: its bytes are
+   * never requested from the registry. `bytes` while it is only being tried (else they are read
+   * from IndexedDB, where "Use on this device" stored them, verified).
+   */
+  local?: { name: string; bytes?: ArrayBuffer };
 }
 
 /** Where the workers find the registry and how they run. */
@@ -78,10 +90,11 @@ export interface ServingModel {
   bytes: number;
   sha256: string;
   /**
-   * Where the bytes came from: the IndexedDB cache, the registry (then stored), or the registry
-   * without being stored (`memory`: browser storage blocked or full; downloaded again next visit).
+   * Where the bytes came from: the IndexedDB cache, the registry (then stored), the registry
+   * without being stored (`memory`: browser storage blocked or full; downloaded again next visit),
+   * or a model file being tried (`local`, bytes handed over by the page).
    */
-  origin: 'cache' | 'registry' | 'memory';
+  origin: 'cache' | 'registry' | 'memory' | 'local';
   /** The model host worker holding the session ("host-2"). */
   host: string;
   /** Session create time (ms). */
@@ -136,12 +149,44 @@ export interface ProbeReport {
 /** Per-stage times of one analysis (ms, measured in the worker): `decode`, `total`, and `<feature>.<stage>`. */
 export type AnalysisTimings = Record<string, number>;
 
+/** A staged (not flipped) session to run in shadow of the serving one for model `id`. */
+export interface ShadowTarget {
+  /** The staged set holding the candidate (from {@link WorkerApi.stage}). */
+  key: string;
+  id: string;
+}
+
+/** The candidate's side of a shadow run on one image. */
+export interface ShadowRun {
+  /** The staged candidate it ran. */
+  id: string;
+  version: string;
+  /** Results of the features using the model, with the candidate in place of the serving session. */
+  results: Partial<FeatureResults>;
+  /** Time the compared model's runs took on this image (ms): the serving session's and the candidate's. */
+  modelMs: { serving: number; candidate: number };
+  /** The candidate analysis, pre- and post-processing included (ms): what shadowing added to this image. */
+  totalMs: number;
+  /** Why the candidate produced no result (its analysis failed); `results` is then empty. */
+  error?: string;
+}
+
+/** A shadow run on an image the page does not hold (the candidate's probe image). */
+export interface ShadowPair {
+  /** The serving version's results of the same features, and the versions that produced them. */
+  serving: Partial<FeatureResults>;
+  models: Record<string, string>;
+  shadow: ShadowRun;
+}
+
 /** What to run on an image. */
 export interface AnalyzeOptions {
   /** Feature ids (`faces`, …); each must have its models serving. */
   features: readonly string[];
   /** A photo batch opened with {@link WorkerApi.openBatch}: its photos use one set of versions. */
   batch?: string;
+  /** Also run the features using `shadow.id` with that staged candidate, on the same pixels. */
+  shadow?: ShadowTarget;
 }
 
 /** The result for one photo. */
@@ -151,6 +196,8 @@ export interface PhotoResult {
   inferenceWidth: number;
   inferenceHeight: number;
   timings: AnalysisTimings;
+  /** The candidate's side, when the options asked for a shadow run. */
+  shadow?: ShadowRun;
 }
 
 /** The result for one webcam frame; `frame` is the analysed bitmap, transferred back for drawing. */
@@ -160,6 +207,8 @@ export type FrameResult<Frame extends FrameLike = FrameLike> = {
   height: number;
   models: Record<string, string>;
   timings: AnalysisTimings;
+  /** The candidate's side, when the options asked for a shadow run. */
+  shadow?: ShadowRun;
 } & Partial<FeatureResults>;
 
 /** The inference worker's API. Every method is async across the boundary. */
@@ -200,6 +249,11 @@ export interface WorkerApi<Frame extends FrameLike = FrameLike, Photo extends Ph
   analyzePhoto(photo: Photo, fileName: string, options: AnalyzeOptions): Promise<PhotoResult>;
   /** Annotates one webcam frame (transfer it); the bitmap comes back in the result. */
   analyzeFrame(frame: Frame, options: AnalyzeOptions): Promise<FrameResult<Frame>>;
+  /**
+   * Runs the serving features that use `shadow.id` on the candidate's probe image, once with the
+   * serving sessions and once with the staged candidate (a shadow comparison without a camera).
+   */
+  shadowProbe(shadow: ShadowTarget, features: readonly string[]): Promise<ShadowPair>;
   /** Ends every model host; the worker can then be terminated. */
   dispose(): Promise<void>;
 }

@@ -36,6 +36,18 @@ export function initialState(): AppState {
     },
     features: { selected: [...DEFAULT_FEATURES], serving: [], changing: false, problem: null },
     ui: { tab: 'photos', announcement: { text: '', seq: 0 } },
+    trial: {
+      phase: 'idle',
+      file: null,
+      id: null,
+      version: null,
+      task: null,
+      choices: [],
+      labelsFrom: null,
+      problem: null,
+      report: null,
+      showCandidate: false,
+    },
   };
 }
 
@@ -66,3 +78,5 @@ export const patchModels = (u: Updater<AppState['models']>): void => patch('mode
 export const patchFeatures = (u: Updater<AppState['features']>): void => patch('features', u);
 /** Updates the UI slice. */
 export const patchUi = (u: Updater<AppState['ui']>): void => patch('ui', u);
+/** Updates the trial slice (a model file being tried). */
+export const patchTrial = (u: Updater<AppState['trial']>): void => patch('trial', u);

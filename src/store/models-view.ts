@@ -42,6 +42,8 @@ export interface ModelView {
   versions: VersionView[];
   /** A rollback is possible (a previous version that is not marked bad). */
   canRollBack: boolean;
+  /** The model file this device uses for the id instead of the registry's versions (a local override). */
+  local: { name: string; sha256: string; version: string } | null;
 }
 
 const LOADING: StageInfo = { stage: 'loading', version: null, progress: null, reason: null, since: 0 };
@@ -64,6 +66,7 @@ export function modelViews(state: ManagerState | null): ModelView[] {
     const bad = state?.control.bad.filter((b) => b.id === id) ?? [];
     const localShas = new Set([control?.active?.sha256, control?.previous?.sha256].filter(Boolean));
     const previous = control?.previous ?? null;
+    const local = state?.control.local?.[id];
     const versions: VersionView[] = Object.entries(entry?.versions ?? {})
       .map(([version, v]) => {
         const mark = bad.find((b) => b.sha256 === v.sha256);
@@ -94,6 +97,7 @@ export function modelViews(state: ManagerState | null): ModelView[] {
         previous !== null &&
         !bad.some((b) => b.sha256 === previous.sha256 && b.stage !== 'manual') &&
         state?.serving[id] !== undefined,
+      local: local ? { name: local.name, sha256: local.sha256, version: local.version } : null,
     };
   });
 }

@@ -3,6 +3,7 @@
  * Blobs, kept so a result can be re-drawn and exported), so `window.hotlens.status()` and tests
  * can read it as is.
  */
+import type { ShadowReport } from '../shared/compare/report.ts';
 import type { ImageAnnotation } from '../shared/results.ts';
 import type { CheckSummary, UpdateLogRecord } from '../shared/update-messages.ts';
 import type { ManagerState } from '../models/page/manager-types.ts';
@@ -109,6 +110,26 @@ export interface UiSlice {
   announcement: { text: string; seq: number };
 }
 
+/** A model file being tried from the Models panel (trial-actions.ts). */
+export interface TrialSlice {
+  /** `checking`: read and checked; `ready`: staged and compared in shadow; `using`: swapping it in. */
+  phase: 'idle' | 'checking' | 'rejected' | 'ready' | 'using';
+  file: { name: string; bytes: number; sha256: string | null; labelsFile: string | null } | null;
+  /** The model id it would replace (proposed by task; the user may change it) and the ids it fits. */
+  id: string | null;
+  version: string | null;
+  task: string | null;
+  choices: Array<{ id: string; task: string; fits: boolean }>;
+  /** Where its labels came from. */
+  labelsFrom: 'none' | 'metadata' | 'sidecar' | 'replaced' | null;
+  /** Why it was refused: one sentence. */
+  problem: string | null;
+  /** The live comparison with the serving version. */
+  report: ShadowReport | null;
+  /** Draw the candidate's boxes dashed on the webcam. */
+  showCandidate: boolean;
+}
+
 /** The whole app state. */
 export interface AppState {
   engine: EngineSlice;
@@ -117,4 +138,5 @@ export interface AppState {
   models: ModelsSlice;
   features: FeaturesSlice;
   ui: UiSlice;
+  trial: TrialSlice;
 }

@@ -32,6 +32,7 @@ import {
   updaterChanged,
   updatesConfigured,
 } from './models-slice.ts';
+import { runShadowGate } from './shadow-gate.ts';
 import { announce } from './ui-slice.ts';
 
 interface Wiring {
@@ -88,6 +89,8 @@ export function modelManager(settings: AppSettings): ModelManager {
     onEvent: onManagerEvent,
     // A first visit fetches the manifest here, before the service worker has run a check.
     verifySignature: trustedManifestVerifier(),
+    // Versions whose entry asks for it run in shadow of the serving one before they may serve.
+    shadowGate: runShadowGate,
   });
   channel.subscribe((message) => manager.handleMessage(message));
   inferenceClient.onRun((outcome) => manager.reportRun(outcome));

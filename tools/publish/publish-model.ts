@@ -1,8 +1,10 @@
 /**
  * @file `npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx
- * [--task T] [--labels F] [--canary PERCENT] [--registry-id ID] [--key FILE] [--key-id ID] [--unsigned]`: adds a
- * model version to a registry (see publish.ts) and signs the manifest with ES256: the key from
- * --key, else HOTLENS_SIGNING_KEY (a path or the PEM itself), else the local development key
+ * [--task T] [--labels F] [--canary PERCENT] [--shadow FRAMES:MIN] [--registry-id ID] [--key FILE]
+ * [--key-id ID] [--unsigned]`: adds a model version to a registry (see publish.ts; `--shadow 30:0.8`
+ * asks clients to run it beside the serving version on 30 live frames and refuse it below 0.8
+ * agreement) and signs the manifest with ES256: the key from --key, else HOTLENS_SIGNING_KEY (a path
+ * or the PEM itself), else the local development key
  * (keys/dev-1, created on first use). `--unsigned` writes an unsigned manifest on purpose
  * (clients refuse it; for testing that path). Success prints what was published and with which
  * key; any refusal prints one sentence on stderr, exits non-zero and leaves the registry untouched.
@@ -14,7 +16,7 @@ import { signManifest, SigningKeyError, verifyManifestSignature } from '../lib/s
 import { cliOptions, parseCli } from '../lib/cli-args.ts';
 
 const USAGE =
-  'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--registry-id ID] [--key FILE] [--key-id ID] [--unsigned]';
+  'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--shadow FRAMES:MIN] [--registry-id ID] [--key FILE] [--key-id ID] [--unsigned]';
 
 /** The signing hooks publishModel takes, for a resolved key. */
 function signingOptions(signing: ResolvedKey): Pick<PublishOptions, 'sign' | 'signedBy'> {
@@ -36,7 +38,19 @@ async function main(argv: string[]): Promise<number> {
       command: 'publish-model',
       usage: USAGE,
       options: cliOptions({
-        string: ['registry', 'id', 'version', 'file', 'task', 'labels', 'canary', 'registry-id', 'key', 'key-id'],
+        string: [
+          'registry',
+          'id',
+          'version',
+          'file',
+          'task',
+          'labels',
+          'canary',
+          'shadow',
+          'registry-id',
+          'key',
+          'key-id',
+        ],
         boolean: ['unsigned'],
       }),
       required: ['registry', 'id', 'version', 'file'],
@@ -71,6 +85,7 @@ async function main(argv: string[]): Promise<number> {
       labels: values.labels,
       canary: values.canary,
       registryId: values['registry-id'],
+      shadow: values.shadow,
     });
     const { manifest, sha256, bytes } = result;
     const id = values.id!;

@@ -8,9 +8,16 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Manifest, ManifestSignature, ModelEntry, ModelVersion, TaskId } from '../../src/shared/manifest-types.ts';
+import type {
+  Manifest,
+  ManifestSignature,
+  ModelEntry,
+  ModelVersion,
+  ShadowGate,
+  TaskId,
+} from '../../src/shared/manifest-types.ts';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
-import { ID_PATTERN, parseManifest } from '../../src/shared/manifest-validate.ts';
+import { ID_PATTERN, MAX_SHADOW_FRAMES, parseManifest } from '../../src/shared/manifest-validate.ts';
 import { isValid as isSemver } from '../../src/shared/semver.ts';
 import { FEATURES, TASKS } from '../../src/features/index.ts';
 import { featureForTask } from '../../src/shared/feature-set.ts';
@@ -54,6 +61,8 @@ export interface PublishOptions {
    * `registry-<8 hex>`). An existing registry keeps its own: naming another is refused.
    */
   registryId?: string;
+  /** `FRAMES:MIN`: clients run the version in shadow on FRAMES live frames and refuse it below agreement MIN. */
+  shadow?: string;
   /** Signs the new manifest; without it any previous signature is dropped (it would no longer verify). */
   sign?: ManifestSigner;
   /**
@@ -82,6 +91,20 @@ function parseCanary(value: string | undefined): number | undefined {
   const n = /^\d+(\.\d+)?$/.test(value.trim()) ? Number(value) : NaN;
   if (!(n >= 0 && n <= 100)) throw new PublishError(`--canary must be a percentage from 0 to 100, got "${value}"`);
   return n;
+}
+
+/** Parses `--shadow FRAMES:MIN` (e.g. 30:0.8) into the manifest's shadow gate. */
+export function parseShadow(value: string | undefined): ShadowGate | undefined {
+  if (value === undefined) return undefined;
+  const m = /^\s*(\d+)\s*:\s*(\d+(?:\.\d+)?|\.\d+)\s*$/.exec(value);
+  const frames = m ? Number(m[1]) : NaN;
+  const minAgreement = m ? Number(m[2]) : NaN;
+  if (!(frames >= 1 && frames <= MAX_SHADOW_FRAMES) || !(minAgreement >= 0 && minAgreement <= 1)) {
+    throw new PublishError(
+      `--shadow must be FRAMES:MIN with FRAMES from 1 to ${MAX_SHADOW_FRAMES} and MIN from 0 to 1 (e.g. 30:0.8), got "${value}"`,
+    );
+  }
+  return { frames, minAgreement };
 }
 
 async function readLabels(path: string, task: TaskId): Promise<string[]> {
@@ -236,6 +259,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
   }
   const canary = parseCanary(opts.canary);
   if (opts.registryId !== undefined) checkRegistryId(opts.registryId);
+  const shadow = parseShadow(opts.shadow);
   const bytes = await readModelFile(file);
   const sha256 = sha256Hex(bytes);
 
@@ -338,6 +362,7 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
         summary.metadata.source ??
         `published from ${file.split(/[\\/]/).pop()}${producer}`,
     };
+    if (shadow) published.shadow = shadow;
     const next: Manifest = current
       ? (JSON.parse(JSON.stringify(current)) as Manifest)
       : { schema: 1, registry: opts.registryId ?? generatedRegistryId(), serial: 0, published: '', models: {} };

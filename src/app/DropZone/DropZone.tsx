@@ -1,9 +1,11 @@
 /**
  * @file Drag-and-drop anywhere on the page: while files are dragged over the window an overlay
- * says where they go; dropping them starts annotation and shows the Photos view.
+ * says where they go; dropping them starts annotation and shows the Photos view (an `.onnx` file
+ * goes to the Models panel's "Try a model file" instead).
  */
 import { useEffect, useState } from 'react';
 import { analyzePhotos } from '../../store/photo-actions.ts';
+import { tryModelFiles } from '../../store/trial-actions.ts';
 import { selectTab } from '../../store/ui-slice.ts';
 import './DropZone.css';
 
@@ -39,6 +41,12 @@ export function DropZone() {
       setOver(false);
       const files = Array.from(e.dataTransfer?.files ?? []);
       if (files.length === 0) return;
+      if (files.some((f) => /\.onnx$/i.test(f.name))) {
+        // A model file is tried in the Models panel, never annotated as a photo.
+        selectTab('models');
+        void tryModelFiles(files);
+        return;
+      }
       selectTab('photos');
       void analyzePhotos(files);
     };

@@ -7,6 +7,7 @@
 import { useId, useState } from 'react';
 import type { ModelView } from '../../store/models-view.ts';
 import { pinModel, rollbackModel } from '../../store/update-actions.ts';
+import { stopUsingLocal } from '../../store/trial-actions.ts';
 import { announce } from '../../store/ui-slice.ts';
 import { ColumnHeads } from './ColumnHeads.tsx';
 
@@ -22,6 +23,7 @@ const STAGE_WORDS: Record<string, string> = {
   compiling: 'Compiled',
   probed: 'Probe passed, warming up',
   warmed: 'Warmed up',
+  shadowed: 'Shadow comparison passed',
   serving: 'Serving, draining the old version',
   draining: 'Drained',
   released: 'Old version released',
@@ -102,6 +104,23 @@ export function ModelCard({ model }: ModelCardProps) {
         )}
       </div>
       {stage.reason && <p className="model-card__reason">{stage.reason}</p>}
+      {model.local && (
+        <div className="model-card__local" data-testid="model-local">
+          <p>
+            Local file <strong>{model.local.name}</strong> (sha256{' '}
+            <code title={model.local.sha256}>{model.local.sha256.slice(0, 12)}…</code>) is used on this device only.
+          </p>
+          <button
+            type="button"
+            className="button button--small"
+            disabled={busy}
+            onClick={() => run(() => stopUsingLocal(model.id))}
+            aria-label={`Stop using ${model.local.name} for ${model.id}`}
+          >
+            Stop using
+          </button>
+        </div>
+      )}
       {model.note && <p className="model-card__note">{model.note}</p>}
       <div className="model-card__actions">
         <button

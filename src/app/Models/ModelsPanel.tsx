@@ -1,7 +1,7 @@
 /**
  * @file The Models view: where updates come from (registry, poll interval, service worker),
  * a Check now button, one card per model (versions, channel, stage, roll back, pin) and the
- * update log. Everything reads the store, so it shows what `window.hotlens.status()` reports.
+ * "Try a model file" section and the update log. Everything reads the store, so it shows what `window.hotlens.status()` reports.
  */
 import { POLL_INTERVAL } from '../../shared/update-settings.ts';
 import { useState } from 'react';
@@ -9,6 +9,7 @@ import { modelViews } from '../../store/models-view.ts';
 import { checkForUpdates } from '../../store/update-actions.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { ModelCard } from './ModelCard.tsx';
+import { TryModel } from './TryModel.tsx';
 import { UpdateLog } from './UpdateLog.tsx';
 import './Models.css';
 
@@ -84,6 +85,7 @@ export function ModelsPanel() {
           <ModelCard key={view.id} model={view} />
         ))}
       </div>
+      <TryModel />
       <h2 className="models__heading">Update log</h2>
       <UpdateLog records={log} />
     </div>

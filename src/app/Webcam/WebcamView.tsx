@@ -1,7 +1,8 @@
 /**
  * @file The Webcam view: start/stop the camera, the live video with the annotated overlay and
  * the HUD. The overlay canvas shows each analysed frame together with its own boxes (in sync
- * by construction) and is scaled with the video to the displayed size.
+ * by construction) and is scaled with the video to the displayed size. A candidate model running in
+ * shadow may add its boxes, dashed ("show candidate" in the Models panel).
  */
 import { useCallback, useEffect, useRef } from 'react';
 import { inferenceClient } from '../../inference/client/inference-client.ts';
@@ -17,7 +18,9 @@ import {
 } from '../../store/camera-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { drawOverlay, fontForDisplay } from '../draw/draw-annotations.ts';
-import { countsFor, overlayFor, summariesFor } from '../feature-views.ts';
+import { candidateOverlayFor, countsFor, overlayFor, summariesFor } from '../feature-views.ts';
+import type { OverlayBox } from '../../shared/feature.ts';
+import { shadowForFrame, shadowFrameDone } from '../../store/shadow-session.ts';
 import { appStore } from '../../store/app-store.ts';
 import { openCamera, type OpenCamera } from './camera.ts';
 import { FrameLoop } from './frame-loop.ts';
@@ -43,6 +46,8 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
   const engineReady = useAppStore((s) => s.engine.phase === 'ready');
   const found = useAppStore((s) => s.camera.found);
   const videoSize = useAppStore((s) => s.camera.video);
+  // The latest candidate boxes (shadow runs are sampled: they stay until the next compared frame).
+  const candidateRef = useRef<OverlayBox[]>([]);
 
   const draw = useCallback((result: FrameResult<ImageBitmap>) => {
     const canvas = canvasRef.current;
@@ -56,7 +61,10 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
     // object-fit: contain — the frame is shown at the smaller of the two axis scales.
     const shown = Math.min(canvas.clientWidth / canvas.width, canvas.clientHeight / canvas.height) || 1;
     const fontPx = fontForDisplay(canvas.width, canvas.width * shown);
-    drawOverlay(ctx, overlayFor(result), { scale: 1, fontPx });
+    if (result.shadow) candidateRef.current = candidateOverlayFor(result.shadow.results);
+    const { trial } = appStore.getState();
+    const candidate = trial.showCandidate && trial.phase === 'ready' ? candidateRef.current : [];
+    drawOverlay(ctx, [...overlayFor(result), ...candidate], { scale: 1, fontPx });
     canvas.dataset.drawn = 'true';
   }, []);
 
@@ -102,10 +110,13 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
     if (phase !== 'on' || !engineReady || !video) return;
     const loop = new FrameLoop(video, {
       // The features whose models serve now, read per frame: a feature turned on joins when its models are warm.
-      analyse: (frame) => inferenceClient.analyzeFrame(frame, appStore.getState().features.serving),
+      // A candidate in shadow (a model file being tried, a gated update) runs on sampled frames.
+      analyse: (frame) => inferenceClient.analyzeFrame(frame, appStore.getState().features.serving, shadowForFrame()),
       draw,
-      processed: (sample, result) =>
-        frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated')),
+      processed: (sample, result) => {
+        frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated'));
+        shadowFrameDone(result);
+      },
       dropped: frameDropped,
       failed: frameFailed,
     });

@@ -5,6 +5,7 @@
  */
 import type { Feature } from '../../shared/feature.ts';
 import { analyzeFaces, faceModelsOf } from './analyze.ts';
+import { compareFaces } from './compare.ts';
 import { facePreprocess } from './preprocess.ts';
 import { FACE_PROBES } from './probes.ts';
 import { faceDetails, faceOverlay, faceSummary } from './present.ts';
@@ -40,4 +41,5 @@ export const faces: Feature<FaceAnnotation[]> = {
   details: faceDetails,
   summary: faceSummary,
   count: (result) => result.length,
+  compare: compareFaces,
 };

@@ -16,6 +16,8 @@ import type {
   PhotoResult,
   ProbeReport,
   ProgressListener,
+  ShadowPair,
+  ShadowTarget,
   StagedSet,
   WorkerApi,
 } from '../../shared/worker-api.ts';
@@ -33,7 +35,8 @@ function defaultWorker(): Worker {
 
 /** Photos annotated by one consistent set of model versions (see {@link InferenceClient.openBatch}). */
 export interface PhotoSession {
-  analyzePhoto(photo: Blob, fileName: string, features: readonly string[]): Promise<PhotoResult>;
+  /** With `shadow`, the staged candidate also runs on the photo (the result's `shadow`). */
+  analyzePhoto(photo: Blob, fileName: string, features: readonly string[], shadow?: ShadowTarget): Promise<PhotoResult>;
   /** Lets a swap finish retiring the sessions this batch used. */
   close(): void;
 }
@@ -170,19 +173,38 @@ export class InferenceClient implements EnginePool {
     }
   }
 
-  /** Annotates a webcam frame; the bitmap is transferred and comes back in the result. */
-  async analyzeFrame(frame: ImageBitmap, features: readonly string[]): Promise<FrameResult<ImageBitmap>> {
+  /**
+   * Annotates a webcam frame; the bitmap is transferred and comes back in the result. With
+   * `shadow`, the staged candidate also runs on it (the result's `shadow`).
+   */
+  async analyzeFrame(
+    frame: ImageBitmap,
+    features: readonly string[],
+    shadow?: ShadowTarget,
+  ): Promise<FrameResult<ImageBitmap>> {
+    const options = shadow ? { features, shadow } : { features };
     try {
-      return await this.run((h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]), { features })));
+      return await this.run((h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]), options)));
     } catch (err) {
       frame.close();
       throw err;
     }
   }
 
-  /** Annotates one photo with the serving versions (a batch should use {@link openBatch}). */
-  analyzePhoto(photo: Blob, fileName: string, features: readonly string[]): Promise<PhotoResult> {
-    return this.run((h) => h.call((r) => r.analyzePhoto(photo, fileName, { features })));
+  /** Annotates one photo with the serving versions (a batch should use {@link openBatch}); `shadow` as for frames. */
+  analyzePhoto(
+    photo: Blob,
+    fileName: string,
+    features: readonly string[],
+    shadow?: ShadowTarget,
+  ): Promise<PhotoResult> {
+    const options = shadow ? { features, shadow } : { features };
+    return this.run((h) => h.call((r) => r.analyzePhoto(photo, fileName, options)));
+  }
+
+  /** A shadow comparison on the candidate's probe image (no camera needed); not counted as a served run. */
+  async shadowProbe(shadow: ShadowTarget, features: readonly string[]): Promise<ShadowPair> {
+    return (await this.ready()).call((r) => r.shadowProbe(shadow, features));
   }
 
   /**
@@ -195,13 +217,14 @@ export class InferenceClient implements EnginePool {
     const open = () =>
       (batch ??= this.ready().then(async (handle) => ({ handle, id: await handle.call((r) => r.openBatch()) })));
     return {
-      analyzePhoto: async (photo, fileName, features) => {
+      analyzePhoto: async (photo, fileName, features, shadow) => {
         let b = await open();
         if (!b.handle.alive) {
           batch = null;
           b = await open();
         }
-        return this.run(() => b.handle.call((r) => r.analyzePhoto(photo, fileName, { features, batch: b.id })));
+        const options = shadow ? { features, batch: b.id, shadow } : { features, batch: b.id };
+        return this.run(() => b.handle.call((r) => r.analyzePhoto(photo, fileName, options)));
       },
       close: () => {
         void batch?.then((b) => b.handle.call((r) => r.closeBatch(b.id))).catch(() => undefined);

@@ -6,10 +6,11 @@
  * small, else in a new host; see IN_HOST_MAX_BYTES), probe it (the probe run is its warm-up), flip
  * its route between two analyses, then drain and release what it replaced; the other models'
  * sessions are never touched. A host that crashes takes its sessions with it: they are loaded
- * again in a new host, and runs fail with WorkerCrashedError until they are back.
+ * again in a new host, and runs fail with WorkerCrashedError until they are back. A staged set
+ * may also run in shadow of the serving sessions (shadow-run.ts) without ever being flipped.
  */
 import * as Comlink from 'comlink';
-import { analyzeWithFeatures, probeRecipeFor, selectFeatures } from '../../shared/feature-set.ts';
+import { analyzeWithFeatures, probeRecipeFor, selectFeatures, type FeatureAnalysis } from '../../shared/feature-set.ts';
 import type { Feature, FeatureRunner } from '../../shared/feature.ts';
 import { EngineNotReadyError, ModelLoadError, WorkerCrashedError } from '../../shared/errors.ts';
 import type { HostRuntime } from '../../shared/model-host-api.ts';
@@ -26,6 +27,9 @@ import type {
   ProbeReport,
   ProgressListener,
   ServingModel,
+  ShadowPair,
+  ShadowRun,
+  ShadowTarget,
   StagedSet,
   WorkerApi,
 } from '../../shared/worker-api.ts';
@@ -34,6 +38,7 @@ import { canvasDecoder, type DecodedImage, type ImageDecoder } from './decode.ts
 import { HostPool, type HostConnection } from './host-pool.ts';
 import { ProbeImages } from './probe-images.ts';
 import { SessionTable, type Lease, type Session } from './session-table.ts';
+import { featuresUsing, runCandidate, timed } from './shadow-run.ts';
 
 type HostSession = Session<HostConnection>;
 
@@ -418,18 +423,80 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     return { features, lease: this.table.lease(sessions) };
   }
 
-  private async analyze(decoded: DecodedImage, options: AnalyzeOptions, started: number, decodeMs: number) {
+  private async analyze(
+    decoded: DecodedImage,
+    options: AnalyzeOptions,
+    started: number,
+    decodeMs: number,
+  ): Promise<FeatureAnalysis & { shadow?: ShadowRun }> {
     const { features, lease } = this.leaseFor(options);
     try {
+      const runners = runnersOf(lease.sessions);
+      const compared = options.shadow && runners[options.shadow.id] ? timed(runners[options.shadow.id]!) : null;
+      if (compared) runners[compared.id] = compared;
       const out = await analyzeWithFeatures(features, {
         image: decoded.image,
         scaleToOriginal: decoded.scaleToOriginal,
-        runners: runnersOf(lease.sessions),
+        runners,
       });
-      return { ...out, timings: { decode: decodeMs, ...out.timings, total: performance.now() - started } };
+      const timings = { decode: decodeMs, ...out.timings, total: performance.now() - started };
+      if (!options.shadow) return { ...out, timings };
+      const shadow = await this.shadowRun(options.shadow, featuresUsing(features, options.shadow.id), decoded, {
+        runners,
+        servingMs: compared?.ms ?? 0,
+      });
+      return { ...out, timings, shadow };
     } finally {
       lease.release();
     }
+  }
+
+  /**
+   * The candidate's side of a shadow run on `decoded` (see shadow-run.ts): the staged session of
+   * `target` in place of the serving one, leased so a release waits for it. Never throws.
+   */
+  private async shadowRun(
+    target: ShadowTarget,
+    features: Feature[],
+    decoded: DecodedImage,
+    serving: { runners: Record<string, FeatureRunner>; servingMs: number },
+  ): Promise<ShadowRun> {
+    let staged: HostSession;
+    try {
+      staged = this.staged(target.key, target.id);
+    } catch (err) {
+      const error = `the candidate is not staged any more (${(err as Error).message})`;
+      return {
+        id: target.id,
+        version: '',
+        results: {},
+        modelMs: { serving: serving.servingMs, candidate: 0 },
+        totalMs: 0,
+        error,
+      };
+    }
+    const lease = this.table.lease({ [target.id]: staged });
+    try {
+      return await runCandidate({
+        features,
+        image: decoded.image,
+        scaleToOriginal: decoded.scaleToOriginal,
+        serving: serving.runners,
+        candidate: runnerOf(staged),
+        servingMs: serving.servingMs,
+      });
+    } finally {
+      lease.release();
+    }
+  }
+
+  async shadowProbe(target: ShadowTarget, featureIds: readonly string[]): Promise<ShadowPair> {
+    const staged = this.staged(target.key, target.id);
+    const using = featuresUsing(selectFeatures(this.deps.features, featureIds), target.id);
+    if (using.length === 0) throw new ModelLoadError(target.id, 'no feature in use runs it');
+    const decoded = await this.probeImage(staged.spec.file.probe);
+    const out = await this.analyze(decoded, { features: using.map((f) => f.id), shadow: target }, performance.now(), 0);
+    return { serving: out.results, models: out.models, shadow: out.shadow! };
   }
 
   async analyzePhoto(photo: Blob, fileName: string, options: AnalyzeOptions): Promise<PhotoResult> {
@@ -442,6 +509,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
       inferenceWidth: decoded.image.width,
       inferenceHeight: decoded.image.height,
       timings: out.timings,
+      ...(out.shadow ? { shadow: out.shadow } : {}),
     };
   }
 
@@ -457,6 +525,7 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
         models: out.models,
         timings: out.timings,
         ...out.results,
+        ...(out.shadow ? { shadow: out.shadow } : {}),
       };
       // Hand the bitmap back so the UI draws these boxes on exactly this frame.
       return Comlink.transfer(result, [frame]);

@@ -11,7 +11,9 @@
  * a ProbeAssetError: the network's fault, never the model's.
  * When the cache cannot keep the bytes (IndexedDB blocked, or full even after evicting unused
  * blobs) the verified download serves from memory, origin `memory`: the app still works, and
- * nothing is stored that did not verify.
+ * nothing is stored that did not verify. A model file the user gave this device (`spec.local`)
+ * is never requested from the registry: its bytes come with the spec while it is being tried, else
+ * from IndexedDB ("Use on this device" stored them), else loading fails.
  */
 import type { ModelStore } from './model-store.ts';
 import { createModelStore } from './idb-model-store.ts';
@@ -27,7 +29,7 @@ import type { ModelSpec } from '../../shared/worker-api.ts';
 /** Bytes of one version and where they came from (`memory`: downloaded and verified, but not cached). */
 export interface SourcedBytes {
   bytes: Uint8Array<ArrayBuffer>;
-  origin: 'cache' | 'registry' | 'memory';
+  origin: 'cache' | 'registry' | 'memory' | 'local';
 }
 
 /** A probe image as the manifest names it: its path in the registry, digest and size. */
@@ -91,6 +93,13 @@ export function cacheModelSource(base: string, deps: CacheSourceDeps = {}): Mode
     async bytes(spec, onBytes) {
       const what = `${spec.id}@${spec.version}`;
       const req = { url: registryUrl(base, spec.file.blob), sha256: spec.sha256, bytes: spec.file.bytes };
+      if (spec.local) {
+        // The user's own file: its hash, let alone its bytes, must never reach a server.
+        if (spec.local.bytes) return { bytes: new Uint8Array(spec.local.bytes), origin: 'local' };
+        const kept = await store.getBlob(spec.sha256).catch(() => undefined);
+        if (kept) return { bytes: new Uint8Array(kept), origin: 'cache' };
+        throw new ModelLoadError(what, `the model file ${spec.local.name} is no longer stored on this device`);
+      }
       listeners.set(spec.sha256, onBytes);
       try {
         // Storage blocked: no lock to share and nothing to store; download and verify here.

@@ -3,8 +3,10 @@
  * versions) and its transitions as pure functions. The cache applies them inside one
  * IndexedDB transaction, so the service worker and the workers of several tabs can update
  * it concurrently without losing writes; every transition is idempotent because each tab's
- * worker applies the same swap.
+ * worker applies the same swap. A local override (a model file the user chose to use on this
+ * device) lives here too, so the version policy of every thread sees it and its blob is kept.
  */
+import type { ModelVersion } from '../../shared/manifest-types.ts';
 import type { BadStage, VersionRef } from '../../shared/update-messages.ts';
 import { NoRollbackTarget } from './errors.ts';
 
@@ -39,6 +41,22 @@ export interface ProvenVersion {
   time: number;
 }
 
+/**
+ * A model file the user chose to use on this device instead of the registry's versions (Models
+ * panel, "Use on this device"). Its bytes are in the cache under its sha256, verified when stored;
+ * they never came from, and never go to, a registry.
+ */
+export interface LocalOverride extends VersionRef {
+  id: string;
+  task: string;
+  /** The file's name as the user gave it. */
+  name: string;
+  /** Its entry, made on this device from the file itself (signature, pre-processing, labels). */
+  file: ModelVersion;
+  /** When the user chose it (ms since the epoch). */
+  since: number;
+}
+
 /** Everything about versions that the service worker and workers share. */
 export interface ControlState {
   models: Record<string, ModelState>;
@@ -47,6 +65,8 @@ export interface ControlState {
   bad: BadVersion[];
   /** Probes passed on this device (absent in states written before it existed). */
   proven?: ProvenVersion[];
+  /** Local overrides per model id (absent in states written before they existed). */
+  local?: Record<string, LocalOverride>;
 }
 
 /** Bad entries kept; the oldest are forgotten first (their versions are long gone from the manifest). */
@@ -152,6 +172,23 @@ export function setPin(control: ControlState, id: string, version: string | null
   return { ...control, pins };
 }
 
+/**
+ * Records a local override for its model id (replacing any other). A version the user chooses
+ * explicitly is tried again even if it failed before.
+ */
+export function setLocalOverride(control: ControlState, override: LocalOverride): ControlState {
+  const next = clearBad(control, override.id, override.sha256);
+  return { ...next, local: { ...next.local, [override.id]: structuredClone(override) } };
+}
+
+/** Ends the local override of `id` (the registry's versions apply again). */
+export function clearLocalOverride(control: ControlState, id: string): ControlState {
+  if (!control.local?.[id]) return control;
+  const local = { ...control.local };
+  delete local[id];
+  return { ...control, local };
+}
+
 /** The version a rollback of `id` would return to, or null when there is none it may use. */
 export function rollbackTarget(control: ControlState, id: string): VersionRef | null {
   const state = modelState(control, id);
@@ -193,6 +230,8 @@ export function rollback(
   next = clearBad(next, id, to.sha256);
   next = markBad(next, { id, ...from, stage: how.kind, reason: how.reason, time: how.time });
   if (how.kind === 'manual' && next.pins[id] === from.version) next = setPin(next, id, null);
+  // Rolling back away from a local override ends it: the registry's versions apply again.
+  if (next.local?.[id]?.sha256 === from.sha256) next = clearLocalOverride(next, id);
   return { control: next, from, to };
 }
 

@@ -109,7 +109,7 @@ export class StageRecorder {
       this.record(stage, 'rejected', elapsed(), reason, true);
       throw new StageRejected(stage, reason);
     }
-    this.record(stage, 'ok', elapsed(), undefined, options.terminal);
+    this.record(stage, 'ok', elapsed(), options.note?.() || undefined, options.terminal);
     return result as Exclude<T, string[] | void>;
   }
 }
@@ -122,6 +122,8 @@ export interface StageRunOptions {
   transient?: (err: unknown) => boolean;
   /** Attach the per-stage durations to the `ok` record (the stage ends an update). */
   terminal?: boolean;
+  /** A note for the `ok` record (e.g. the figures a check passed with). */
+  note?: () => string;
 }
 
 /** Rejects with a {@link StageRejected} when `promise` takes longer than `ms`; late session values go to `onLate`. */

@@ -7,7 +7,9 @@
  * canary when this client's bucket is inside its percent, then stable. A version marked bad
  * never gets chosen automatically: a bad canary falls back to stable, a bad stable keeps the
  * active version (or the previous one if the active is bad too). A label only ever points at a
- * version the client can verify: one listed in the manifest, or one it already holds.
+ * version the client can verify: one listed in the manifest, or one it already holds. A local
+ * override (a model file the user chose on this device) comes before all of them: the model
+ * follows channel `local` and its registry updates wait until the user stops using the file.
  */
 import type { Manifest } from '../../shared/manifest-types.ts';
 import type { ModelChannel, VersionRef } from '../../shared/update-messages.ts';
@@ -60,6 +62,21 @@ function badNote(control: ControlState, id: string, ref: VersionRef, what: strin
 }
 
 function planOne(input: PolicyInput, id: string): ModelPlan {
+  const local = input.control.local?.[id];
+  if (!local) return planRegistry(input, id);
+  const ref = { version: local.version, sha256: local.sha256 };
+  const bad = findBad(input.control.bad, id, local.sha256, { ignoreManual: true });
+  const registry = planRegistry(input, id);
+  if (bad) {
+    const why = `local file ${local.name} is marked bad (${bad.stage}: ${bad.reason}); following the registry`;
+    return { ...registry, note: registry.note ? `${why}; ${registry.note}` : why };
+  }
+  const waiting = registry.target ? ` (the registry's ${registry.channel} is ${registry.target.version})` : '';
+  const note = `local file ${local.name} replaces the registry's versions on this device; registry updates of ${id} wait until you stop using it${waiting}`;
+  return { id, channel: 'local', target: ref, bucket: registry.bucket, note };
+}
+
+function planRegistry(input: PolicyInput, id: string): ModelPlan {
   const { manifest, control } = input;
   const state = modelState(control, id);
   const bucket = canaryBucket(input.installId, id);
@@ -102,14 +119,16 @@ export function planVersions(input: PolicyInput): Record<string, ModelPlan> {
 }
 
 /**
- * The sha256s that must stay in the cache: every model's active, previous and candidate, plus
- * the targets of `plans` (about to be downloaded or swapped to). Everything else may be evicted.
+ * The sha256s that must stay in the cache: every model's active, previous and candidate, every
+ * local override, plus the targets of `plans` (about to be downloaded or swapped to). Everything
+ * else may be evicted.
  */
 export function referencedBlobs(control: ControlState, plans?: Record<string, ModelPlan>): Set<string> {
   const keep = new Set<string>();
   for (const state of Object.values(control.models)) {
     for (const ref of [state.active, state.previous, state.candidate]) if (ref) keep.add(ref.sha256);
   }
+  for (const local of Object.values(control.local ?? {})) keep.add(local.sha256);
   for (const plan of Object.values(plans ?? {})) if (plan.target) keep.add(plan.target.sha256);
   return keep;
 }

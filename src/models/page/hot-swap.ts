@@ -3,8 +3,10 @@
  * compat check (the declared signature and the file's own, before any session exists) → the
  * candidate alone is staged in a model host (compile) → probe → warm-up → flip at a frame
  * boundary (the next analysis uses it) → drain the replaced session → release it. Sessions of
- * the other models are never touched. The stage logic and timing are runSwap's
- * (run-swap.ts); this module supplies the steps from an {@link EnginePool}.
+ * the other models are never touched. A version whose manifest entry asks for a shadow gate runs
+ * beside the serving one after its warm-up (stage `shadowed`, judged by the injected `shadow`).
+ * The stage logic and timing are runSwap's (run-swap.ts); this module supplies the steps from an
+ * {@link EnginePool}.
  */
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec } from '../../shared/worker-api.ts';
@@ -19,7 +21,13 @@ import { runSwap, type SwapResult } from './run-swap.ts';
 export const SWAP_TIMEOUTS = { compiling: 120_000, probed: 60_000, warmed: 60_000 } as const;
 
 /** Error names that are not a version's fault: the swap is retried later, the version not condemned. */
-const TRANSIENT = new Set(['WorkerCrashedError', 'ModelLoadError', 'StorageFullError', 'ProbeAssetError']);
+const TRANSIENT = new Set([
+  'WorkerCrashedError',
+  'ModelLoadError',
+  'StorageFullError',
+  'ProbeAssetError',
+  'ShadowUnavailable',
+]);
 
 /** True for errors after which a swap should simply be retried later. */
 export function isTransientSwapError(err: unknown): boolean {
@@ -58,6 +66,13 @@ export interface HotSwapInput {
   fileBytes?: (spec: ModelSpec) => Promise<Uint8Array | undefined>;
   /** Called when the candidate passed its probe, with the runtime it ran on (remembered as proven). */
   onProbePassed?: (runtime: string) => void;
+  /**
+   * The shadow gate, run when the version's entry has `shadow`: compares the staged candidate with
+   * the serving version and judges it (problems reject at `shadowed`). Without it no gate runs.
+   */
+  shadow?: (key: string, spec: ModelSpec) => Promise<{ problems: string[]; note: string }>;
+  /** The log records' source (default `worker`). */
+  source?: UpdateLogRecord['source'];
   clock?: Clock;
 }
 
@@ -94,6 +109,7 @@ export async function hotSwap(input: HotSwapInput): Promise<SwapResult<string>> 
       warmUp: async (key) => {
         await pool.warmUp(key);
       },
+      ...(spec.file.shadow && input.shadow ? { shadow: (key: string) => input.shadow!(key, spec) } : {}),
       flip: async (key) => {
         replaced = await pool.flip(key);
         input.flipped(set, await pool.info());
@@ -102,6 +118,12 @@ export async function hotSwap(input: HotSwapInput): Promise<SwapResult<string>> 
       release: () => (replaced ? pool.release(replaced) : Promise.resolve()),
       discard: (key) => pool.release(key),
     },
-    { timeouts: SWAP_TIMEOUTS, transient: isTransientSwapError, emit: input.emit, clock: input.clock },
+    {
+      timeouts: SWAP_TIMEOUTS,
+      transient: isTransientSwapError,
+      emit: input.emit,
+      clock: input.clock,
+      ...(input.source ? { source: input.source } : {}),
+    },
   );
 }

@@ -6,12 +6,15 @@
  * the service worker announces a stored candidate (`model-ready`), another tab swaps or rolls
  * back, or the user pins, it runs the staged hot swap of that one model (hot-swap.ts), one swap
  * at a time. After a flip it watches the new version: K consecutive failures roll it back from
- * IndexedDB and mark it bad.
+ * IndexedDB and mark it bad. A version whose entry asks for a shadow gate runs beside the serving
+ * one before its flip (the injected `shadowGate` judges it). A local override (a model file the
+ * user chose on this device) is one more plan target: it swaps in and out through the same swap.
  *
  * Browser-free: the engine (EnginePool), storage, channel and clock are injected, so the whole
  * behaviour runs in Node tests against a fake engine.
  */
 import type { Feature } from '../../shared/feature.ts';
+import type { ShadowGate } from '../../shared/manifest-types.ts';
 import { modelsOf, selectFeatures } from '../../shared/feature-set.ts';
 import type { TaskRegistry } from '../../shared/tasks.ts';
 import { boundedLogRecord, type ModelsMessage, type UpdateLogRecord } from '../../shared/update-messages.ts';
@@ -26,14 +29,31 @@ import type { FetchLike } from '../common/http.ts';
 import type { ManifestFetchOptions } from '../common/registry-client.ts';
 import { hotSwap } from './hot-swap.ts';
 import type { ManagerEvent, ManagerState, StorageStatus } from './manager-types.ts';
-import type { RollbackResult } from '../common/model-state.ts';
+import {
+  clearLocalOverride,
+  setLocalOverride,
+  type LocalOverride,
+  type RollbackResult,
+} from '../common/model-state.ts';
+import type { VerifiedBlob } from '../common/integrity.ts';
 import { RuntimeHealth } from './runtime-health.ts';
-import { resolveSpec } from './serving-set.ts';
+import { specFor } from './serving-set.ts';
 import { StageBoard } from './stage-board.ts';
 import { loadModels, loadStartManifest } from './start-up.ts';
 import { systemClock, type Clock } from '../common/clock.ts';
 import type { Candidate } from '../common/stage-recorder.ts';
 import { planVersions } from '../common/version-policy.ts';
+
+/** What a shadow gate is asked to judge: the staged candidate `key` of `spec`, against `serving`. */
+export interface ShadowGateRequest {
+  key: string;
+  spec: ModelSpec;
+  serving: ModelSpec | undefined;
+  gate: ShadowGate;
+}
+
+/** Runs a shadow comparison for a gated version and judges it (problems reject it at `shadowed`). */
+export type ShadowGateRunner = (request: ShadowGateRequest) => Promise<{ problems: string[]; note: string }>;
 
 /** What the manager needs. */
 export interface ManagerDeps {
@@ -57,6 +77,8 @@ export interface ManagerDeps {
   /** Consecutive failures after a flip that trigger a rollback (default 3). */
   failureThreshold?: number;
   setTimer?: (fn: () => void, ms: number) => unknown;
+  /** Judges versions whose entry asks for a shadow gate; without it they swap in ungated. */
+  shadowGate?: ShadowGateRunner;
 }
 
 const ref = (s: ModelSpec) => ({ version: s.version, sha256: s.sha256 });
@@ -358,7 +380,7 @@ export class ModelManager {
       const target = plans[id]?.target;
       const current = this.serving[id];
       if (!target || !current || target.sha256 === current.sha256) continue;
-      const spec = resolveSpec(stored?.manifest, id, target);
+      const spec = specFor(stored?.manifest, control, id, target);
       if (!spec || this.retryLater(target.sha256)) continue;
       // With a service worker, wait until it has stored the blob (it announces model-ready);
       // with no storage to share, this tab's standby worker downloads it.
@@ -383,11 +405,18 @@ export class ModelManager {
 
   /** Swaps one model and commits the outcome; an `update` promotes, a `rollback` follows a committed rollback. */
   private async swap(spec: ModelSpec, kind: 'update' | 'rollback', channel?: string): Promise<void> {
-    const { store } = this.deps;
+    const { store, shadowGate } = this.deps;
     const candidate: Candidate = { id: spec.id, ...ref(spec) };
     let result;
     try {
       result = await hotSwap({
+        ...(spec.local ? { source: 'local' as const } : {}),
+        ...(shadowGate
+          ? {
+              shadow: (key: string, s: ModelSpec) =>
+                shadowGate({ key, spec: s, serving: this.serving[s.id], gate: s.file.shadow! }),
+            }
+          : {}),
         pool: this.deps.pool,
         tasks: this.deps.tasks,
         serving: this.serving,
@@ -457,7 +486,7 @@ export class ModelManager {
       const result = await commitRollback(store, id, kind, reason, this.clock.now());
       channel.post({ type: 'model-rolled-back', id, from: result.from, to: result.to, reason });
       const manifest = (await store.getManifest())?.manifest;
-      const spec = resolveSpec(manifest, id, result.to);
+      const spec = specFor(manifest, result.control, id, result.to);
       if (spec && this.serving[id]?.sha256 !== spec.sha256) await this.swap(spec, 'rollback');
       this.record([
         {
@@ -475,6 +504,34 @@ export class ModelManager {
       await this.publishState();
       return result;
     });
+  }
+
+  /**
+   * Uses a model file on this device instead of the registry's versions of its id: records the
+   * override (which keeps its blob), stores the verified bytes, and swaps it in through the staged
+   * swap (probe, warm-up, flip, drain; rolled back on runtime failure). Resolves when the swap ended.
+   */
+  async useLocal(override: LocalOverride, blob: VerifiedBlob): Promise<void> {
+    const { store } = this.deps;
+    await store.updateControl((c) => setLocalOverride(c, override));
+    try {
+      await store.putBlob(blob);
+    } catch (err) {
+      await store.updateControl((c) => clearLocalOverride(c, override.id)).catch(() => undefined);
+      throw err;
+    }
+    this.reconcile();
+    await this.idle();
+    await this.publishState();
+  }
+
+  /** Ends the local override of `id`: the registry's version swaps back in (once its bytes are on the device). */
+  async stopLocal(id: string): Promise<void> {
+    await this.deps.store.updateControl((c) => clearLocalOverride(c, id));
+    this.emit({ type: 'notice', text: `${id} follows the registry again.` });
+    this.reconcile();
+    await this.idle();
+    await this.publishState();
   }
 
   /** Pins `id` to `version` (null unpins) and moves this tab there once the bytes are cached. */
@@ -504,6 +561,24 @@ export class ModelManager {
     this.rollback(watched, 'runtime', verdict.reason).catch((err: unknown) =>
       this.emit({ type: 'notice', text: `Automatic rollback of ${watched} failed: ${describeError(err)}` }),
     );
+  }
+
+  /**
+   * Logs records of checks that ran outside a swap (a model file tried from the Models panel,
+   * source `local`): stored, broadcast and shown like a swap's, without moving the model's stage.
+   */
+  logRecords(records: readonly UpdateLogRecord[]): void {
+    if (records.length === 0) return;
+    const bounded = records.map(boundedLogRecord);
+    const { store, channel } = this.deps;
+    this.logWrites = this.logWrites.then(() => store.appendLog(...bounded)).catch(() => undefined);
+    for (const record of bounded) channel.post({ type: 'log', record });
+    this.emit({ type: 'log', records: bounded });
+  }
+
+  /** The versions this tab serves now, by model id. */
+  servingSpecs(): Readonly<Record<string, ModelSpec>> {
+    return { ...this.serving };
   }
 
   /** Resolves once queued work (start, swaps, rollbacks) is done. */

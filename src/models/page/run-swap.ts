@@ -20,6 +20,11 @@ export interface SwapSteps<S> {
   probe(session: S): Promise<string[]>;
   /** Runs enough inferences that the first served frame is as fast as the rest. */
   warmUp(session: S): Promise<string[] | void>;
+  /**
+   * Only for a version that asks for it: runs the candidate beside the serving version and judges
+   * the comparison (stage `shadowed`); problems reject, `note` is logged with a pass.
+   */
+  shadow?(session: S): Promise<{ problems: string[]; note: string }>;
   /** Atomically makes the candidate the serving session at a frame boundary. */
   flip(session: S): void | Promise<void>;
   /** Waits for in-flight work on the old session. */
@@ -43,6 +48,8 @@ export interface SwapOptions {
    * are logged as `failed` and rethrown, so the caller may retry later; the version is not condemned.
    */
   transient?: (err: unknown) => boolean;
+  /** Who the log records name as their source (default `worker`; `local` for a user's model file). */
+  source?: UpdateLogRecord['source'];
 }
 
 /** How a swap ended (a transient error before the flip is thrown, after a `failed` record). */
@@ -58,7 +65,7 @@ export type SwapResult<S> =
   | { outcome: 'failed' | 'cancelled'; stage: SwapStage; reason: string; records: UpdateLogRecord[] };
 
 /**
- * Runs a candidate through compat check → compile → probe → warm-up → flip → drain → release.
+ * Runs a candidate through compat check → compile → probe → warm-up → [shadow] → flip → drain → release.
  * Nothing before the flip touches the serving session; a candidate rejected at any stage is
  * discarded and never flipped. A failing flip counts as `failed` (not the version's fault);
  * drain/release problems after the flip are reported but the new version keeps serving.
@@ -69,7 +76,7 @@ export async function runSwap<S>(
   options: SwapOptions = {},
 ): Promise<SwapResult<S>> {
   const clock = options.clock ?? systemClock;
-  const rec = new StageRecorder(candidate, 'worker', options.emit, clock);
+  const rec = new StageRecorder(candidate, options.source ?? 'worker', options.emit, clock);
   const t = options.timeouts ?? {};
   let session: S | undefined;
   let stage: SwapStage = 'compat-checked';
@@ -88,6 +95,20 @@ export async function runSwap<S>(
     await rec.run('probed', () => steps.probe(s), { timeoutMs: t.probed, transient });
     enter('warmed');
     await rec.run('warmed', () => steps.warmUp(s), { timeoutMs: t.warmed, transient });
+    if (steps.shadow) {
+      const shadow = steps.shadow.bind(steps);
+      enter('shadowed');
+      let note = '';
+      await rec.run(
+        'shadowed',
+        async () => {
+          const verdict = await shadow(s);
+          note = verdict.note;
+          return verdict.problems;
+        },
+        { transient, note: () => note },
+      );
+    }
     enter('serving');
   } catch (err) {
     if (session !== undefined) await steps.discard(session).catch(() => {});

@@ -3,7 +3,8 @@
  * control state and the cache contents. At start-up the page prefers what is
  * already on the device (no network, the offline case) and only downloads when a model has no
  * usable cached version at all (the first visit). The same resolution turns a plan's target
- * into the {@link ModelSpec} a model host loads.
+ * into the {@link ModelSpec} a model host loads; a local override's version (a model file the
+ * user chose on this device, not in the manifest) resolves from the control state.
  */
 import type { Manifest } from '../../shared/manifest-types.ts';
 import type { VersionRef } from '../../shared/update-messages.ts';
@@ -17,6 +18,30 @@ export function resolveSpec(manifest: Manifest | undefined, id: string, ref: Ver
   const file = entry?.versions[ref.version];
   if (!entry || !file || file.sha256 !== ref.sha256) return null;
   return { id, task: entry.task, version: ref.version, sha256: ref.sha256, file };
+}
+
+/** The spec of a local override of `id` holding `ref`'s bytes, or null. */
+export function localSpec(control: ControlState, id: string, ref: VersionRef): ModelSpec | null {
+  const local = control.local?.[id];
+  if (!local || local.sha256 !== ref.sha256) return null;
+  return {
+    id,
+    task: local.task,
+    version: local.version,
+    sha256: local.sha256,
+    file: local.file,
+    local: { name: local.name },
+  };
+}
+
+/** {@link resolveSpec}, else the local override's spec: every version this device may run. */
+export function specFor(
+  manifest: Manifest | undefined,
+  control: ControlState,
+  id: string,
+  ref: VersionRef,
+): ModelSpec | null {
+  return resolveSpec(manifest, id, ref) ?? localSpec(control, id, ref);
 }
 
 /** Why no version of a model can start. */
@@ -58,7 +83,7 @@ export function startupSet(input: StartupInput): Record<string, StartupChoice> {
       if (ref && !findBad(input.control.bad, id, ref.sha256, { ignoreManual: true })) refs.push(ref);
     }
     const specs = refs
-      .map((ref) => resolveSpec(input.manifest, id, ref))
+      .map((ref) => specFor(input.manifest, input.control, id, ref))
       .filter((s): s is ModelSpec => s !== null && !findBad(input.control.bad, id, s.sha256, { ignoreManual: true }));
     const cached = specs.find((s) => input.cached.has(s.sha256));
     const spec = cached ?? specs[0];

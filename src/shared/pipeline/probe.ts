@@ -2,7 +2,9 @@
  * @file The function-level check a model version must pass before it serves: its outputs on
  * the registry's probe image (fed by the feature's probe recipe) compared with the manifest's
  * expected outputs. The registry tools compute the expectations with the same feeds, so a
- * probe failure means the model (or the runtime) changed, not the harness.
+ * probe failure means the model (or the runtime) changed, not the harness. Every output must be
+ * finite too, expected or not: a model file tried from the Models panel has no expectations, and
+ * its probe is exactly that check.
  */
 import type { Probe } from '../manifest-types.ts';
 import type { TensorData } from '../tensor.ts';
@@ -15,7 +17,7 @@ export interface ProbeResult {
   problems: string[];
 }
 
-/** Compares model outputs with a probe's expectations (same length, all finite, within tolerance). */
+/** Compares model outputs with a probe's expectations (same length, within tolerance) and checks every float output is finite. */
 export function compareProbe(
   probe: Pick<Probe, 'expect' | 'tolerance'>,
   outputs: Record<string, TensorData>,
@@ -49,6 +51,11 @@ export function compareProbe(
         `output "${name}"[${worstAt}] is ${Number(actual[worstAt])}, expected ${expected[worstAt]} ± ${probe.tolerance}`,
       );
     }
+  }
+  for (const [name, t] of Object.entries(outputs)) {
+    if (Object.hasOwn(probe.expect, name) || !(t.data instanceof Float32Array)) continue;
+    const at = t.data.findIndex((v) => !Number.isFinite(v));
+    if (at >= 0) problems.push(`output "${name}"[${at}] is ${t.data[at]} on the probe image`);
   }
   return { ok: problems.length === 0, maxDiff, problems };
 }
