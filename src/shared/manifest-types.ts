@@ -25,7 +25,45 @@ export interface Preprocess {
   std: [number, number, number];
   /** Resampling used to reach `size` (ONNX Resize terms). */
   resize: 'bilinear-asymmetric';
+  /**
+   * How a whole image reaches the square input (detectors): `letterbox` (the default when absent)
+   * pads it to a square as `pad` says, then resizes; `stretch` resizes it to the square without
+   * keeping its aspect ratio (`pad` unused). Output boxes are relative to what the model saw.
+   */
+  fit?: 'letterbox' | 'stretch';
+  /** For a model fed crops of a detector's boxes: how a crop is cut (absent: {@link PadSquareCrop}). */
+  crop?: BoxCrop;
 }
+
+/**
+ * face-api's crop, the default: the box clipped to the image and floored, padded to a square
+ * with zeros (centred, the odd pixel bottom/right), resized to `size` (`resize`).
+ */
+export interface PadSquareCrop {
+  method: 'pad-square';
+}
+
+/**
+ * Human's crop (TF `crop_and_resize`): the box enlarged `enlarge`× about its centre, made a square
+ * of its longer side (same centre), corners rounded to whole pixels (Math.round); that square is
+ * sampled at `side`×`side` with TF crop_and_resize semantics (bilinear, corners scaled by
+ * (W − 1)/W, samples outside the image = `fill`), which may leave the image; the values are
+ * divided by `unit`, resized to `size` (`resize`) and multiplied by `unit` again, all in float32
+ * (Human resizes its 0..1 crop and scales back: this reproduces its input bit for bit).
+ */
+export interface EnlargedSquareCrop {
+  method: 'crop-and-resize';
+  enlarge: number;
+  square: 'longer-side';
+  round: 'nearest';
+  /** Side of the intermediate crop in pixels (Human: its detector's input side, 256). */
+  side: number;
+  fill: number;
+  unit: number;
+}
+
+/** How a crop of a box becomes a model input. */
+export type BoxCrop = PadSquareCrop | EnlargedSquareCrop;
 
 /** The smoke test a version must pass before it may serve. */
 export interface Probe {

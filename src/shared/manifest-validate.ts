@@ -22,6 +22,7 @@ import type {
   Probe,
 } from './manifest-types.ts';
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
+import { CropError, parseBoxCrop } from './manifest-crop.ts';
 import { isValid as isSemver } from './semver.ts';
 import { squareInputSize, type TaskRegistry } from './tasks.ts';
 import { untrustedText } from './untrusted-text.ts';
@@ -164,9 +165,19 @@ function probe(v: unknown, path: string, outputs: readonly TensorSpec[]): Probe 
 }
 
 function preprocess(v: unknown, path: string): Preprocess {
-  const o = object(v, path, ['size', 'pad', 'channels', 'layout', 'scale', 'mean', 'std', 'resize']);
+  const o = object(v, path, ['size', 'pad', 'channels', 'layout', 'scale', 'mean', 'std', 'resize', 'fit', 'crop']);
   const scale = finite(o.scale, `${path}.scale`);
   if (scale <= 0) throw new ManifestError(`${path}.scale`, 'must be positive');
+  const optional: Pick<Preprocess, 'fit' | 'crop'> = {};
+  if (o.fit !== undefined) optional.fit = oneOf(o.fit, `${path}.fit`, ['letterbox', 'stretch'] as const);
+  if (o.crop !== undefined) {
+    try {
+      optional.crop = parseBoxCrop(o.crop);
+    } catch (err) {
+      if (!(err instanceof CropError)) throw err;
+      throw new ManifestError(`${path}.crop${err.field}`, err.message);
+    }
+  }
   return {
     size: positiveInt(o.size, `${path}.size`),
     pad: oneOf(o.pad, `${path}.pad`, ['bottom-right', 'centre'] as const),
@@ -176,6 +187,7 @@ function preprocess(v: unknown, path: string): Preprocess {
     mean: triple(o.mean, `${path}.mean`, false),
     std: triple(o.std, `${path}.std`, true),
     resize: oneOf(o.resize, `${path}.resize`, ['bilinear-asymmetric'] as const),
+    ...optional,
   };
 }
 
