@@ -163,6 +163,10 @@ export function convertBlazeface(
     `converted from ${pkg.name} ${pkg.version} models/blazeface.json (MediaPipe BlazeFace back model; package licence ` +
     `${pkg.license}); Human's decode in the graph (v/127.5−1, anchors, sigmoid, NMS IoU ${iouThreshold}, ` +
     `score > ${minConfidence}, at most ${maxDetected} faces); input stretched to ${size}×${size}`;
-  const onnx = g.toModel({ doc: source, metadata: { postprocess: JSON.stringify(BLAZEFACE_POSTPROCESS) } });
-  return { onnx, labels: null, source, inputSize: size };
+  const preprocess = { fit: 'stretch' as const };
+  const onnx = g.toModel({
+    doc: source,
+    metadata: { postprocess: JSON.stringify(BLAZEFACE_POSTPROCESS), preprocess: JSON.stringify(preprocess) },
+  });
+  return { onnx, preprocess, labels: null, source, inputSize: size };
 }

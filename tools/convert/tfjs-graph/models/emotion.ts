@@ -16,6 +16,7 @@
 import type { WeightStorage } from '../context.ts';
 import { declareOutput, translateGraph } from '../translate.ts';
 import { humanPackage, readHumanModel } from './packages.ts';
+import { humanFaceCrop } from './human-face-crop.ts';
 import type { ConvertedTaskModel } from './task-model.ts';
 
 /** Human's class names for a one-channel emotion model (emotion.ts `annotations`), in output order. */
@@ -83,6 +84,10 @@ export function convertEmotion(options: EmotionOptions = {}): ConvertedTaskModel
     `converted from ${pkg.name} ${pkg.version} models/emotion.json (oarriaga face_classification mini-Xception; ` +
     `package licence ${pkg.license}); Human's grayscale (${GRAY_WEIGHTS.join(', ')}) and (g − 0.5)·2 in the graph, ` +
     `RGB 0..255 in; classes in Human's order (${HUMAN_EMOTIONS.join(', ')})`;
-  const onnx = t.g.toModel({ doc: source, metadata: { labels: labels.join(',') } });
-  return { onnx, labels, source, inputSize: side };
+  const preprocess = { crop: humanFaceCrop() };
+  const onnx = t.g.toModel({
+    doc: source,
+    metadata: { labels: labels.join(','), preprocess: JSON.stringify(preprocess) },
+  });
+  return { onnx, preprocess, labels, source, inputSize: side };
 }

@@ -23,6 +23,7 @@ import { attr, DataType } from '../../onnx/graph-builder.ts';
 import type { WeightStorage } from '../context.ts';
 import { declareOutput, translateGraph } from '../translate.ts';
 import { humanPackage, readHumanModel } from './packages.ts';
+import { humanFaceCrop } from './human-face-crop.ts';
 import type { ConvertedTaskModel } from './task-model.ts';
 
 /** Options of {@link convertFaceres}. */
@@ -105,6 +106,7 @@ export function convertFaceres(options: FaceresOptions = {}): ConvertedTaskModel
     `converted from ${pkg.name} ${pkg.version} models/faceres.json (HSE FaceRes; package licence ${pkg.license}); ` +
     `float16 weights kept as float16; Human's read-out in the graph: age = argmax bin ∓ 10 × the larger neighbour ` +
     `of the ${bins}-bin distribution, gender = [sigmoid, 1 − sigmoid] (male, female); ${size} px face crops`;
-  const onnx = g.toModel({ doc: source, metadata: { labels: 'male,female' } });
-  return { onnx, labels: ['male', 'female'], source, inputSize: size };
+  const preprocess = { crop: humanFaceCrop() };
+  const onnx = g.toModel({ doc: source, metadata: { labels: 'male,female', preprocess: JSON.stringify(preprocess) } });
+  return { onnx, preprocess, labels: ['male', 'female'], source, inputSize: size };
 }
