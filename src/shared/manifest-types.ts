@@ -95,6 +95,12 @@ export interface ModelVersion extends ModelFile {
   source: string;
   /** Alternative files of the same version, keyed e.g. "320-uint8", "416-float32". */
   variants?: Record<string, ModelFile & { preprocess: Preprocess }>;
+  /**
+   * Models that must change together: every version with this group name (one per model) serves
+   * only alongside the others, and they are stable, canary, swapped and rolled back as one set
+   * (manifest-groups.ts). Absent: the version swaps alone.
+   */
+  group?: string;
 }
 
 /** A canary rollout: `percent` of clients (by stable bucket) follow `version`. */

@@ -23,6 +23,7 @@ import type {
 } from './manifest-types.ts';
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
 import { CropError, parseBoxCrop } from './manifest-crop.ts';
+import { checkGroups, GroupProblem } from './manifest-groups.ts';
 import { isValid as isSemver } from './semver.ts';
 import { squareInputSize, type TaskRegistry } from './tasks.ts';
 import { untrustedText } from './untrusted-text.ts';
@@ -233,7 +234,7 @@ function sizedFile(o: Obj, path: string, t: TaskCheck): ModelFile & { preprocess
 }
 
 function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
-  const o = object(v, path, [...FILE_FIELDS, 'preprocess', 'labels', 'source', 'variants']);
+  const o = object(v, path, [...FILE_FIELDS, 'preprocess', 'labels', 'source', 'variants', 'group']);
   const file = sizedFile(o, path, t);
   let labels: string[] | null = null;
   if (o.labels !== null) labels = array(o.labels, `${path}.labels`).map((l, i) => string(l, `${path}.labels[${i}]`));
@@ -241,6 +242,12 @@ function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
   if (labelProblems.length > 0)
     throw new ManifestError(`${path}.labels`, `do not fit the ${t.task} contract: ${labelProblems.join('; ')}`);
   const version: ModelVersion = { ...file, labels, source: string(o.source, `${path}.source`) };
+  if (o.group !== undefined) {
+    const group = string(o.group, `${path}.group`);
+    if (!ID_PATTERN.test(group))
+      throw new ManifestError(`${path}.group`, 'is not a valid group name (lowercase words joined by "-")');
+    version.group = group;
+  }
   if (o.variants !== undefined) {
     const variants: NonNullable<ModelVersion['variants']> = {};
     for (const [name, item] of Object.entries(record(o.variants, `${path}.variants`))) {
@@ -361,6 +368,12 @@ export function parseManifest(json: unknown, tasks?: TaskRegistry): Manifest {
     const p = key('models', id);
     if (!ID_PATTERN.test(id)) throw new ManifestError(p, 'is not a valid model id (lowercase words joined by "-")');
     models[id] = modelEntry(entry, p, tasks);
+  }
+  try {
+    checkGroups(models);
+  } catch (err) {
+    if (!(err instanceof GroupProblem)) throw err;
+    throw new ManifestError(err.path, err.problem);
   }
   const manifest: Manifest = { schema: 1, serial, published, models };
   if (o.signature !== undefined) manifest.signature = signature(o.signature, 'signature');

@@ -7,11 +7,13 @@
  * canary when this client's bucket is inside its percent, then stable. A version marked bad
  * never gets chosen automatically: a bad canary falls back to stable, a bad stable keeps the
  * active version (or the previous one if the active is bad too). A label only ever points at a
- * version the client can verify: one listed in the manifest, or one it already holds.
+ * version the client can verify: one listed in the manifest, or one it already holds. Models
+ * whose versions form a group (manifest-groups.ts) then move together (group-policy.ts).
  */
 import type { Manifest } from '../../shared/manifest-types.ts';
 import type { ModelChannel, VersionRef } from '../../shared/update-messages.ts';
 import { canaryBucket, inCanary } from './canary-bucket.ts';
+import { applyGroups, groupBucketKey } from './group-policy.ts';
 import { findBad, modelState, type ControlState, type ModelState } from './model-state.ts';
 
 /** What the policy decided for one model. */
@@ -62,8 +64,10 @@ function badNote(control: ControlState, id: string, ref: VersionRef, what: strin
 function planOne(input: PolicyInput, id: string): ModelPlan {
   const { manifest, control } = input;
   const state = modelState(control, id);
-  const bucket = canaryBucket(input.installId, id);
   const entry = manifest?.models[id];
+  // A grouped canary uses its group's bucket, so the client is in it for every member or none.
+  const canaryGroup = entry?.canary && entry.versions[entry.canary.version]?.group;
+  const bucket = canaryBucket(input.installId, canaryGroup ? groupBucketKey(canaryGroup) : id);
   const pin = control.pins[id];
   if (pin !== undefined) {
     const ref = manifestRef(manifest, id, pin) ?? localRef(state, pin);
@@ -98,7 +102,7 @@ export function planVersions(input: PolicyInput): Record<string, ModelPlan> {
   const ids = new Set([...Object.keys(input.manifest?.models ?? {}), ...Object.keys(input.control.models)]);
   const plans: Record<string, ModelPlan> = {};
   for (const id of [...ids].sort()) plans[id] = planOne(input, id);
-  return plans;
+  return applyGroups(plans, input.manifest, input.control);
 }
 
 /**
