@@ -107,8 +107,12 @@ export interface HotlensApi {
   metrics(): HotlensMetrics;
   /** Asks the registry for new model versions now; resolves when the check (and any download) is done. */
   checkForUpdates(): Promise<CheckSummary>;
-  /** Rolls a model back to its previous version from the device's cache (no network). */
-  rollback(id: string): Promise<{ from: string; to: string }>;
+  /**
+   * Rolls a model back to its previous version from the device's cache (no network). When its
+   * version belongs to a group (models that change together), the group's members go back with
+   * it in one step, and `group` lists each member's from/to (absent for a model without a group).
+   */
+  rollback(id: string): Promise<{ from: string; to: string; group?: Record<string, { from: string; to: string }> }>;
   /** Pins a model to a version (it stays there across published updates); null unpins. */
   pin(id: string, version: string | null): Promise<void>;
 }

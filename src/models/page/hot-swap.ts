@@ -1,10 +1,13 @@
 /**
- * @file One hot swap of one model in a running tab, as the staged update of DESIGN.md:
- * compat check (the declared signature and the file's own, before any session exists) → the
- * candidate alone is staged in a model host (compile) → probe → warm-up → flip at a frame
- * boundary (the next analysis uses it) → drain the replaced session → release it. Sessions of
- * the other models are never touched. The stage logic and timing are runSwap's
- * (run-swap.ts); this module supplies the steps from an {@link EnginePool}.
+ * @file One hot swap in a running tab, as the staged update of DESIGN.md: compat check (the
+ * declared signature and the file's own, before any session exists) → the candidate alone is
+ * staged in a model host (compile) → probe → warm-up → flip at a frame boundary (the next
+ * analysis uses it) → drain the replaced session → release it. Sessions of the other models are
+ * never touched. A group's members (manifest-groups.ts) go through the same stages as ONE set:
+ * staged together, each probed, warmed together, flipped in one step (no analysis sees half of
+ * them), drained and released together; a member that fails a check is named in `culprits` and
+ * the whole set stays out. The stage logic and timing are runSwap's (run-swap.ts); this module
+ * supplies the steps from an {@link EnginePool}.
  */
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec } from '../../shared/worker-api.ts';
@@ -44,6 +47,7 @@ export interface HotSwapInput {
   tasks: TaskRegistry;
   /** The versions serving now, by model id. */
   serving: Record<string, ModelSpec>;
+  /** The candidate; {@link hotSwapSet} takes several (a group) instead. */
   spec: ModelSpec;
   /** Called with each stage record as it happens (the flip's `serving` record included). */
   emit: (record: UpdateLogRecord) => void;
@@ -70,21 +74,50 @@ async function compatCheck(input: Pick<HotSwapInput, 'spec' | 'serving' | 'fileB
   return bytes ? fileSignatureProblems(contract, spec.file, bytes) : [];
 }
 
+/** A swap's result; a rejection names the members at fault when it is known (`culprits`, model ids). */
+export type HotSwapResult = SwapResult<string> & { culprits?: string[] };
+
 /**
- * Runs the swap. Resolves with runSwap's result; rejects (after a `failed` record) on a
- * transient error before the flip, in which case the old version keeps serving untouched.
+ * Runs the swap of one model. Resolves with runSwap's result; rejects (after a `failed` record)
+ * on a transient error before the flip, in which case the old version keeps serving untouched.
  */
-export async function hotSwap(input: HotSwapInput): Promise<SwapResult<string>> {
-  const { pool, spec } = input;
-  const candidate: Candidate = { id: spec.id, version: spec.version, sha256: spec.sha256 };
-  const set = { ...input.serving, [spec.id]: spec };
+export function hotSwap(input: HotSwapInput): Promise<HotSwapResult> {
+  const { spec, ...rest } = input;
+  return hotSwapSet({ ...rest, specs: [spec] });
+}
+
+/**
+ * Runs the swap of a set of models that change together (a group) through the same stages as
+ * one; with one spec it is exactly {@link hotSwap}. Problems of a member are prefixed with its
+ * id when there are several.
+ */
+export async function hotSwapSet(
+  input: Omit<HotSwapInput, 'spec'> & { specs: readonly ModelSpec[] },
+): Promise<HotSwapResult> {
+  const { pool, specs } = input;
+  if (specs.length === 0) throw new Error('hotSwapSet needs at least one model');
+  const candidates: Candidate[] = specs.map((s) => ({ id: s.id, version: s.version, sha256: s.sha256 }));
+  const set = { ...input.serving, ...Object.fromEntries(specs.map((s) => [s.id, s])) };
+  const culprits = new Set<string>();
+  const named = (s: ModelSpec, problems: string[]) => {
+    if (problems.length > 0) culprits.add(s.id);
+    return specs.length > 1 ? problems.map((p) => `${s.id} ${s.version}: ${p}`) : problems;
+  };
   let replaced: string | null = null;
-  return runSwap<string>(
-    candidate,
+  const result = await runSwap<string>(
+    specs.length === 1 ? candidates[0]! : candidates,
     {
-      compatCheck: () => compatCheck(input),
-      create: async () => (await pool.stage([spec])).key,
-      probe: async (key) => (await pool.probe(key, spec.id)).problems,
+      compatCheck: async () => {
+        const problems: string[] = [];
+        for (const spec of specs) problems.push(...named(spec, await compatCheck({ ...input, spec })));
+        return problems;
+      },
+      create: async () => (await pool.stage([...specs])).key,
+      probe: async (key) => {
+        const problems: string[] = [];
+        for (const spec of specs) problems.push(...named(spec, (await pool.probe(key, spec.id)).problems));
+        return problems;
+      },
       warmUp: async (key) => {
         await pool.warmUp(key);
       },
@@ -98,4 +131,5 @@ export async function hotSwap(input: HotSwapInput): Promise<SwapResult<string>> 
     },
     { timeouts: SWAP_TIMEOUTS, transient: isTransientSwapError, emit: input.emit, clock: input.clock },
   );
+  return result.outcome === 'rejected' && culprits.size > 0 ? { ...result, culprits: [...culprits] } : result;
 }
