@@ -8,8 +8,8 @@ import type { TensorSpec } from './tensor.ts';
 
 export type { TaskId } from './tasks.ts';
 
-/** How the weights are stored inside the ONNX file. */
-export type WeightEncoding = 'float32' | 'uint8';
+/** How the weights are stored inside the ONNX file (float16 and uint8 are decoded in the graph). */
+export type WeightEncoding = 'float32' | 'uint8' | 'float16';
 
 /** How an image becomes the model input (documented for humans and checked by tools). */
 export interface Preprocess {

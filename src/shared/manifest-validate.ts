@@ -216,7 +216,7 @@ function modelFile(o: Obj, path: string, t: TaskCheck): ModelFile {
     blob,
     sha256,
     bytes: positiveInt(o.bytes, `${path}.bytes`),
-    encoding: oneOf(o.encoding, `${path}.encoding`, ['float32', 'uint8'] as const),
+    encoding: oneOf(o.encoding, `${path}.encoding`, ['float32', 'uint8', 'float16'] as const),
     inputs,
     outputs,
     probe: probe(o.probe, `${path}.probe`, outputs),

@@ -95,11 +95,14 @@ export function inspectOnnx(bytes: Uint8Array): OnnxSummary {
   }
   if (nodes === 0) throw new NotOnnxError('the graph has no nodes');
   const declared = metadata.encoding;
+  // Else the element type holding most weights: uint8 (2), float16 (10) or float32 (1).
+  const dominant = (
+    [
+      ['uint8', 2],
+      ['float16', 10],
+    ] as const
+  ).find(([, type]) => (initializerElements[type] ?? 0) > (initializerElements[1] ?? 0));
   const encoding: WeightEncoding =
-    declared === 'uint8' || declared === 'float32'
-      ? declared
-      : (initializerElements[2] ?? 0) > (initializerElements[1] ?? 0)
-        ? 'uint8'
-        : 'float32';
+    declared === 'uint8' || declared === 'float32' || declared === 'float16' ? declared : (dominant?.[0] ?? 'float32');
   return { irVersion, producer, opsets, metadata, initializerElements, encoding };
 }
