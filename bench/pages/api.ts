@@ -12,7 +12,7 @@ export interface ModelCase {
   /** "416-uint8", "112-float32"... */
   variant: string;
   task: string;
-  encoding: 'uint8' | 'float32';
+  encoding: 'uint8' | 'float32' | 'float16';
   size: number;
   /** Absolute URL of the blob. */
   url: string;
@@ -39,7 +39,7 @@ export interface ModelTiming {
   id: string;
   version: string;
   variant: string;
-  encoding: 'uint8' | 'float32';
+  encoding: 'uint8' | 'float32' | 'float16';
   size: number;
   batch: number;
   ep: 'wasm' | 'webgpu';

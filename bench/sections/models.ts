@@ -36,6 +36,9 @@ export function archName(source: string, id: string): string {
   if (source.includes('ssd_mobilenet')) return 'SSD';
   if (source.includes('age_gender')) return 'age-gender';
   if (source.includes('face_expression')) return 'expression';
+  if (source.includes('blazeface')) return 'BlazeFace';
+  if (source.includes('faceres')) return 'FaceRes';
+  if (source.includes('emotion.json')) return 'emotion';
   return id;
 }
 

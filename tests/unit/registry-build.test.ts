@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertAll } from '../../tools/convert/index.ts';
+import { convertRegistryModels } from '../../tools/convert/all-generations.ts';
 import { buildRegistry, DEFAULT_PUBLISHED, publishedTime } from '../../tools/models/registry-builder.ts';
 import { importClosure, inputsHash, stampPath } from '../../tools/models/stamp.ts';
 import { DEFAULT_MODEL_DIR } from '../../tools/convert/index.ts';
@@ -23,17 +23,18 @@ describe('registry build', () => {
   let manifest: Manifest;
 
   beforeAll(async () => {
-    await buildRegistry(dirA, convertAll());
+    await buildRegistry(dirA, convertRegistryModels());
     // A stale blob from an older build must disappear on rebuild.
     mkdirSync(join(dirB, 'blobs'), { recursive: true });
     writeFileSync(join(dirB, 'blobs', `sha256-${'0'.repeat(64)}.onnx`), 'stale');
-    await buildRegistry(dirB, convertAll());
+    await buildRegistry(dirB, convertRegistryModels());
     manifest = (await readManifest(dirA))!;
   });
 
   it('is deterministic: two builds give byte-identical files', () => {
     const a = snapshot(dirA);
-    expect(Object.keys(a).length).toBe(12 + 2 + 1);
+    // 12 generation-1 files, 3 generation-2 files, 2 probe images, the manifest.
+    expect(Object.keys(a).length).toBe(12 + 3 + 2 + 1);
     expect(snapshot(dirB)).toEqual(a);
   });
 
@@ -43,7 +44,7 @@ describe('registry build', () => {
     expect(manifest.signature).toBeUndefined();
     for (const entry of Object.values(manifest.models)) expect(entry.stable).toBe('1.0.0');
     const det = manifest.models['face-detector']!;
-    expect(Object.keys(det.versions)).toEqual(['1.0.0', '2.0.0']);
+    expect(Object.keys(det.versions)).toEqual(['1.0.0', '2.0.0', '3.0.0']);
     expect(det.versions['1.0.0']!.encoding).toBe('uint8');
     expect(det.versions['1.0.0']!.preprocess.size).toBe(416);
     expect(Object.keys(det.versions['1.0.0']!.variants ?? {}).sort()).toEqual([
@@ -55,13 +56,20 @@ describe('registry build', () => {
     ]);
     expect(Object.keys(det.versions['2.0.0']!.variants ?? {})).toEqual(['512-float32']);
     expect(manifest.models['face-expression']!.versions['1.0.0']!.labels).toHaveLength(7);
+    // Generation 2 is one group, beside generation 1 (which carries no group).
+    const gen2 = [
+      det.versions['3.0.0']!,
+      ...['face-attributes', 'face-expression'].map((id) => manifest.models[id]!.versions['2.0.0']!),
+    ];
+    expect(gen2.map((v) => v.group)).toEqual(['faces-gen2', 'faces-gen2', 'faces-gen2']);
+    expect(det.versions['1.0.0']!.group).toBeUndefined();
   });
 
   it('names blobs by their content and declares the signature read from the model', async () => {
     const files = Object.values(manifest.models).flatMap((e) =>
       Object.values(e.versions).flatMap((v) => [v, ...Object.values(v.variants ?? {})]),
     );
-    expect(files).toHaveLength(12);
+    expect(files).toHaveLength(15);
     for (const f of files) {
       const bytes = readFileSync(join(dirA, f.blob));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
@@ -111,7 +119,7 @@ describe('registry build', () => {
     const env = { SOURCE_DATE_EPOCH: '', HOTLENS_KEYS_DIR: join(root, 'keys'), HOTLENS_SIGNING_KEY: '' };
     const first = await runCli('tools/models/build-registry.ts', ['--out', dirC], env);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/wrote .*12 model files .* in \d+\.\d s/);
+    expect(first.stdout).toMatch(/wrote .*15 model files .* in \d+\.\d s/);
     const stamped = snapshot(dirC);
     // The stamp lives outside the registry (which is served and shipped as is).
     expect(existsSync(stampPath(dirC))).toBe(true);

@@ -14,7 +14,7 @@ import sharp from 'sharp';
 import { PROJECT_ROOT } from '../lib/project-root.ts';
 
 /** Packages whose code shapes the registry's bytes. */
-const PACKAGES = ['onnxruntime-web', 'sharp', '@vladmandic/face-api'];
+const PACKAGES = ['onnxruntime-web', 'sharp', '@vladmandic/face-api', '@vladmandic/human'];
 
 /** Where the stamp of a registry built into `outDir` is kept. */
 export function stampPath(outDir: string): string {
