@@ -15,6 +15,24 @@ const ORT_ONLY_IN_ENGINE = {
 const ortPatterns = [
   { group: ['onnxruntime-web/*', 'onnxruntime-common', 'onnxruntime-node'], message: ORT_ONLY_IN_ENGINE.message },
 ];
+/**
+ * Code that runs in every thread and in Node (src/shared, src/features): no runtime, React,
+ * storage or Node modules, and no project code outside src/shared (plus `extra` groups).
+ */
+function portable(who, extra) {
+  return {
+    paths: [ORT_ONLY_IN_ENGINE, 'react', 'react-dom', 'sharp', 'idb-keyval', 'comlink'],
+    patterns: [
+      ...ortPatterns,
+      { group: ['node:*', 'fs', 'path', 'crypto'], message: `${who} runs in every thread: no Node modules.` },
+      {
+        group: ['**/app/**', '**/store/**', '**/inference/**', '**/models/**', '**/update/**', '**/tools/**', ...extra],
+        message: `${who} depends only on src/shared${extra.length ? '' : ' (and its own folder)'}.`,
+      },
+    ],
+  };
+}
+const FEATURE_GROUP = '**/features/**';
 // A feature folder is reached only through the list in src/features/index.ts.
 const FEATURE_FOLDERS = {
   group: ['**/features/*/**', '!**/features/index.ts'],
@@ -107,49 +125,11 @@ export default tseslint.config(
   },
   {
     files: ['src/shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [ORT_ONLY_IN_ENGINE, 'react', 'react-dom', 'sharp', 'idb-keyval', 'comlink'],
-          patterns: [
-            ...ortPatterns,
-            { group: ['node:*', 'fs', 'path', 'crypto'], message: 'src/shared runs in every thread: no Node modules.' },
-            {
-              group: [
-                '**/app/**',
-                '**/store/**',
-                '**/inference/**',
-                '**/models/**',
-                '**/update/**',
-                '**/tools/**',
-                '**/features/**',
-              ],
-              message: 'src/shared depends on nothing else in the project.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', portable('src/shared', [FEATURE_GROUP])] },
   },
   {
     files: ['src/features/*/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [ORT_ONLY_IN_ENGINE, 'react', 'react-dom', 'sharp', 'idb-keyval', 'comlink'],
-          patterns: [
-            ...ortPatterns,
-            { group: ['node:*', 'fs', 'path', 'crypto'], message: 'Features run in every thread: no Node modules.' },
-            {
-              group: ['**/app/**', '**/store/**', '**/inference/**', '**/models/**', '**/update/**', '**/tools/**'],
-              message: 'A feature depends only on src/shared (and its own folder).',
-            },
-          ],
-        },
-      ],
-    },
+    rules: { 'no-restricted-imports': ['error', portable('A feature', [])] },
   },
   {
     // Features are DOM-free: the worker and the Node CLI run the same code.

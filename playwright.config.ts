@@ -1,16 +1,18 @@
 /**
  * @file Real-browser tests against the production build, in Debian's headless Chromium (no
- * browser download). One project per set of launch flags: plain (photos, bad files, keyboard),
- * a fake webcam fed from a .y4m made in globalSetup, a camera whose permission is denied, and
- * the model-update specs (fake webcam too; each runs against a registry it publishes into,
- * served by tools/registry-server on its own origin, which the app follows via `?registry=`).
+ * browser download). Specs live in one folder per area (e2e/README.md); each project picks
+ * folders and sets the launch flags they need: plain (photos, CSP), a fake webcam fed from a
+ * .y4m made in globalSetup (webcam, updates, faults, security, features; the update specs run
+ * against a registry they publish into, served by tools/registry-server on its own origin,
+ * which the app follows via `?registry=`), a camera whose permission is denied, and WebGPU's
+ * software fallback adapter.
  * The preview server sends the production Content-Security-Policy with the test registries'
  * origin allowed and a report-uri the `app` fixture watches: any violation fails the spec.
  */
 import { existsSync } from 'node:fs';
 import { defineConfig } from '@playwright/test';
-import { FAKE_VIDEO } from './e2e/paths.ts';
-import { CSP_REPORT_PATH } from './e2e/csp-watch.ts';
+import { FAKE_VIDEO } from './e2e/support/paths.ts';
+import { CSP_REPORT_PATH } from './e2e/support/csp-watch.ts';
 import { REGISTRY_ORIGINS_ENV, REPORT_URI_ENV } from './tools/lib/csp.ts';
 
 /** Port of the preview server under test (not 4173, so a running `npm start` does not collide). */
@@ -47,7 +49,7 @@ export default defineConfig({
   testDir: 'e2e',
   testMatch: '**/*.spec.ts',
   outputDir: 'test-results',
-  globalSetup: './e2e/global-setup.ts',
+  globalSetup: './e2e/support/global-setup.ts',
   timeout: 90_000,
   expect: { timeout: 30_000 },
   // Two cores: one browser at a time keeps inference timings meaningful.
@@ -65,40 +67,21 @@ export default defineConfig({
     launchOptions: { executablePath: chromiumPath(), args: BASE_ARGS },
   },
   projects: [
-    {
-      name: 'photos',
-      testMatch: ['photos.spec.ts', 'bad-files.spec.ts', 'keyboard.spec.ts', 'model-integrity.spec.ts', 'csp.spec.ts'],
-    },
+    { name: 'photos', testMatch: ['photos/**/*.spec.ts'] },
     {
       name: 'webcam',
-      testMatch: 'webcam.spec.ts',
+      testMatch: ['webcam/**/*.spec.ts'],
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },
     {
+      // Everything that follows a test registry while the fake webcam runs.
       name: 'updates',
-      testMatch: [
-        'hot-swap.spec.ts',
-        'rollout.spec.ts',
-        'probe-reject.spec.ts',
-        'runtime-rollback.spec.ts',
-        'batch-consistency.spec.ts',
-        'multi-tab.spec.ts',
-        'offline.spec.ts',
-        'shell-update.spec.ts',
-        'focus-check.spec.ts',
-        'swap-measure.spec.ts',
-        'blob-faults.spec.ts',
-        'manifest-faults.spec.ts',
-        'privacy.spec.ts',
-        'storage-faults.spec.ts',
-        'signature.spec.ts',
-        'model-compat.spec.ts',
-      ],
+      testMatch: ['updates/**/*.spec.ts', 'faults/**/*.spec.ts', 'security/**/*.spec.ts', 'features/**/*.spec.ts'],
       use: { permissions: ['camera'], launchOptions: { executablePath: chromiumPath(), args: FAKE_CAMERA_ARGS } },
     },
     {
       name: 'camera-denied',
-      testMatch: 'camera-denied.spec.ts',
+      testMatch: ['camera-denied/**/*.spec.ts'],
       // A device exists, but without the fake-UI flag the permission request is refused.
       use: {
         permissions: [],
@@ -107,7 +90,7 @@ export default defineConfig({
     },
     {
       name: 'webgpu-fallback',
-      testMatch: 'webgpu-fallback.spec.ts',
+      testMatch: ['webgpu/**/*.spec.ts'],
       // SwiftShader's WebGPU adapter (isFallbackAdapter: true) is all a GPU-less machine offers.
       use: { launchOptions: { executablePath: chromiumPath(), args: [...BASE_ARGS, '--enable-unsafe-webgpu'] } },
     },

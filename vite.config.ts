@@ -60,8 +60,11 @@ export default defineConfig(({ isPreview }) => ({
         rollupFormat: 'iife',
         globPatterns: ['**/*.{js,css,html,wasm,svg,png,webmanifest}'],
         // Models live in IndexedDB (versioned, rollback-able); source maps are for developers.
-        globIgnores: ['models/**', '**/*.map'],
-        // onnxruntime-web's wasm is 28 MB and must be available offline.
+        // The WebGPU-capable runtime (…jsep.wasm, 28 MB) is fetched only on a machine with a real
+        // GPU adapter, and cached then by the service worker (runtime-cache.ts): precaching it
+        // would download it on every first visit even where WebGPU is never used.
+        globIgnores: ['models/**', '**/*.map', '**/ort-wasm-simd-threaded.jsep*.wasm'],
+        // onnxruntime-web's WASM-only runtime is 14 MB and must be available offline.
         maximumFileSizeToCacheInBytes: 64 * 1024 * 1024,
       },
       manifest: {

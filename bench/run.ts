@@ -11,14 +11,14 @@ import { load1, machineAfter, machineBefore } from './lib/machine.ts';
 import { parseOptions, usage, type BenchOptions } from './lib/options.ts';
 import { buildPages, ensureDist, ensureFakeVideo, snapshotDist } from './lib/prepare.ts';
 import { resetRegistry } from './lib/registry.ts';
-import { startBenchServer } from './lib/serve-bench.ts';
+import { cspViolations, startBenchServer } from './lib/serve-bench.ts';
 import { CHART_SVG, PROFILES, REPORT_MD, RESULTS_JSON } from './lib/paths.ts';
 import { runSwapSession } from './lib/swap-session.ts';
 import { runModels } from './sections/models.ts';
 import { runPipeline } from './sections/pipeline.ts';
 import { runVisits } from './sections/visits.ts';
-import { runSwap, skippedSwap, summarizeSwaps } from './sections/swap.ts';
-import { memoryCheckpoints, runMemory, summarizeMemory } from './sections/memory.ts';
+import { runSwap, skippedSwaps, summarizeSwaps, swapPlans } from './sections/swap.ts';
+import { runMemory, summarizeMemory } from './sections/memory.ts';
 import { completeResults } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { renderReport } from './report/report.ts';
@@ -26,25 +26,16 @@ import { renderChart } from './report/chart.ts';
 
 type Json = Record<string, unknown>;
 
-/** Swap and memory share one session when both run (50 swaps cover the first 10). */
-async function swapAndMemory(ctx: BenchContext, options: BenchOptions): Promise<{ swap: Json; memory: Json }> {
-  const swaps = Math.max(options.swaps, options.memorySwaps);
-  const session = await runSwapSession(ctx, {
-    swaps,
-    memoryAfter: memoryCheckpoints(options.memorySwaps),
-    uaMemoryAfter: [1, options.memorySwaps],
-    baselineMs: 8000,
-  });
+/** Swap and memory share one session when both run (the quiet phase's first swaps are the swap figures). */
+async function swapAndMemory(ctx: BenchContext, options: BenchOptions): Promise<Record<string, Json>> {
+  const session = await runSwapSession(ctx, { phases: swapPlans(options.swaps, options.memorySwaps, options.quick) });
   if ('skipped' in session) {
     return {
-      swap: skippedSwap(session.skipped),
+      ...skippedSwaps(session.skipped),
       memory: { growth_ratio_50_swaps: null, growth_ratio_50_swaps_skipped: session.skipped },
     };
   }
-  return {
-    swap: summarizeSwaps(session, options.swaps),
-    memory: summarizeMemory(session, options.memorySwaps),
-  };
+  return { ...summarizeSwaps(session, options.swaps), memory: summarizeMemory(session, options.memorySwaps) };
 }
 
 async function main(options: BenchOptions): Promise<void> {
@@ -86,14 +77,18 @@ async function main(options: BenchOptions): Promise<void> {
     l(`done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   };
   const has = (s: string) => options.only.has(s as never);
+  let csp: ReturnType<typeof cspViolations> | undefined;
   try {
     if (has('models')) await run(['models'], async () => ({ models: await runModels(ctx('models')) }));
     if (has('pipeline')) await run(['pipeline'], async () => ({ pipeline: await runPipeline(ctx('pipeline')) }));
     if (has('cold_start') || has('bytes')) await run(['cold_start', 'bytes'], () => runVisits(ctx('visits')));
-    if (has('swap') && has('memory')) await run(['swap', 'memory'], () => swapAndMemory(ctx('swap+memory'), options));
-    else if (has('swap')) await run(['swap'], async () => ({ swap: await runSwap(ctx('swap')) }));
+    const swapKeys = ['swap', 'swap_busy', 'swap_ssd'];
+    if (has('swap') && has('memory'))
+      await run([...swapKeys, 'memory'], () => swapAndMemory(ctx('swap+memory'), options));
+    else if (has('swap')) await run(swapKeys, () => runSwap(ctx('swap')));
     else if (has('memory')) await run(['memory'], async () => ({ memory: await runMemory(ctx('memory')) }));
   } finally {
+    csp = cspViolations(server.all());
     await server.close();
     // Browser profiles hold a few hundred MB of caches; nothing reads them after the run.
     await rm(PROFILES, { recursive: true, force: true });
@@ -105,6 +100,8 @@ async function main(options: BenchOptions): Promise<void> {
       sections: [...options.only],
       options: { ...options, only: [...options.only] },
       seconds: Math.round((Date.now() - started) / 1000),
+      // Reports the browser POSTed for Content Security Policy violations (app: the production policy).
+      csp_violations: csp ?? null,
     },
   });
   full.targets = checkTargets(full);

@@ -1,6 +1,6 @@
 /**
  * @file Launches Debian's Chromium through Playwright (never a downloaded browser) with the
- * flags RUNTIME-NOTES.md found quiet on a closed network. The GPU is left enabled so a machine
+ * flags that keep Chromium quiet on a closed network. The GPU is left enabled so a machine
  * with a real GPU shows its WebGPU adapter; headless here falls back to SwiftShader, which the
  * sections detect and report. Profiles are fresh directories under bench/.tmp/profiles.
  */

@@ -8,6 +8,8 @@ import { chromiumVersion } from './browser.ts';
 
 /** Machine facts recorded once per run. */
 export interface MachineInfo {
+  /** CPU model (the key issue 12 names); same as cpu_model. */
+  cpu: string;
   cpu_model: string;
   cores: number;
   memory_gib: number;
@@ -37,8 +39,10 @@ const load = (): number[] => loadavg().map((x) => Math.round(x * 100) / 100);
 
 /** Facts at the start of a run. */
 export function machineBefore(): MachineInfo {
+  const cpu = cpus()[0]?.model ?? 'unknown';
   return {
-    cpu_model: cpus()[0]?.model ?? 'unknown',
+    cpu,
+    cpu_model: cpu,
     cores: cpus().length,
     memory_gib: gib(totalmem()),
     os: osName(),

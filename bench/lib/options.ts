@@ -22,6 +22,8 @@ export interface BenchOptions {
   memorySwaps: number;
   /** Keep the other sections of an existing results.json (default for --only runs). */
   merge: boolean;
+  /** Harness check: fewest repetitions everywhere (figures not for quoting). */
+  quick: boolean;
 }
 
 const USAGE = `usage: npm run bench [-- --only ${SECTIONS.join(',')}] [--quick] [--rounds N] [--webgl-rounds N] [--model-runs N] [--swaps N] [--memory-swaps N] [--no-merge]`;
@@ -75,6 +77,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     swaps: positive('swaps', values.swaps, quick ? 2 : 10),
     memorySwaps: positive('memory-swaps', values['memory-swaps'], quick ? 3 : 50),
     merge: values.only !== undefined && values['no-merge'] !== true,
+    quick,
   };
 }
 

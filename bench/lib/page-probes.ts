@@ -1,24 +1,54 @@
 /**
  * @file In-page probes for the webcam, swap and memory figures: a 4 ms sampler that records
  * every change of the app's frame counters and serving version (epoch-ms timestamps, so they
- * line up with publishes made from Node), and the page's memory as Chromium measures it
- * (`performance.measureUserAgentSpecificMemory()`, page plus its workers; needs cross-origin
- * isolation). Page functions declare no named inner functions (see app-page.ts).
+ * line up with publishes made from Node), the main thread's long animation frames (the
+ * Long Animation Frames API: what blocked the page's thread, with the scripts that ran), and
+ * the page's memory as Chromium measures it (`performance.measureUserAgentSpecificMemory()`,
+ * page plus its workers; needs cross-origin isolation). Page functions declare no named inner
+ * functions (see app-page.ts).
  */
 import type { Page } from '@playwright/test';
 import type { AppWindow } from './app-page.ts';
 
-/** One sampler row: [epoch ms, processed, dropped, errors, active detector version]. */
+/** One sampler row: [epoch ms (Date.now()), processed, dropped, errors, active detector version]. */
 export type SampleRow = [number, number, number, number, string | null];
 
-type SamplerWindow = AppWindow & { __benchSampler?: { rows: SampleRow[]; timer: number } };
+/** A script that ran in a long animation frame: what invoked it, where it lives, for how long (ms). */
+export interface LongFrameScript {
+  invoker: string;
+  source: string;
+  ms: number;
+}
 
-/** Starts sampling `status()` every 4 ms (rows only when something changed). */
+/** One long animation frame (> 50 ms) of the main thread: [epoch ms start, duration ms, blocking ms, top scripts]. */
+export type LongFrame = [number, number, number, LongFrameScript[]];
+
+type SamplerWindow = AppWindow & {
+  __benchSampler?: { rows: SampleRow[]; frames: LongFrame[]; timer: number; observer: { disconnect(): void } | null };
+};
+
+/** Starts sampling `status()` every 4 ms (rows only when something changed) and recording long animation frames. */
 export async function startSampler(page: Page, modelId: string): Promise<void> {
   await page.evaluate((id) => {
-    const g = globalThis as unknown as SamplerWindow;
-    if (g.__benchSampler) clearInterval(g.__benchSampler.timer);
+    type Script = {
+      invoker: string;
+      invokerType: string;
+      sourceURL: string;
+      sourceFunctionName: string;
+      duration: number;
+    };
+    type Entry = { startTime: number; duration: number; blockingDuration: number; scripts: Script[] };
+    type ObserverCtor = new (cb: (list: { getEntries(): Entry[] }) => void) => {
+      observe(o: { type: string; buffered: boolean }): void;
+      disconnect(): void;
+    };
+    const g = globalThis as unknown as SamplerWindow & { PerformanceObserver: ObserverCtor };
+    if (g.__benchSampler) {
+      clearInterval(g.__benchSampler.timer);
+      g.__benchSampler.observer?.disconnect();
+    }
     const rows: SampleRow[] = [];
+    const frames: LongFrame[] = [];
     let last = '';
     const timer = setInterval(() => {
       const s = g.hotlens.status();
@@ -26,27 +56,52 @@ export async function startSampler(page: Page, modelId: string): Promise<void> {
       const key = `${s.frames.processed}|${s.frames.dropped}|${s.frames.errors}|${active}`;
       if (key === last) return;
       last = key;
-      rows.push([
-        performance.timeOrigin + performance.now(),
-        s.frames.processed,
-        s.frames.dropped,
-        s.frames.errors,
-        active,
-      ]);
+      // Wall clock, like the publishes and log records it is compared with: over minutes,
+      // performance.timeOrigin + now() drifts from Date.now() by seconds.
+      rows.push([Date.now(), s.frames.processed, s.frames.dropped, s.frames.errors, active]);
     }, 4) as unknown as number;
-    g.__benchSampler = { rows, timer };
+    let observer: { disconnect(): void } | null = null;
+    try {
+      const o = new g.PerformanceObserver((list) => {
+        for (const e of list.getEntries()) {
+          const scripts = [...e.scripts]
+            .sort((a, b) => b.duration - a.duration)
+            .slice(0, 3)
+            .map((x) => ({
+              invoker: x.invoker || x.invokerType,
+              source: `${(x.sourceURL || '').split('/').pop() ?? ''}${x.sourceFunctionName ? ` ${x.sourceFunctionName}` : ''}`,
+              ms: Math.round(x.duration),
+            }));
+          // The entry's time is on the monotonic clock: map it to the wall clock as of now.
+          const wall = Date.now() - performance.now();
+          frames.push([wall + e.startTime, e.duration, e.blockingDuration, scripts]);
+        }
+      });
+      o.observe({ type: 'long-animation-frame', buffered: false });
+      observer = o;
+    } catch {
+      // No Long Animation Frames API in this browser: the rows still come.
+    }
+    g.__benchSampler = { rows, frames, timer, observer };
   }, modelId);
 }
 
-/** Stops the sampler and returns its rows. */
-export async function stopSampler(page: Page): Promise<SampleRow[]> {
+/** What the sampler recorded. */
+export interface SamplerData {
+  rows: SampleRow[];
+  longFrames: LongFrame[];
+}
+
+/** Stops the sampler and returns its rows and long animation frames. */
+export async function stopSampler(page: Page): Promise<SamplerData> {
   return page.evaluate(() => {
     const g = globalThis as unknown as SamplerWindow;
-    if (!g.__benchSampler) return [];
+    if (!g.__benchSampler) return { rows: [], longFrames: [] };
     clearInterval(g.__benchSampler.timer);
-    const rows = g.__benchSampler.rows;
+    g.__benchSampler.observer?.disconnect();
+    const { rows, frames } = g.__benchSampler;
     delete g.__benchSampler;
-    return rows;
+    return { rows, longFrames: frames };
   });
 }
 

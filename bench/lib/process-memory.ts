@@ -13,6 +13,34 @@ export interface ProcessMemory {
   /** Proportional set size: private pages plus a share of shared ones. */
   pssBytes: number;
   rssBytes: number;
+  /**
+   * PSS by kind of mapping (/proc smaps): Chromium names its anonymous mappings
+   * (`[anon:partition_alloc]`, `[anon:v8]`…) where the kernel allows; else `code` (anonymous and
+   * executable: V8's JIT and WebAssembly code), `anon`, `[heap]`, `[stack]`, shared memory
+   * (`memfd:<name>`, `shm`) and other `file` mappings. Shows what grows when the total does.
+   */
+  pssByKind: Record<string, number>;
+}
+
+/** PSS of one process's mappings by kind (see {@link ProcessMemory.pssByKind}). */
+export function pssByKind(smaps: string, into: Record<string, number> = {}): Record<string, number> {
+  let kind = 'anon';
+  for (const line of smaps.split('\n')) {
+    const head = /^[0-9a-f]+-[0-9a-f]+ (\S+) \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (head) {
+      const [, perms, path] = head as unknown as [string, string, string];
+      if (path.startsWith('[')) kind = path;
+      // Chromium's shared memory (IPC buffers, video frames, blobs) is memfd- or /dev/shm-backed.
+      else if (path.startsWith('/memfd:')) kind = `memfd:${path.slice(7).replace(/ \(deleted\)$/, '')}`;
+      else if (path.startsWith('/dev/shm/')) kind = 'shm';
+      else if (path) kind = 'file';
+      else kind = perms.includes('x') ? 'code' : 'anon';
+      continue;
+    }
+    const pss = /^Pss:\s+(\d+) kB/.exec(line);
+    if (pss) into[kind] = (into[kind] ?? 0) + Number(pss[1]) * 1024;
+  }
+  return into;
 }
 
 function field(text: string, name: string): number {
@@ -28,7 +56,7 @@ export function rendererMemory(profileDir: string): ProcessMemory | null {
   } catch {
     return null;
   }
-  const out: ProcessMemory = { processes: 0, pssBytes: 0, rssBytes: 0 };
+  const out: ProcessMemory = { processes: 0, pssBytes: 0, rssBytes: 0, pssByKind: {} };
   for (const pid of pids) {
     try {
       // Chromium rewrites its process title: arguments may be joined by spaces, not NULs.
@@ -39,6 +67,7 @@ export function rendererMemory(profileDir: string): ProcessMemory | null {
       out.processes += 1;
       out.pssBytes += field(rollup, 'Pss');
       out.rssBytes += field(rollup, 'Rss');
+      pssByKind(readFileSync(`/proc/${pid}/smaps`, 'utf8'), out.pssByKind);
     } catch {
       // The process ended while we looked.
     }

@@ -1,28 +1,19 @@
 /**
- * @file The bench's own static server: the app's production build, the registry the bench may
- * publish into, the bench pages, face-api's weights and TF.js wasm binaries — all on one origin
- * with COOP/COEP (cross-origin isolation: WASM threads, measureUserAgentSpecificMemory).
- *
- * Caching follows what DESIGN.md asks of a deployment, so repeat-visit bytes mean something:
- * content-hashed shell assets and content-addressed model blobs are `immutable`, everything
- * else (index.html, sw.js, manifest.json) is `no-cache` with an ETag so a revisit costs a 304.
- * Every response is logged with its byte count: the server sees exactly what crossed the
- * network, for the page, its workers and the service worker alike.
+ * @file The bench's server as the sections see it: an origin, URLs on it, and the responses
+ * sent since they last looked. The serving itself is the registry server's
+ * (tools/registry-server/static-server.ts) with one URL-prefix mount per folder — the same
+ * headers, caching and CSP code the e2e suite and deployments rely on, not a second server.
+ * Its response log counts body and header bytes as they went over the connection, and who
+ * asked (the page, a worker, the service worker's update check), for the bytes figures.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
-import { CONTENT_TYPES } from '../../tools/registry-server/static-server.ts';
+import {
+  startStaticServer,
+  type Mount,
+  type ServedRequest,
+  type StaticServer,
+} from '../../tools/registry-server/static-server.ts';
 
-/** One URL prefix served from one directory. */
-export interface Mount {
-  prefix: string;
-  dir: string;
-  /** Cache-Control for files under this mount (default `no-cache`). */
-  cache?: (path: string) => string;
-}
+export { IMMUTABLE, REVALIDATE, type Mount } from '../../tools/registry-server/static-server.ts';
 
 /** One response as the server sent it. */
 export interface Transfer {
@@ -30,52 +21,37 @@ export interface Transfer {
   status: number;
   /** Body bytes sent. */
   bytes: number;
-  /** Status line + headers, approximately as written. */
+  /** Status line + headers. */
   headerBytes: number;
+  /** Epoch ms the request arrived. */
   at: number;
-  /** Who asked: Sec-Fetch-Dest/Sec-Fetch-Mode (e.g. document/navigate, empty/cors), plus "sw-script" for update checks. */
+  /** Who asked: Sec-Fetch-Dest/Sec-Fetch-Mode (e.g. document/navigate, empty/cors), or "sw-script" for update checks. */
   by: string;
 }
 
-/** Headers that make every page cross-origin isolated. */
-const ISOLATION = {
-  'Cross-Origin-Opener-Policy': 'same-origin',
-  'Cross-Origin-Embedder-Policy': 'require-corp',
-  'Cross-Origin-Resource-Policy': 'same-origin',
-};
-
-/** Cache-Control for files whose URL changes whenever their bytes do. */
-export const IMMUTABLE = 'public, max-age=31536000, immutable';
-/** Cache-Control for everything else: always revalidate (a 304 when unchanged). */
-export const REVALIDATE = 'no-cache';
+const transfer = (r: ServedRequest): Transfer => ({
+  path: r.path,
+  status: r.status,
+  bytes: r.bytes,
+  headerBytes: r.headerBytes,
+  at: r.time,
+  by: r.initiator,
+});
 
 /** A running bench server. */
 export class BenchServer {
-  private log: Transfer[] = [];
+  private seen = 0;
 
   private constructor(
-    private readonly server: Server,
+    private readonly server: StaticServer,
     /** Origin, e.g. http://127.0.0.1:41234 */
     readonly origin: string,
   ) {}
 
-  /** Starts serving `mounts` (first matching prefix wins) on a free port of 127.0.0.1. */
+  /** Starts serving `mounts` (longest matching prefix wins) on a free port of 127.0.0.1. */
   static async start(mounts: Mount[]): Promise<BenchServer> {
-    const sorted = [...mounts].sort((a, b) => b.prefix.length - a.prefix.length);
-    let self: BenchServer | null = null;
-    const server = createServer((req, res) => {
-      handle(sorted, req, res, (t) => self?.log.push(t)).catch((err: unknown) => {
-        if (!res.headersSent) res.writeHead(500, ISOLATION);
-        res.end(String(err));
-      });
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => resolve());
-    });
-    const { port } = server.address() as AddressInfo;
-    self = new BenchServer(server, `http://127.0.0.1:${port}`);
-    return self;
+    const server = await startStaticServer({ mounts });
+    return new BenchServer(server, server.url.replace(/\/$/, ''));
   }
 
   /** Absolute URL for a path on this server. */
@@ -83,72 +59,30 @@ export class BenchServer {
     return new URL(path, this.origin).href;
   }
 
-  /** Responses since the last call (and forgets them). */
+  /** Responses finished since the last call (a response is logged once its body ended or broke off). */
   take(): Transfer[] {
-    const out = this.log;
-    this.log = [];
+    const out = this.server.requests.slice(this.seen).map(transfer);
+    this.seen = this.server.requests.length;
     return out;
   }
 
-  /** Stops the server (open keep-alive sockets are closed). */
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  /** Every response since the server started (take() does not forget them here). */
+  all(): Transfer[] {
+    return this.server.requests.map(transfer);
   }
-}
 
-function headerSize(status: number, headers: Record<string, string | number>): number {
-  let n = `HTTP/1.1 ${status} OK\r\n`.length + 2;
-  for (const [k, v] of Object.entries(headers)) n += k.length + String(v).length + 4;
-  return n;
-}
+  /** Waits until no response is in progress (false when `timeoutMs` passed first), so take() misses none. */
+  async quiet(timeoutMs = 10_000): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.server.inFlight() > 0) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return true;
+  }
 
-async function handle(
-  mounts: Mount[],
-  req: IncomingMessage,
-  res: ServerResponse,
-  record: (t: Transfer) => void,
-): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://bench');
-  let path = decodeURIComponent(url.pathname);
-  if (path.endsWith('/')) path += 'index.html';
-  const at = Date.now();
-  const by =
-    req.headers['service-worker'] === 'script'
-      ? 'sw-script'
-      : `${String(req.headers['sec-fetch-dest'] ?? '?')}/${String(req.headers['sec-fetch-mode'] ?? '?')}`;
-  const send = (status: number, headers: Record<string, string | number>, body?: string) => {
-    const all = { ...ISOLATION, ...headers };
-    res.writeHead(status, all);
-    res.end(body);
-    record({ path, status, bytes: body ? Buffer.byteLength(body) : 0, headerBytes: headerSize(status, all), at, by });
-  };
-  const mount = mounts.find((m) => path.startsWith(m.prefix));
-  if (!mount || (req.method !== 'GET' && req.method !== 'HEAD')) return send(404, {}, 'not found');
-  const rel = normalize(path.slice(mount.prefix.length));
-  if (rel.startsWith('..') || rel.includes(`${sep}..`)) return send(403, {}, 'forbidden');
-  const file = join(mount.dir, rel);
-  const st = await stat(file).catch(() => null);
-  if (!st?.isFile()) return send(404, { 'Content-Type': 'text/plain' }, 'not found');
-  const etag = `"${st.size.toString(16)}-${Math.floor(st.mtimeMs).toString(16)}"`;
-  const headers: Record<string, string | number> = {
-    'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
-    'Cache-Control': mount.cache?.(rel) ?? REVALIDATE,
-    ETag: etag,
-    'Last-Modified': st.mtime.toUTCString(),
-  };
-  if (req.headers['if-none-match'] === etag) return send(304, headers);
-  headers['Content-Length'] = st.size;
-  const all = { ...ISOLATION, ...headers };
-  res.writeHead(200, all);
-  const entry: Transfer = { path, status: 200, bytes: 0, headerBytes: headerSize(200, all), at, by };
-  record(entry);
-  if (req.method === 'HEAD') return void res.end();
-  const stream = createReadStream(file);
-  stream.on('data', (chunk) => {
-    entry.bytes += chunk.length;
-  });
-  stream.on('error', () => res.destroy());
-  res.on('close', () => stream.destroy());
-  stream.pipe(res);
+  /** Stops the server (open keep-alive sockets are closed). */
+  close(): Promise<void> {
+    return this.server.close();
+  }
 }

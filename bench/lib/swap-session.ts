@@ -1,29 +1,60 @@
 /**
  * @file One hot-swap session, shared by the swap and memory sections: the real app on the fake
- * webcam, controlled by its service worker, following the bench's registry; then N publishes
- * that alternate face-detector's stable version between 1.0.0 (uint8 weights) and 1.0.1 (the
- * same network with float32 weights — different bytes and session, same cost per frame), each
- * followed by `hotlens.checkForUpdates()`. A 4 ms sampler records every processed frame and
- * the moment the new version serves; memory is measured at chosen swap counts, between swaps.
+ * webcam, controlled by its service worker, following the bench's registry; then phases of
+ * publishes, each followed by `hotlens.checkForUpdates()`:
+ * - `quiet`: face-detector's stable alternates between 1.0.0 (uint8 weights) and 1.0.1 (the same
+ *   network with float32 weights — other bytes and session, same cost per frame); memory is read
+ *   at chosen swap counts, between swaps;
+ * - `busy`: the same swaps with one core kept busy by a bounded background process (busy-core.ts);
+ * - `ssd`: 1.0.0 ⇄ 2.0.0 (SSD MobileNet v1 at 512 px: 5.8 MB, slower per frame), with a steady
+ *   stretch after each swap so each version's own cadence is known.
+ * A 4 ms in-page sampler records every processed frame, the moment the new version serves and
+ * the main thread's long animation frames; a /proc sampler records CPU per browser thread and
+ * the number of live workers. The update log is collected after every swap (the app keeps only
+ * its last 200 records).
  */
 import type { BrowserContext, Page } from '@playwright/test';
 import type { HotlensStatus } from '../../src/app/hotlens-api.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
 import { appMetrics, appReady, appStatus, type AppWindow } from './app-page.ts';
 import { launchProfile, profileDir } from './browser.ts';
+import { withBusyCore, type BusyCoreReport } from './busy-core.ts';
 import { rendererMemory, type ProcessMemory } from './process-memory.ts';
 import { errorMessage, type BenchContext } from './context.ts';
-import { measureMemory, startSampler, stopSampler, type MemorySample, type SampleRow } from './page-probes.ts';
+import {
+  measureMemory,
+  startSampler,
+  stopSampler,
+  type LongFrame,
+  type MemorySample,
+  type SampleRow,
+} from './page-probes.ts';
 import { publishStable, publishVariantAsVersion, resetRegistry } from './registry.ts';
+import { CpuSampler, workerThreads, type CpuSample } from './thread-cpu.ts';
 
-/** The model swapped and its two versions. */
+/** The model swapped and its versions. */
 export const SWAP_MODEL = 'face-detector';
 export const VERSION_A = '1.0.0';
 export const VERSION_B = '1.0.1';
+/** The heavier detector the registry ships as 2.0.0 (SSD MobileNet v1). */
+export const VERSION_SSD = '2.0.0';
+
+export type PhaseName = 'quiet' | 'busy' | 'ssd';
+
+/** Live workers at one moment. */
+export interface WorkerCount {
+  /** Renderer threads named DedicatedWorker (pipeline worker, model hosts, WASM pool threads); null off Linux. */
+  threads: number | null;
+  /** Workers Playwright reports for the page. */
+  playwright: number;
+}
 
 /** One swap as measured. */
 export interface SwapRecord {
+  phase: PhaseName;
+  /** 1-based within its phase. */
   index: number;
+  from: string | null;
   to: string;
   /** Epoch ms: manifest written (publish done). */
   publishedAt: number;
@@ -31,21 +62,42 @@ export interface SwapRecord {
   servingAt: number | null;
   /** Epoch ms: swap settled (stage back to idle/released), or the timeout. */
   settledAt: number;
+  /** Live workers once settled (old host released). */
+  workersAfter: WorkerCount;
+  /** Session create time of the new version in its host (hotlens.metrics().compileMs), ms. */
+  compileMs: number | null;
+  /** What the server sent from publish to settled ("status path bytes"; a new host's runtime may be fetched again). */
+  requests: string[];
   error?: string;
+}
+
+/** One phase as measured. */
+export interface PhaseRecord {
+  name: PhaseName;
+  /** Epoch ms window of the steady baseline before the phase's first publish. */
+  baseline: { from: number; to: number };
+  swaps: SwapRecord[];
+  /** Epoch ms: phase start (baseline start) and end (last swap settled and its dwell). */
+  from: number;
+  to: number;
+  workersBefore: WorkerCount;
+  workersAfter: WorkerCount;
+  /** The busy process of a `busy` phase. */
+  busy?: BusyCoreReport;
+  /** measureUserAgentSpecificMemory() at `uaMemoryAfter` swap counts. */
+  memory: { afterSwaps: number; sample: MemorySample }[];
+  /** Renderer processes' memory at `memoryAfter` swap counts. */
+  processMemory: { afterSwaps: number; sample: ProcessMemory | null; workers: WorkerCount }[];
 }
 
 /** Everything a session produced. */
 export type SwapSession =
   | { skipped: string }
   | {
-      swaps: SwapRecord[];
+      phases: PhaseRecord[];
       rows: SampleRow[];
-      /** Epoch ms window of the steady baseline before the first publish. */
-      baseline: { from: number; to: number };
-      /** measureUserAgentSpecificMemory() at `uaMemoryAfter` swap counts. */
-      memory: { afterSwaps: number; sample: MemorySample }[];
-      /** Renderer processes' memory at `memoryAfter` swap counts. */
-      processMemory: { afterSwaps: number; sample: ProcessMemory | null }[];
+      longFrames: LongFrame[];
+      cpu: CpuSample[];
       log: UpdateLogRecord[];
       statusBefore: HotlensStatus;
       statusAfter: HotlensStatus;
@@ -53,17 +105,32 @@ export type SwapSession =
       webcam: Awaited<ReturnType<typeof appMetrics>>['webcam'];
     };
 
-/** Session options. */
-export interface SessionOptions {
-  swaps: number;
-  /** Swap counts after which the renderer processes' memory is read (fast). */
-  memoryAfter: number[];
-  /** Swap counts after which measureUserAgentSpecificMemory() runs (slow: up to 60 s each). */
-  uaMemoryAfter: number[];
+/** What one phase does. */
+export interface PhasePlan {
+  name: PhaseName;
+  /** The version each swap publishes, in order. */
+  targets: string[];
   baselineMs: number;
+  /** Steady serving after each swap settled, before the next publish, ms. */
+  dwellMs: number;
+  /** Swap counts after which the renderer processes' memory is read (fast). */
+  memoryAfter?: number[];
+  /** Swap counts after which measureUserAgentSpecificMemory() runs (slow: up to 60 s each). */
+  uaMemoryAfter?: number[];
+}
+
+/** The session's phases. */
+export interface SessionOptions {
+  phases: PhasePlan[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** `count` swaps alternating between A and B, starting with the one not serving (A serves at start). */
+export function alternating(count: number, startWith = VERSION_B): string[] {
+  const other = startWith === VERSION_B ? VERSION_A : VERSION_B;
+  return Array.from({ length: count }, (_, i) => (i % 2 === 0 ? startWith : other));
+}
 
 /** Waits for a service worker to control the page (reloading once after it installs); null when none registers. */
 async function swControl(page: Page): Promise<string | null> {
@@ -123,12 +190,141 @@ async function openApp(ctx: BenchContext, context: BrowserContext): Promise<{ pa
   return { page };
 }
 
+/** The update log across the session, deduplicated (each read returns the app's last 200 records). */
+class LogCollector {
+  private readonly records = new Map<string, UpdateLogRecord>();
+
+  add(log: readonly UpdateLogRecord[]): void {
+    for (const r of log) this.records.set(`${r.time}|${r.model}|${r.version}|${r.stage}|${r.outcome}|${r.source}`, r);
+  }
+
+  all(): UpdateLogRecord[] {
+    return [...this.records.values()].sort((a, b) => a.time - b.time);
+  }
+}
+
+/** Everything a phase needs from its session. */
+interface SessionTools {
+  ctx: BenchContext;
+  page: Page;
+  cpu: CpuSampler;
+  log: LogCollector;
+}
+
+function countWorkers(tools: SessionTools): WorkerCount {
+  const sample = tools.cpu.sample();
+  return { threads: sample.threads.length ? workerThreads(sample) : null, playwright: tools.page.workers().length };
+}
+
+/** Waits (up to 10 s) until the worker count is back to `expected` threads: ended hosts go a moment after release. */
+async function workersSettle(tools: SessionTools, expected: WorkerCount): Promise<WorkerCount> {
+  const deadline = Date.now() + 10_000;
+  let now = countWorkers(tools);
+  while (now.threads !== expected.threads && Date.now() < deadline) {
+    await sleep(200);
+    now = countWorkers(tools);
+  }
+  return now;
+}
+
+async function activeVersion(page: Page): Promise<string | null> {
+  return (await appStatus(page)).models[SWAP_MODEL]?.active ?? null;
+}
+
+/** One publish → serving → settled swap. */
+async function swapOnce(tools: SessionTools, phase: PhaseName, index: number, to: string): Promise<SwapRecord> {
+  const { page, ctx } = tools;
+  const from = await activeVersion(page);
+  ctx.server.take();
+  await publishStable(SWAP_MODEL, to);
+  const publishedAt = Date.now();
+  await page.evaluate(() => {
+    const g = globalThis as unknown as AppWindow & { __benchChecks: string[] };
+    g.hotlens.checkForUpdates!().then(
+      (r) => {
+        const summary = r as { ok?: boolean; error?: string };
+        if (summary.ok === false) g.__benchChecks.push(summary.error ?? 'check failed');
+      },
+      (err: unknown) => g.__benchChecks.push(String(err)),
+    );
+  });
+  const { ok, status } = await settle(page, to, 90_000);
+  const settledAt = Date.now();
+  tools.log.add(status.log);
+  const seen = await page.evaluate(
+    ({ since, version }) =>
+      (globalThis as unknown as { __benchSampler?: { rows: SampleRow[] } }).__benchSampler?.rows.find(
+        (r) => r[0] >= since && r[4] === version,
+      ) ?? null,
+    { since: publishedAt, version: to },
+  );
+  // Let the old session drain and its host end before measuring or publishing again.
+  await sleep(600);
+  const compileMs = (await appMetrics(page)).compileMs[SWAP_MODEL] ?? null;
+  ctx.log(
+    `${phase} swap ${index} ${from} → ${to}: ${ok ? `serving after ${seen ? Math.round(seen[0] - publishedAt) : '?'} ms` : 'did not serve within 90 s'}`,
+  );
+  return {
+    phase,
+    index,
+    from,
+    to,
+    publishedAt,
+    servingAt: seen ? seen[0] : null,
+    settledAt,
+    workersAfter: countWorkers(tools),
+    compileMs,
+    requests: ctx.server.take().map((t) => `${t.status} ${t.path} ${t.bytes + t.headerBytes}`),
+    ...(ok ? {} : { error: `did not serve ${to} within 90 s` }),
+  };
+}
+
+async function runPhase(tools: SessionTools, plan: PhasePlan): Promise<PhaseRecord> {
+  const { page, ctx } = tools;
+  const from = Date.now();
+  const workersBefore = countWorkers(tools);
+  await sleep(plan.baselineMs);
+  const baseline = { from, to: Date.now() };
+  const swaps: SwapRecord[] = [];
+  const memory: PhaseRecord['memory'] = [];
+  const processMemory: PhaseRecord['processMemory'] = [];
+  let failures = 0;
+  for (let i = 1; i <= plan.targets.length && failures < 2; i++) {
+    const record = await swapOnce(tools, plan.name, i, plan.targets[i - 1]!);
+    swaps.push(record);
+    failures = record.error ? failures + 1 : 0;
+    if (plan.memoryAfter?.includes(i)) {
+      // A GC of the page first, so garbage does not pass for growth (workers collect on their own).
+      await gcPage(page);
+      const workers = await workersSettle(tools, workersBefore);
+      processMemory.push({ afterSwaps: i, sample: rendererMemory(profileDir('swap')), workers });
+    }
+    if (plan.uaMemoryAfter?.includes(i)) {
+      const t0 = Date.now();
+      const sample = await measureMemory(page);
+      memory.push({ afterSwaps: i, sample });
+      ctx.log(`memory after ${i} swap(s): ${sample.bytes ?? sample.error} bytes (${Date.now() - t0} ms to measure)`);
+      await sleep(1000);
+    }
+    if (plan.dwellMs > 0) await sleep(plan.dwellMs);
+    if (i % 10 === 0) ctx.log(`${plan.name}: ${i}/${plan.targets.length} swaps`);
+  }
+  const workersAfter = await workersSettle(tools, workersBefore);
+  return { name: plan.name, baseline, swaps, from, to: Date.now(), workersBefore, workersAfter, memory, processMemory };
+}
+
+/** Upper bound on a busy phase's duration, for the busy process's own deadline. */
+function busyBoundMs(plan: PhasePlan): number {
+  return Math.min(10 * 60_000, plan.baselineMs + plan.targets.length * (30_000 + plan.dwellMs) + 30_000);
+}
+
 /** Runs a session; returns `{skipped}` when the build cannot hot-swap. */
 export async function runSwapSession(ctx: BenchContext, opts: SessionOptions): Promise<SwapSession> {
   await resetRegistry();
   await publishVariantAsVersion(SWAP_MODEL, VERSION_A, '416-float32', VERSION_B);
   await publishStable(SWAP_MODEL, VERSION_A);
   const context = await launchProfile('swap', { camera: true });
+  const cpu = new CpuSampler(profileDir('swap'));
   try {
     const opened = await openApp(ctx, context);
     if ('skipped' in opened) return opened;
@@ -147,76 +343,36 @@ export async function runSwapSession(ctx: BenchContext, opts: SessionOptions): P
     await page.evaluate(() => {
       (globalThis as unknown as { __benchChecks: string[] }).__benchChecks = [];
     });
+    const log = new LogCollector();
+    log.add(statusBefore.log);
+    const tools: SessionTools = { ctx, page, cpu, log };
     await startSampler(page, SWAP_MODEL);
-    const baselineFrom = Date.now();
-    await sleep(opts.baselineMs);
-    const baseline = { from: baselineFrom, to: Date.now() };
-    const swaps: SwapRecord[] = [];
-    const memory: { afterSwaps: number; sample: MemorySample }[] = [];
-    const processMemory: { afterSwaps: number; sample: ProcessMemory | null }[] = [];
-    let failures = 0;
-    for (let i = 1; i <= opts.swaps && failures < 2; i++) {
-      const to = i % 2 === 1 ? VERSION_B : VERSION_A;
-      await publishStable(SWAP_MODEL, to);
-      const publishedAt = Date.now();
-      await page.evaluate(() => {
-        const g = globalThis as unknown as AppWindow & { __benchChecks: string[] };
-        g.hotlens.checkForUpdates!().then(
-          (r) => {
-            const summary = r as { ok?: boolean; error?: string };
-            if (summary.ok === false) g.__benchChecks.push(summary.error ?? 'check failed');
-          },
-          (err: unknown) => g.__benchChecks.push(String(err)),
-        );
-      });
-      const { ok } = await settle(page, to, 60_000);
-      const settledAt = Date.now();
-      const seen = await page.evaluate(
-        ({ since, version }) =>
-          (globalThis as unknown as { __benchSampler?: { rows: SampleRow[] } }).__benchSampler?.rows.find(
-            (r) => r[0] >= since && r[4] === version,
-          ) ?? null,
-        { since: publishedAt, version: to },
-      );
-      swaps.push({
-        index: i,
-        to,
-        publishedAt,
-        servingAt: seen ? seen[0] : null,
-        settledAt,
-        ...(ok ? {} : { error: `did not serve ${to} within 60 s` }),
-      });
-      failures = ok ? 0 : failures + 1;
+    cpu.start(100);
+    const phases: PhaseRecord[] = [];
+    for (const plan of opts.phases) {
+      if (plan.name !== 'busy') {
+        phases.push(await runPhase(tools, plan));
+        continue;
+      }
+      ctx.log(`busy phase: one core kept busy for at most ${Math.round(busyBoundMs(plan) / 1000)} s`);
+      const { result, busy } = await withBusyCore(busyBoundMs(plan), () => runPhase(tools, plan));
+      phases.push({ ...result, busy });
       ctx.log(
-        `swap ${i} → ${to}: ${ok ? `serving after ${seen ? Math.round(seen[0] - publishedAt) : '?'} ms` : 'did not serve within 60 s'}`,
+        `busy process stopped: it got ${busy.cpu_share ?? '?'} of a core${busy.ended_early ? ' (ENDED EARLY)' : ''}`,
       );
-      // Let the old session drain and be released before measuring or publishing again.
-      await sleep(600);
-      if (opts.memoryAfter.includes(i)) {
-        // A GC of the page first, so garbage does not pass for growth (workers collect on their own).
-        await gcPage(page);
-        processMemory.push({ afterSwaps: i, sample: rendererMemory(profileDir('swap')) });
-      }
-      if (opts.uaMemoryAfter.includes(i)) {
-        const t0 = Date.now();
-        const sample = await measureMemory(page);
-        memory.push({ afterSwaps: i, sample });
-        ctx.log(`memory after ${i} swap(s): ${sample.bytes ?? sample.error} bytes (${Date.now() - t0} ms to measure)`);
-        await sleep(1000);
-      }
-      if (i % 10 === 0) ctx.log(`${i}/${opts.swaps} swaps`);
     }
-    const rows = await stopSampler(page);
+    cpu.stop();
+    const sampled = await stopSampler(page);
     const statusAfter = await appStatus(page);
+    log.add(statusAfter.log);
     const checkErrors = await page.evaluate(() => (globalThis as unknown as { __benchChecks: string[] }).__benchChecks);
     const webcam = (await appMetrics(page)).webcam;
     return {
-      swaps,
-      rows,
-      baseline,
-      memory,
-      processMemory,
-      log: statusAfter.log,
+      phases,
+      rows: sampled.rows,
+      longFrames: sampled.longFrames,
+      cpu: cpu.samples,
+      log: log.all(),
       statusBefore,
       statusAfter,
       checkErrors,
@@ -225,6 +381,7 @@ export async function runSwapSession(ctx: BenchContext, opts: SessionOptions): P
   } catch (err) {
     throw new Error(`swap session: ${errorMessage(err)}`, { cause: err });
   } finally {
+    cpu.stop();
     await context.close();
   }
 }

@@ -6,6 +6,7 @@ import { ms, size, skippedReasons, table } from './markdown.ts';
 import { num, str, type Results } from './results.ts';
 import { checkTargets } from './targets.ts';
 import { modelsMarkdown } from './report-models.ts';
+import { memoryMarkdown, swapMarkdown } from './report-swap.ts';
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj => (v && typeof v === 'object' ? (v as Obj) : {});
@@ -26,7 +27,7 @@ function machine(r: Results): string {
       ],
       [
         'Load average (1 min) per section',
-        (['models', 'pipeline', 'cold_start', 'swap', 'memory'] as const)
+        (['models', 'pipeline', 'cold_start', 'swap', 'swap_busy', 'memory'] as const)
           .map((k) => {
             const l = obj(obj(r[k]).load_average_1min);
             return l.before === undefined ? null : `${k} ${String(l.before)} → ${String(l.after)}`;
@@ -35,6 +36,12 @@ function machine(r: Results): string {
           .join('; ') || '—',
       ],
       ['Run', `${m.started_at} → ${m.finished_at ?? '—'} (${r.run.seconds} s; sections: ${r.run.sections.join(', ')})`],
+      [
+        'Content Security Policy violations reported',
+        r.run.csp_violations
+          ? `app (production policy) ${r.run.csp_violations.app}, bench pages ${r.run.csp_violations.pages}`
+          : '—',
+      ],
     ],
   );
 }
@@ -196,74 +203,6 @@ function bytes(r: Results): string {
   ].join('\n');
 }
 
-function swap(r: Results): string {
-  const s = obj(r.swap);
-  if (num(s, 'max_gap_ms') === null) return `Not measured: ${str(s, 'max_gap_ms_skipped') ?? str(s, 'error') ?? ''}.`;
-  const d = obj(s.details);
-  const stages = obj(s.stage_ms_p50);
-  const pts = obj(s.publish_to_serving_ms);
-  return [
-    table(
-      ['figure', 'value'],
-      [
-        [
-          'median frame interval (swap run / steady baseline)',
-          `${s.median_frame_interval_ms} / ${s.median_frame_interval_baseline_ms} ms`,
-        ],
-        ['largest gap overlapping a swap', `${s.max_gap_ms} ms (${s.max_gap_vs_median}× median)`],
-        [
-          'frames lost to swaps',
-          `${String(s.frames_lost)} missing from the steady cadence; camera frames skipped beyond the steady rate: ${String(s.frames_dropped_beyond_baseline)} (skipped in swap windows ${String(d.dropped_in_swap_windows)}, steady ${String(d.dropped_per_s_baseline)}/s)`,
-        ],
-        ['errors', String(s.errors)],
-        ['swaps served', `${s.swaps_served} of ${s.swaps}`],
-        [
-          'publish → serving',
-          `p50 ${pts.p50} ms, p95 ${pts.p95} ms, first (with download) ${s.publish_to_serving_first_ms} ms`,
-        ],
-        [
-          'stage p50 (ms)',
-          Object.entries(stages)
-            .map(([k, v]) => `${k} ${v}`)
-            .join(', ') || '—',
-        ],
-      ],
-    ),
-    '',
-    `${str(d, 'versions') ?? ''}; camera ${d.camera_fps} fps. ${str(d, 'how') ?? ''}.`,
-  ].join('\n');
-}
-
-function memory(r: Results): string {
-  const m = obj(r.memory);
-  const trend = (m.trend ?? []) as Obj[];
-  if (!trend.length) return `Not measured: ${str(m, 'growth_ratio_50_swaps_skipped') ?? str(m, 'error') ?? ''}.`;
-  const scopes = obj(m.by_scope_mib);
-  const scopeText = (o: unknown) =>
-    Object.entries(obj(o))
-      .map(([k, v]) => `${k} ${String(v)}`)
-      .join(', ') || '—';
-  return [
-    `growth_ratio_50_swaps = ${num(m, 'growth_ratio_50_swaps') ?? `— (${str(m, 'growth_ratio_50_swaps_skipped')})`}: ` +
-      `${num(m, 'after_1_swap_mib') ?? '—'} MiB after 1 swap (${scopeText(scopes.after_1)}), ` +
-      `${num(m, 'after_50_swaps_mib') ?? '—'} MiB after 50 (${scopeText(scopes.after_50)}). ` +
-      `Renderer PSS growth over the run: ${num(m, 'process_pss_growth_ratio') ?? '—'}×.`,
-    '',
-    table(
-      ['after swaps', 'renderer PSS MiB', 'renderer RSS MiB', 'processes', 'measureUserAgentSpecificMemory MiB'],
-      trend.map((t) => [
-        t.after_swaps as number,
-        t.renderer_pss_mib as number,
-        t.renderer_rss_mib as number,
-        t.processes as number,
-        t.ua_specific_mib as number,
-      ]),
-    ),
-    '',
-    str(m, 'how') ?? '',
-  ].join('\n');
-}
-
 /** The whole report. */
 export function renderReport(r: Results): string {
   const targets = checkTargets(r);
@@ -272,6 +211,8 @@ export function renderReport(r: Results): string {
     cold_start: r.cold_start,
     bytes: r.bytes,
     swap: r.swap,
+    swap_busy: r.swap_busy,
+    swap_ssd: r.swap_ssd,
     memory: r.memory,
     models: r.models,
   });
@@ -301,10 +242,10 @@ export function renderReport(r: Results): string {
     coldStart(r),
     '',
     '## 4. Hot swap under a live webcam',
-    swap(r),
+    swapMarkdown(r),
     '',
     '## 5. Memory over swaps',
-    memory(r),
+    memoryMarkdown(r),
     '',
     '## 6. Bytes on the wire',
     bytes(r),

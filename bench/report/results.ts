@@ -8,21 +8,30 @@ import type { MachineInfo } from '../lib/machine.ts';
 /** results.json (sections carry more keys than listed; see REPORT.md). */
 export interface Results {
   machine: MachineInfo;
-  run: { sections: string[]; options: Record<string, unknown>; seconds: number };
+  run: {
+    sections: string[];
+    options: Record<string, unknown>;
+    seconds: number;
+    /** Violation reports the browser POSTed, per policy (null: no server log). */
+    csp_violations?: { app: number; pages: number } | null;
+  };
   models?: Record<string, unknown>;
   pipeline: Record<string, unknown>;
   cold_start: Record<string, unknown>;
   bytes: Record<string, unknown>;
   swap: Record<string, unknown>;
+  swap_busy: Record<string, unknown>;
+  swap_ssd?: Record<string, unknown>;
   memory: Record<string, unknown>;
   targets?: unknown;
 }
 
 /** Keys the release checks read, by section. */
-export const REQUIRED: Record<'pipeline' | 'cold_start' | 'swap' | 'memory' | 'bytes', string[]> = {
+export const REQUIRED: Record<'pipeline' | 'cold_start' | 'swap' | 'swap_busy' | 'memory' | 'bytes', string[]> = {
   pipeline: ['ratio_vs_faceapi_wasm', 'hotlens_ms_p50', 'faceapi_wasm_ms_p50'],
   cold_start: ['repeat_visit_ms', 'first_visit_ms'],
   swap: ['median_frame_interval_ms', 'max_gap_ms', 'frames_lost', 'errors'],
+  swap_busy: ['median_frame_interval_ms', 'max_gap_ms', 'frames_lost', 'errors'],
   memory: ['growth_ratio_50_swaps'],
   bytes: ['repeat_visit'],
 };

@@ -44,29 +44,50 @@ export function checkTargets(r: Results): TargetCheck[] {
       : { target: t2, measured: `${fmt(repeat)} ms`, status: repeat <= 1500 ? 'pass' : 'miss' },
   );
 
-  const gap = num(r.swap, 'max_gap_ms');
-  const median = num(r.swap, 'median_frame_interval_ms');
-  const lost = num(r.swap, 'frames_lost');
-  const errors = num(r.swap, 'errors');
-  const t3 = 'Largest frame gap during a swap ≤ 1.5× median frame interval, 0 frames lost, 0 errors';
+  const swapPhases = [
+    ['swap', r.swap, 'quiet machine'],
+    ['swap_busy', r.swap_busy, 'one core kept busy'],
+  ] as const;
+  for (const [, section, when] of swapPhases) {
+    const gap = num(section, 'max_gap_ms');
+    const median = num(section, 'median_frame_interval_ms');
+    const lost = num(section, 'frames_lost');
+    const errors = num(section, 'errors');
+    const t3 = `Face-detector swap, ${when}: largest frame gap ≤ 1.5× median frame interval, 0 frames lost, 0 errors`;
+    checks.push(
+      gap === null || median === null || lost === null || errors === null
+        ? skip(t3, str(section, 'max_gap_ms_skipped') ?? str(section, 'median_frame_interval_ms_skipped'))
+        : {
+            target: t3,
+            measured: `gap ${fmt(gap)} ms = ${fmt(gap / median, 2)}× median ${fmt(median)} ms; ${lost} lost; ${errors} errors`,
+            status: gap <= 1.5 * median && lost === 0 && errors === 0 ? 'pass' : 'miss',
+          },
+    );
+  }
+
+  const ssd = r.swap_ssd;
+  const ssdGap = num(ssd, 'max_gap_ms');
+  const slower = num(ssd, 'slower_version_median_ms');
+  const t3b = 'SSD 2.0.0 ⇄ 1.0.0 swap: largest gap ≤ 1.5× the slower version’s median, 0 frames lost, 0 errors';
   checks.push(
-    gap === null || median === null || lost === null || errors === null
-      ? skip(t3, str(r.swap, 'max_gap_ms_skipped') ?? str(r.swap, 'median_frame_interval_ms_skipped'))
+    ssdGap === null || slower === null
+      ? skip(t3b, str(ssd, 'max_gap_ms_skipped') ?? 'not measured')
       : {
-          target: t3,
-          measured: `gap ${fmt(gap)} ms = ${fmt(gap / median, 2)}× median ${fmt(median)} ms; ${lost} lost; ${errors} errors`,
-          status: gap <= 1.5 * median && lost === 0 && errors === 0 ? 'pass' : 'miss',
+          target: t3b,
+          measured: `gap ${fmt(ssdGap)} ms = ${fmt(ssdGap / slower, 2)}× the median of ${str(ssd, 'slower_version')} (${fmt(slower)} ms), ${num(ssd, 'max_gap_vs_median')}× the phase median; ${num(ssd, 'frames_lost')} lost; ${num(ssd, 'errors')} errors`,
+          status: ssdGap <= 1.5 * slower && num(ssd, 'frames_lost') === 0 && num(ssd, 'errors') === 0 ? 'pass' : 'miss',
+          note: 'reported beside the issue’s targets: a heavier model is slower per frame',
         },
   );
 
   const growth = num(r.memory, 'growth_ratio_50_swaps');
-  const t4 = 'Memory after 50 swaps within 10% of after 1 swap';
+  const t4 = 'Memory after 50 swaps within 10% of after 1 swap (renderer processes)';
   checks.push(
     growth === null
       ? skip(t4, str(r.memory, 'growth_ratio_50_swaps_skipped'))
       : {
           target: t4,
-          measured: `${fmt(growth, 3)}× (${num(r.memory, 'after_1_swap_mib')} → ${num(r.memory, 'after_50_swaps_mib')} MiB)`,
+          measured: `${fmt(growth, 3)}× (renderer PSS ${num(r.memory, 'renderer_pss_after_1_swap_mib')} → ${num(r.memory, 'renderer_pss_after_50_swaps_mib')} MiB)`,
           status: Math.abs(growth - 1) <= 0.1 ? 'pass' : 'miss',
         },
   );

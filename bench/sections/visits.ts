@@ -97,6 +97,8 @@ async function visit(ctx: BenchContext, context: BrowserContext, offline: boolea
     });
     const steady = await appMetrics(page);
     const status = await appStatus(page);
+    // Responses are logged when they end: let a long download (the precache) finish first.
+    await ctx.server.quiet();
     const nav = await page.evaluate(() => {
       const e = performance.getEntriesByType('navigation')[0] as
         { responseEnd: number; domContentLoadedEventEnd: number } | undefined;

@@ -1,6 +1,6 @@
 /**
  * @file Task contracts as data, and the checks against them: what a model must look like to
- * serve a task (DESIGN.md "Task contracts"). The contracts themselves belong to the features
+ * serve a task. The contracts themselves belong to the features
  * (`src/features/<feature>/tasks.ts`); this module only knows how to check a signature and a
  * label list against one, and a {@link TaskRegistry} looks contracts up by id. Checked on the
  * manifest's declared signature, on the signature read from the model file, and on the one the

@@ -10,7 +10,7 @@ import { untrustedText } from './untrusted-text.ts';
 /** The BroadcastChannel every thread of the origin uses for model updates. */
 export const MODELS_CHANNEL = 'hotlens-models';
 
-/** Hot-swap stages in order (DESIGN.md "Hot-swap stages"); the first four run in the service worker. */
+/** Hot-swap stages in order (ARCHITECTURE.md, "One model update"); the first four run in the service worker. */
 export const SWAP_STAGES = [
   'found',
   'downloading',

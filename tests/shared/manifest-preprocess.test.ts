@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { TASKS } from '../../src/features/index.ts';
 import { ManifestError, parseManifest } from '../../src/shared/manifest-validate.ts';
 import { humanFaceCrop } from '../../tools/convert/tfjs-graph/models/human-face-crop.ts';
-import { validManifest } from '../unit/helpers/manifest-fixture.ts';
+import { validManifest } from '../helpers/manifest-fixture.ts';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

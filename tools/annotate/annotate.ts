@@ -1,9 +1,9 @@
 /**
  * @file `npm run annotate -- FILE... [--json] [--features LIST] [--detector ID@VERSION]
  * [--model ID@VERSION] [--registry DIR]`: the app's features (the same pre- and post-processing
- * the worker runs) and the registry's verified models, in Node. Prints a table or the JSON of
- * DESIGN.md; a file that fails becomes `{file, error}` and the others still run; the exit code
- * is 1 when any file failed.
+ * the worker runs) and the registry's verified models, in Node. Prints a table or the JSON the
+ * README documents (one key per feature run); a file that fails becomes `{file, error}` and the
+ * others still run; the exit code is 1 when any file failed.
  */
 import { resolve } from 'node:path';
 import { FEATURES, TASKS } from '../../src/features/index.ts';

@@ -13,7 +13,7 @@ import { decodeRgb } from './decode-image.ts';
 /**
  * Max absolute difference a client may see per value. Measured: the same file on 1 vs 2 ORT
  * threads differs by ≤1e-6, uint8 vs float32 files of one version by ≤1e-6, WebGPU vs WASM by
- * ≤1e-7 (RUNTIME-NOTES). Wrong preprocessing moves the outputs far more: swapping R and B
+ * ≤1e-7. Wrong preprocessing moves the outputs far more: swapping R and B
  * changes the probe outputs by 4e-3 (gender) to 0.42 (age); even +1 grey level on every pixel
  * moves them by 2e-4 to 4e-2. 1e-3 leaves ×1000 headroom for runtime noise and still rejects
  * a channel swap in every published model.

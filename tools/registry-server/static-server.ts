@@ -15,14 +15,19 @@
  *   isolation for WASM threads), the Content-Security-Policy (tools/lib/csp.ts), no-cache on
  *   HTML / sw.js / the web manifest, immutable on assets/.
  *
- * Only files that really lie inside the root are served: the path is checked as text (no `..`)
- * and again after symlinks are resolved, so a link to /etc/passwd (or to a folder outside) is 403.
+ * Several folders can share one origin: each URL-prefix mount (mounts.ts) has its own folder,
+ * header profile, CSP and cache policy — the bench serves the app at `/`, a registry copy at
+ * `/models/` and its own pages and fixtures beside them. `root` + `profile` is the one-mount case.
+ *
+ * Only files that really lie inside a mount's folder are served: the path is checked as text (no
+ * `..`) and again after symlinks are resolved, so a link to /etc/passwd (or to a folder outside)
+ * is 403 — serve a copy, not a link.
  *
  * GETs honour a single `Range` (206 + Content-Range, 416 when unsatisfiable) so interrupted
  * downloads can resume. Tests can arm faults (faults.ts) that the next matching GETs get.
- * Every request is recorded (method, path, status, bytes sent and received, Range, fault) so
- * tests can count what was fetched, assert that a download resumed, and prove that nothing was
- * uploaded.
+ * Every request is recorded (method, path, status, body and header bytes sent, bytes received,
+ * who asked, Range, fault) so tests can count what was fetched, assert that a download resumed,
+ * and prove that nothing was uploaded, and the bench can count the bytes a visit costs.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, realpath, stat } from 'node:fs/promises';
@@ -30,22 +35,32 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { FaultTable, faultName, sendFaulted, type Fault } from './faults.ts';
+import {
+  CONTENT_TYPES,
+  initiatorOf,
+  matchMount,
+  mountHeaders,
+  orderMounts,
+  type HeaderProfile,
+  type Mount,
+} from './mounts.ts';
 
 export type { Fault, FaultKind } from './faults.ts';
-import { contentSecurityPolicy } from '../lib/csp.ts';
-
-/** Which headers to send. */
-export type HeaderProfile = 'registry' | 'app';
+export { CONTENT_TYPES, IMMUTABLE, REVALIDATE, headersFor, type HeaderProfile, type Mount } from './mounts.ts';
 
 /** One request as served. */
 export interface ServedRequest {
   time: number;
   method: string;
-  /** Path without the query string. */
+  /** Path without the query string (the full URL path, mount prefix included). */
   path: string;
   status: number;
-  /** Body bytes sent (0 for 304, HEAD and errors). */
+  /** Body bytes sent (0 for 304, HEAD and errors; what was written when the client went away mid-body). */
   bytes: number;
+  /** Everything else the connection carried for this response: status line, headers (and the short text of an error). */
+  headerBytes: number;
+  /** Who asked: `sw-script`, or `Sec-Fetch-Dest/Sec-Fetch-Mode` such as `document/navigate` (see mounts.ts). */
+  initiator: string;
   /** The request's `Range` header, when it had one. */
   range?: string;
   /** The injected fault this request got (e.g. "dropAfter 1000"). */
@@ -54,14 +69,17 @@ export interface ServedRequest {
   requestBytes: number;
 }
 
-/** Options of {@link startStaticServer}. */
+/** Options of {@link startStaticServer}: one folder (`root` + `profile`) or several `mounts`. */
 export interface StaticServerOptions {
-  root: string;
-  profile: HeaderProfile;
+  /** One folder served at `/` (with `profile`); or give `mounts`. */
+  root?: string;
+  profile?: HeaderProfile;
+  /** Several folders on one origin, by URL prefix. */
+  mounts?: Mount[];
   /** 0 (default) picks a free port. */
   port?: number;
   host?: string;
-  /** `app` profile: the Content-Security-Policy to send (default: the production policy, registries on the same origin only). */
+  /** `app` profile with `root`: the Content-Security-Policy to send (default: the production policy, registries on the same origin only). */
   csp?: string;
 }
 
@@ -70,8 +88,10 @@ export interface StaticServer {
   /** Base URL ending in "/". */
   url: string;
   port: number;
-  /** Every request so far, oldest first. */
+  /** Every request so far, oldest first (recorded once its response ended or broke off). */
   readonly requests: ServedRequest[];
+  /** Requests being answered now (not in `requests` yet). */
+  inFlight(): number;
   /** Arms a fault for the next matching GET(s); see faults.ts. */
   fault(fault: Fault): void;
   /** Disarms every fault not used yet. */
@@ -79,46 +99,6 @@ export interface StaticServer {
   /** Armed faults and how many uses each has left. */
   pendingFaults(): Array<{ fault: Fault; left: number }>;
   close(): Promise<void>;
-}
-
-/** Content-Type by file extension, for every kind of file an app build, a registry or the bench serves. */
-export const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.webmanifest': 'application/manifest+json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-  '.onnx': 'application/octet-stream',
-  '.bin': 'application/octet-stream',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.svg': 'image/svg+xml',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-
-/** The headers a file gets under a profile (besides Content-Type, ETag, Last-Modified). */
-export function headersFor(profile: HeaderProfile, path: string): Record<string, string> {
-  if (profile === 'registry') {
-    return {
-      'Cache-Control': path.startsWith('/blobs/') ? IMMUTABLE : 'no-cache',
-      'Access-Control-Allow-Origin': '*',
-      'Access-Control-Expose-Headers': 'ETag, Last-Modified, Content-Range, Accept-Ranges',
-      'Cross-Origin-Resource-Policy': 'cross-origin',
-    };
-  }
-  return {
-    'Cache-Control': path.startsWith('/assets/') ? IMMUTABLE : 'no-cache',
-    'Cross-Origin-Opener-Policy': 'same-origin',
-    'Cross-Origin-Embedder-Policy': 'require-corp',
-    'Cross-Origin-Resource-Policy': 'same-origin',
-  };
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body = ''): number {
@@ -162,20 +142,45 @@ interface Served {
 }
 
 interface ServeContext {
-  root: string;
-  profile: HeaderProfile;
+  /** Longest prefix first; roots are real paths. */
+  mounts: Mount[];
   faults: FaultTable;
   stalls: Set<ServerResponse>;
-  /** `app` profile: the Content-Security-Policy to send. */
-  csp?: string;
+}
+
+/** Streams bytes start..end of `file`; resolves with the bytes written once done or abandoned by the client. */
+function streamFile(res: ServerResponse, file: string, start: number, end: number): Promise<number> {
+  return new Promise((done) => {
+    let written = 0;
+    const stream = createReadStream(file, { start, end });
+    const finish = () => done(written);
+    stream.on('data', (chunk) => (written += chunk.length));
+    stream.on('error', () => {
+      res.destroy();
+      finish();
+    });
+    stream.on('end', finish);
+    // A client that goes away mid-body (navigation, abort) ends the stream too: no open file, no lost record.
+    res.once('close', () => {
+      if (stream.readableEnded) return;
+      stream.destroy();
+      finish();
+    });
+    stream.pipe(res);
+  });
 }
 
 async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerResponse): Promise<Served> {
-  const { root, profile } = ctx;
   const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-  const base = headersFor(profile, path);
-  if (profile === 'app') base['Content-Security-Policy'] = ctx.csp ?? contentSecurityPolicy();
-  if (req.method === 'OPTIONS' && profile === 'registry') {
+  const match = matchMount(ctx.mounts, path);
+  if (!match) {
+    send(res, 404, { 'Content-Type': 'text/plain; charset=utf-8' }, 'not found');
+    return { path, status: 404, bytes: 0 };
+  }
+  const { mount } = match;
+  const root = mount.root;
+  const base = mountHeaders(mount, match.path);
+  if (req.method === 'OPTIONS' && mount.profile === 'registry') {
     const status = send(res, 204, {
       ...base,
       'Access-Control-Allow-Methods': 'GET, HEAD, OPTIONS',
@@ -188,7 +193,7 @@ async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerRespons
     send(res, 405, { ...base, Allow: 'GET, HEAD' });
     return { path, status: 405, bytes: 0 };
   }
-  let file = normalize(join(root, path));
+  let file = normalize(join(root, match.path));
   const forbidden = (): Served => {
     send(res, 403, base, 'forbidden');
     return { path, status: 403, bytes: 0 };
@@ -220,7 +225,7 @@ async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerRespons
   const lastModified = new Date(Math.floor(info.mtimeMs / 1000) * 1000).toUTCString();
   const headers = {
     ...base,
-    'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+    'Content-Type': CONTENT_TYPES[extname(file).toLowerCase()] ?? 'application/octet-stream',
     ETag: etag,
     'Last-Modified': lastModified,
     'Accept-Ranges': 'bytes',
@@ -254,41 +259,56 @@ async function serve(ctx: ServeContext, req: IncomingMessage, res: ServerRespons
     res.end();
     return { path, status, bytes: 0 };
   }
-  await new Promise<void>((done) => {
-    const stream = createReadStream(file, { start, end });
-    stream.on('error', () => {
-      res.destroy();
-      done();
-    });
-    stream.on('end', done);
-    stream.pipe(res);
-  });
-  return { path, status, bytes: length };
+  return { path, status, bytes: await streamFile(res, file, start, end) };
 }
 
-/** Serves `root` until closed. */
-export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
+/** The mounts `options` describe, roots resolved to real paths. */
+async function resolveMounts(options: StaticServerOptions): Promise<Mount[]> {
+  if (options.mounts && options.root !== undefined) throw new Error('give either `root` or `mounts`, not both');
+  const mounts: Mount[] = options.mounts ?? [
+    {
+      prefix: '/',
+      root: options.root ?? '',
+      profile: options.profile ?? 'registry',
+      ...(options.csp !== undefined ? { csp: options.csp } : {}),
+    },
+  ];
+  if (mounts.some((m) => m.root === '')) throw new Error('every mount needs a root folder');
   // The real path, so that files under a root reached through a symlink still count as inside.
-  const root = await realpath(resolve(options.root)).catch(() => resolve(options.root));
+  const real = await Promise.all(
+    mounts.map(async (m) => ({ ...m, root: await realpath(resolve(m.root)).catch(() => resolve(m.root)) })),
+  );
+  return orderMounts(real);
+}
+
+/** Serves `root` (or each of `mounts`) until closed. */
+export async function startStaticServer(options: StaticServerOptions): Promise<StaticServer> {
   const requests: ServedRequest[] = [];
-  const ctx: ServeContext = {
-    root,
-    profile: options.profile,
-    faults: new FaultTable(),
-    stalls: new Set(),
-    csp: options.csp,
-  };
+  const ctx: ServeContext = { mounts: await resolveMounts(options), faults: new FaultTable(), stalls: new Set() };
+  let inFlight = 0;
   const server: Server = createServer((req, res) => {
+    inFlight += 1;
     const time = Date.now();
     const method = req.method ?? 'GET';
     const range = req.headers.range !== undefined ? { range: req.headers.range } : {};
+    const initiator = initiatorOf(req.headers);
+    // HTTP/1.1 without pipelining (what browsers do): the connection carries one response at a
+    // time, so what it wrote meanwhile is this response, headers included.
+    const socket = req.socket;
+    const wrote = () => socket.bytesWritten ?? 0;
+    const wroteBefore = wrote();
     let requestBytes = 0;
     const received = new Promise<void>((done) => {
       req.on('data', (chunk: Buffer) => (requestBytes += chunk.length));
       req.once('end', done);
       req.once('close', done);
     });
-    const record = (r: Served) => received.then(() => requests.push({ time, method, ...r, ...range, requestBytes }));
+    const record = (r: Served) =>
+      received.then(() => {
+        const headerBytes = Math.max(0, wrote() - wroteBefore - r.bytes);
+        requests.push({ time, method, ...r, headerBytes, initiator, ...range, requestBytes });
+        inFlight -= 1;
+      });
     serve(ctx, req, res).then(record, () => {
       if (!res.headersSent) send(res, 500, {}, 'internal error');
       else res.destroy();
@@ -305,6 +325,7 @@ export async function startStaticServer(options: StaticServerOptions): Promise<S
     url: `http://${host}:${port}/`,
     port,
     requests,
+    inFlight: () => inFlight,
     fault: (fault) => ctx.faults.add(fault),
     clearFaults: () => ctx.faults.clear(),
     pendingFaults: () => ctx.faults.pending(),

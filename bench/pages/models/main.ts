@@ -83,7 +83,7 @@ const api: BenchModelsApi = {
     }
     return {
       crossOriginIsolated: browser.crossOriginIsolated,
-      ortVersion: runtimeVersion,
+      ortVersion: await runtimeVersion(),
       hardwareConcurrency: browser.navigator.hardwareConcurrency,
       webgpu,
       runtimes,

@@ -105,7 +105,7 @@ async function timeCase(c: ModelCase, job: RuntimeJob, feedsFor: (c: ModelCase, 
 
 const api: ModelsWorkerApi = {
   async run(job: RuntimeJob): Promise<RuntimeResult> {
-    configureRuntime({ numThreads: job.threads });
+    configureRuntime({ numThreads: job.threads, build: job.ep });
     const images = await Promise.all(job.photos.map(decode));
     // The first session pays for the wasm compile and the thread pool: measured apart, so the
     // per-file create times below compare files, not start-up.

@@ -5,6 +5,7 @@
 import { useEffect, useState } from 'react';
 import { analyzePhotos } from '../../store/photo-actions.ts';
 import { selectTab } from '../../store/ui-slice.ts';
+import './DropZone.css';
 
 function hasFiles(e: DragEvent): boolean {
   return Array.from(e.dataTransfer?.types ?? []).includes('Files');

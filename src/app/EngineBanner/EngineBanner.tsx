@@ -5,6 +5,7 @@
 import { loadSummary } from '../../store/engine-slice.ts';
 import { restartEngine } from '../../store/engine-actions.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
+import { ProgressBar } from '../ProgressBar/ProgressBar.tsx';
 
 /** Shows loading progress or the load error. */
 export function EngineBanner() {
@@ -27,16 +28,7 @@ export function EngineBanner() {
       <p className="banner__label" id="engine-progress-label">
         {label}
       </p>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-labelledby="engine-progress-label"
-        aria-valuemin={0}
-        aria-valuemax={100}
-        aria-valuenow={Math.round(fraction * 100)}
-      >
-        <div className="progress__bar" style={{ width: `${fraction * 100}%` }} />
-      </div>
+      <ProgressBar value={Math.round(fraction * 100)} max={100} labelledBy="engine-progress-label" />
     </section>
   );
 }

@@ -4,6 +4,7 @@
  * a glance what is running.
  */
 import { useAppStore } from '../../store/use-app-store.ts';
+import './Header.css';
 
 function StatusPill() {
   const engine = useAppStore((s) => s.engine);

@@ -2,6 +2,7 @@
  * @file "n of m" progress of the current photo batch, as an accessible progressbar.
  */
 import { useAppStore } from '../../store/use-app-store.ts';
+import { ProgressBar } from '../ProgressBar/ProgressBar.tsx';
 
 /** Shows while a batch runs (and its final count afterwards). */
 export function BatchProgress() {
@@ -13,18 +14,13 @@ export function BatchProgress() {
       <span className="batch__label" id="batch-label">
         {text}
       </span>
-      <div
-        className="progress"
-        role="progressbar"
-        aria-labelledby="batch-label"
-        aria-valuemin={0}
-        aria-valuemax={batch.total}
-        aria-valuenow={batch.done}
-        aria-valuetext={`${batch.done} of ${batch.total} photos`}
-        data-testid="batch-progress"
-      >
-        <div className="progress__bar" style={{ width: `${(100 * batch.done) / batch.total}%` }} />
-      </div>
+      <ProgressBar
+        value={batch.done}
+        max={batch.total}
+        labelledBy="batch-label"
+        valueText={`${batch.done} of ${batch.total} photos`}
+        testId="batch-progress"
+      />
     </div>
   );
 }

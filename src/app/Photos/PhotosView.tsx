@@ -9,6 +9,7 @@ import { useAppStore } from '../../store/use-app-store.ts';
 import { FeaturePicker } from '../FeaturePicker/FeaturePicker.tsx';
 import { BatchProgress } from './BatchProgress.tsx';
 import { PhotoCard } from './PhotoCard.tsx';
+import './Photos.css';
 
 /** Props: how to switch to the camera from the empty state. */
 export interface PhotosViewProps {

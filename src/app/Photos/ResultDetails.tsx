@@ -4,6 +4,7 @@
  * also one sentence for screen readers.
  */
 import type { DetailSection } from '../../shared/feature.ts';
+import './ResultDetails.css';
 
 /** One feature's section. */
 function Section({ section }: { section: DetailSection }) {

@@ -3,6 +3,7 @@
  * tabs, the selected tab is the single Tab stop, and each tab controls its panel.
  */
 import { useRef, type KeyboardEvent } from 'react';
+import './Tabs.css';
 
 /** One tab. */
 export interface TabSpec<K extends string> {

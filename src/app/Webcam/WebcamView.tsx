@@ -23,6 +23,7 @@ import { openCamera, type OpenCamera } from './camera.ts';
 import { FrameLoop } from './frame-loop.ts';
 import { Hud } from './Hud.tsx';
 import { FeaturePicker } from '../FeaturePicker/FeaturePicker.tsx';
+import './Webcam.css';
 
 /** Props: a start request from elsewhere (the empty state's "Start the camera"). */
 export interface WebcamViewProps {

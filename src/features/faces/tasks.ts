@@ -1,5 +1,5 @@
 /**
- * @file The task contracts of the faces feature (DESIGN.md "Task contracts"): the detector,
+ * @file The task contracts of the faces feature: the detector,
  * the age/gender net and the expression net.
  */
 import type { TaskContract } from '../../shared/tasks.ts';

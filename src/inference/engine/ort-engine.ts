@@ -2,11 +2,42 @@
  * @file The one module that imports onnxruntime-web. Wraps an InferenceSession as an
  * {@link OrtModel}: created from bytes, signature read from the model, runs queued (ORT
  * throws "Session already started" on concurrent runs of one session), plain-data tensors
- * in and out. Used by the inference worker in the browser and by the Node tools
- * (onnxruntime-web resolves to its Node build there: the same engine as the browser).
+ * in and out. Used by the model hosts in the browser and by the Node tools (onnxruntime-web
+ * resolves to its Node build there: the same engine as the browser).
+ *
+ * In the browser the runtime build is loaded on demand: the WASM-only build (its .wasm is
+ * about half the size of the WebGPU-capable one) unless a host chose WebGPU because a real GPU
+ * adapter exists, so a machine without one never downloads or compiles the WebGPU runtime.
  */
-import * as ort from 'onnxruntime-web';
+import type * as OrtModule from 'onnxruntime-web';
 import type { TensorData, TensorSpec, TensorType } from '../../shared/tensor.ts';
+
+type Ort = typeof OrtModule;
+
+/** Which onnxruntime-web build to load in the browser. */
+export type RuntimeBuild = 'wasm' | 'webgpu';
+
+const isNode = !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
+
+function importBuild(build: RuntimeBuild): Promise<Ort> {
+  // The package root is ORT's Node build in Node and its JSEP build (WASM + WebGPU) in the
+  // browser; `/wasm` is the WASM-only build.
+  return isNode || build === 'webgpu' ? import('onnxruntime-web') : import('onnxruntime-web/wasm');
+}
+
+let build: RuntimeBuild = 'wasm';
+let pending: RuntimeSettings = {};
+let loaded: Promise<Ort> | null = null;
+
+/** The runtime, loaded (once) with the chosen build and settings. */
+function runtime(): Promise<Ort> {
+  loaded ??= importBuild(build).then((ort) => {
+    if (pending.numThreads !== undefined) ort.env.wasm.numThreads = pending.numThreads;
+    if (pending.wasmPaths !== undefined) ort.env.wasm.wasmPaths = pending.wasmPaths;
+    return ort;
+  });
+  return loaded;
+}
 
 /** Execution providers hotlens may choose. */
 export type ExecutionProvider = 'wasm' | 'webgpu';
@@ -21,14 +52,17 @@ export interface RuntimeSettings {
   numThreads?: number;
   /** Base URL or path map for the .wasm files; leave unset under Vite (it resolves them itself). */
   wasmPaths?: string;
+  /** The browser build to load (default `wasm`); ignored once the runtime is loaded. */
+  build?: RuntimeBuild;
 }
 
 const SUPPORTED: ReadonlySet<string> = new Set<TensorType>(['float32', 'int64', 'int32', 'uint8', 'bool']);
 
-/** Applies process-wide runtime settings (threads, wasm location). */
+/** Applies process-wide runtime settings (build, threads, wasm location) before the runtime loads. */
 export function configureRuntime(settings: RuntimeSettings): void {
-  if (settings.numThreads !== undefined) ort.env.wasm.numThreads = settings.numThreads;
-  if (settings.wasmPaths !== undefined) ort.env.wasm.wasmPaths = settings.wasmPaths;
+  if (loaded) throw new Error('configure the runtime before the first session is created');
+  if (settings.build !== undefined) build = settings.build;
+  pending = { ...pending, ...settings };
 }
 
 /**
@@ -42,25 +76,28 @@ const RUNTIME_START_MODEL =
 
 /** Initialises the WASM runtime now (call after {@link configureRuntime}); later session creates skip that cost. */
 export async function startRuntime(): Promise<void> {
+  const ort = await runtime();
   const bytes = Uint8Array.from(atob(RUNTIME_START_MODEL), (c) => c.charCodeAt(0));
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'] });
   await session.release();
 }
 
 /** The runtime's version string, for status displays and provenance. */
-export const runtimeVersion: string = ort.env.versions.web ?? 'unknown';
+export async function runtimeVersion(): Promise<string> {
+  return (await runtime()).env.versions.web ?? 'unknown';
+}
 
-function toSpec(meta: ort.InferenceSession.ValueMetadata): TensorSpec {
+function toSpec(meta: OrtModule.InferenceSession.ValueMetadata): TensorSpec {
   if (!meta.isTensor) throw new Error(`model value "${meta.name}" is not a tensor`);
   if (!SUPPORTED.has(meta.type)) throw new Error(`model value "${meta.name}" has unsupported type ${meta.type}`);
   return { name: meta.name, type: meta.type as TensorType, dims: [...meta.shape] };
 }
 
-function toOrt(t: TensorData): ort.Tensor {
+function toOrt(ort: Ort, t: TensorData): OrtModule.Tensor {
   return new ort.Tensor(t.type, t.data, t.dims);
 }
 
-function fromOrt(t: ort.Tensor): TensorData {
+function fromOrt(t: OrtModule.Tensor): TensorData {
   if (!SUPPORTED.has(t.type)) throw new Error(`model produced unsupported tensor type ${t.type}`);
   // getData() downloads GPU tensors too; copy so the result outlives the session.
   const data = t.data as TensorData['data'];
@@ -73,7 +110,8 @@ export class OrtModel {
   private released = false;
 
   private constructor(
-    private readonly session: ort.InferenceSession,
+    private readonly ort: Ort,
+    private readonly session: OrtModule.InferenceSession,
     /** Inputs as declared by the model file. */
     readonly inputs: TensorSpec[],
     /** Outputs as declared by the model file. */
@@ -85,19 +123,20 @@ export class OrtModel {
   /** Creates a session from model bytes. Throws if the bytes are not a loadable ONNX model. */
   static async create(bytes: Uint8Array, options: CreateOptions = {}): Promise<OrtModel> {
     const ep = options.executionProvider ?? 'wasm';
+    const ort = await runtime();
     const session = await ort.InferenceSession.create(bytes, {
       executionProviders: [ep],
       graphOptimizationLevel: 'all',
     });
-    return new OrtModel(session, session.inputMetadata.map(toSpec), session.outputMetadata.map(toSpec), ep);
+    return new OrtModel(ort, session, session.inputMetadata.map(toSpec), session.outputMetadata.map(toSpec), ep);
   }
 
   /** Runs the model; calls are queued so at most one run is active on this session. */
   run(feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
     const next = this.queue.then(async () => {
       if (this.released) throw new Error('model session was released');
-      const ortFeeds: Record<string, ort.Tensor> = {};
-      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(t);
+      const ortFeeds: Record<string, OrtModule.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = toOrt(this.ort, t);
       const results = await this.session.run(ortFeeds);
       const out: Record<string, TensorData> = {};
       for (const [name, t] of Object.entries(results)) {

@@ -41,14 +41,15 @@ export class ModelHost implements ModelHostApi {
   async prepare(options: EngineOptions): Promise<HostRuntime> {
     this.stallTimeoutMs = options.stallTimeoutMs;
     this.runtime ??= chooseRuntime(options).then((runtime) => {
-      configureRuntime({ numThreads: runtime.threads });
+      // A machine without a real GPU never loads the WebGPU build (nor downloads its .wasm).
+      configureRuntime({ numThreads: runtime.threads, build: runtime.backend });
       return runtime;
     });
     const runtime = await this.runtime;
     // Best effort: a failure here surfaces (with its real cause) when a session is created.
     this.started ??= runtime.backend === 'wasm' ? startRuntime().catch(() => undefined) : Promise.resolve();
     await this.started;
-    return { ...runtime, runtimeVersion, crossOriginIsolated: self.crossOriginIsolated };
+    return { ...runtime, runtimeVersion: await runtimeVersion(), crossOriginIsolated: self.crossOriginIsolated };
   }
 
   private source(registryUrl: string): ModelSource {

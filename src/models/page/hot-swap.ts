@@ -1,5 +1,5 @@
 /**
- * @file One hot swap in a running tab, as the staged update of DESIGN.md: compat check (the
+ * @file One hot swap in a running tab, as the staged update of ARCHITECTURE.md: compat check (the
  * declared signature and the file's own, before any session exists) → the candidate alone is
  * staged in a model host (compile) → probe → warm-up → flip at a frame boundary (the next
  * analysis uses it) → drain the replaced session → release it. Sessions of the other models are

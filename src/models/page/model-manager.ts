@@ -255,7 +255,10 @@ export class ModelManager {
     this.installId = await this.loadInstallId();
     this.enabled = [...features];
     this.serving = {};
-    return this.bringIn(this.modelIds(features), 'loaded at start-up', onProgress);
+    const ids = this.modelIds(features);
+    // Models of features that are off do not load: they rest until a feature needs them.
+    for (const m of modelsOf(this.deps.features)) if (!ids.includes(m.id)) this.stages.set(m.id, 'idle', null);
+    return this.bringIn(ids, 'loaded at start-up', onProgress);
   }
 
   /**

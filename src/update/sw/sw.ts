@@ -1,16 +1,18 @@
 /// <reference lib="webworker" />
 /**
  * @file The service worker entry (built by vite-plugin-pwa `injectManifest`). It only wires
- * events: workbox precaches the app shell (HTML, JS, CSS, ORT wasm; never models), and the
+ * events: workbox precaches the app shell (HTML, JS, CSS, the WASM-only ORT runtime; never
+ * models; the WebGPU runtime is cached on first use, runtime-cache.ts), and the
  * update service polls the model registry. It never calls skipWaiting on its own: a new app
  * shell waits until the user accepts the reload prompt (workbox-window sends SKIP_WAITING).
  */
-import { TASKS } from '../../features/index.ts';
 import { cleanupOutdatedCaches, precacheAndRoute, type PrecacheEntry } from 'workbox-precaching';
+import { TASKS } from '../../features/index.ts';
 import { createModelStore } from '../../models/cache/idb-model-store.ts';
 import { openModelsChannel } from '../../models/common/models-channel.ts';
 import { trustedManifestVerifier } from '../../models/common/trusted-keys.ts';
 import { withoutModels } from './precache-filter.ts';
+import { cacheRuntimeOnDemand } from './runtime-cache.ts';
 import { createUpdateService } from './update-service.ts';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEntry | string> };
@@ -19,6 +21,7 @@ declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<PrecacheEn
 // is one set of hashed files whatever the URL says.
 precacheAndRoute(withoutModels(self.__WB_MANIFEST), { ignoreURLParametersMatching: [/.*/] });
 cleanupOutdatedCaches();
+cacheRuntimeOnDemand();
 
 const service = createUpdateService({
   store: createModelStore(),

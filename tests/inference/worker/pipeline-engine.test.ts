@@ -20,7 +20,7 @@ import type { ModelHostApi } from '../../../src/shared/model-host-api.ts';
 import { parseManifest } from '../../../src/shared/manifest-validate.ts';
 import type { ModelSpec } from '../../../src/shared/worker-api.ts';
 import { decodeRgb } from '../../../tools/lib/decode-image.ts';
-import { SAMPLES } from '../../unit/helpers/samples.ts';
+import { SAMPLES } from '../../helpers/samples.ts';
 
 const REGISTRY = 'public/models';
 const manifest = parseManifest(JSON.parse(readFileSync(join(REGISTRY, 'manifest.json'), 'utf8')), TASKS);

@@ -19,7 +19,7 @@ import {
   freshDbName,
   freshStore,
   withByteQuota,
-} from '../fixtures.ts';
+} from '../../helpers/model-fixtures.ts';
 
 const REGISTRY = 'public/models';
 

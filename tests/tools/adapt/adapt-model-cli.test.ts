@@ -11,8 +11,8 @@ import { adaptModel } from '../../../tools/adapt/adapt.ts';
 import { resnet18Standin } from '../../../tools/adapt/standins/resnet18.ts';
 import { yoloHeadStandin } from '../../../tools/adapt/standins/yolo-head.ts';
 import { sha256Hex } from '../../../tools/lib/registry-io.ts';
-import { expectRefusal, runCli } from '../../unit/helpers/cli.ts';
-import { tempDir } from '../../unit/helpers/fs.ts';
+import { expectRefusal, runCli } from '../../helpers/cli.ts';
+import { tempDir } from '../../helpers/fs.ts';
 import { expectObjectDetection } from './helpers/contracts.ts';
 import { stubModel, withExternalInitializer, withIrVersion, type Decl } from './helpers/raw-models.ts';
 

@@ -13,7 +13,7 @@ import { parseOnnxModel } from '../../../tools/adapt/onnx-splice.ts';
 import { IMAGENET_MEAN, IMAGENET_STD } from '../../../tools/adapt/resnet-wrapper.ts';
 import { resnet18Standin } from '../../../tools/adapt/standins/resnet18.ts';
 import { inspectOnnx } from '../../../tools/lib/onnx-inspect.ts';
-import { SAMPLES } from '../../unit/helpers/samples.ts';
+import { SAMPLES } from '../../helpers/samples.ts';
 import { expectImageClassification } from './helpers/contracts.ts';
 
 const SIZE = 224;

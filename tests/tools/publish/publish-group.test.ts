@@ -11,9 +11,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { convertGeneration2, GENERATION_2_GROUP } from '../../../tools/convert/generation-2.ts';
 import { humanFaceCrop } from '../../../tools/convert/tfjs-graph/models/human-face-crop.ts';
 import { readManifest } from '../../../tools/lib/registry-io.ts';
-import { convertedFile } from '../../unit/helpers/models.ts';
-import { expectRefusal, runCli, type CliResult } from '../../unit/helpers/cli.ts';
-import { snapshot, tempDir } from '../../unit/helpers/fs.ts';
+import { convertedFile } from '../../helpers/models.ts';
+import { expectRefusal, runCli, type CliResult } from '../../helpers/cli.ts';
+import { snapshot, tempDir } from '../../helpers/fs.ts';
 
 const CLI = 'tools/publish/publish-model.ts';
 const publish = (args: string[]): Promise<CliResult> => runCli(CLI, args);

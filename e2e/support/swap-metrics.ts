@@ -1,0 +1,83 @@
+/**
+ * @file Figures the update specs measure (frame gaps during a swap, publish → serving, memory
+ * across swaps): computed from in-page samples and the update log, merged into
+ * e2e/.artifacts/swap-metrics.json section by section (each spec owns its section) and attached
+ * to the HTML report.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { TestInfo } from '@playwright/test';
+import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
+import type { FrameSamples } from './fixtures.ts';
+import { SWAP_METRICS_JSON } from './paths.ts';
+
+/** Median of numbers (NaN for none). */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Intervals between consecutive counter increases whose end falls in [from, to]. */
+function intervals(samples: FrameSamples, from: number, to: number): number[] {
+  const out: number[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const [t, n] = samples[i]!;
+    const [t0, n0] = samples[i - 1]!;
+    if (n > n0 && t >= from && t <= to) out.push(t - t0);
+  }
+  return out;
+}
+
+/** Frame cadence before a swap and the largest gap while it ran. */
+export interface GapStats {
+  /** Median interval between processed frames before the swap started (ms). */
+  medianIntervalMs: number;
+  /** Largest interval between processed frames from swap start to end (+1 s) (ms). */
+  maxGapDuringSwapMs: number;
+  /** Median interval after the swap (+1 s), on the new version (a heavier model is slower per frame) (ms). */
+  medianIntervalAfterMs: number;
+  /** Frames processed during the swap window. */
+  framesDuringSwap: number;
+  swapWindowMs: number;
+}
+
+/** Gap statistics for a swap that ran from `start` to `end` (wall times, ms). */
+export function gapStats(samples: FrameSamples, start: number, end: number): GapStats {
+  const before = intervals(samples, -Infinity, start);
+  const during = intervals(samples, start, end + 1000);
+  const first = samples.find(([t]) => t >= start)?.[1] ?? 0;
+  const last = [...samples].reverse().find(([t]) => t <= end)?.[1] ?? first;
+  return {
+    medianIntervalMs: median(before),
+    maxGapDuringSwapMs: Math.max(0, ...during),
+    medianIntervalAfterMs: median(intervals(samples, end + 1000, Infinity)),
+    framesDuringSwap: last - first,
+    swapWindowMs: end - start,
+  };
+}
+
+/** The first and last log times of one version's update (service-worker `found` to `released`). */
+export function swapWindow(log: readonly UpdateLogRecord[], sha256: string): { start: number; end: number } {
+  const mine = log.filter((r) => r.sha256 === sha256);
+  const start = Math.min(...mine.map((r) => r.time - (r.durationMs ?? 0)));
+  const end = Math.max(...mine.filter((r) => r.stage === 'released').map((r) => r.time));
+  return { start, end };
+}
+
+/** Per-stage durations of a swap from its log records (ms). */
+export function stageDurations(log: readonly UpdateLogRecord[], sha256: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of log) if (r.sha256 === sha256 && r.outcome === 'ok') out[`${r.source}:${r.stage}`] = r.durationMs;
+  return out;
+}
+
+/** Merges `data` into section `name` of swap-metrics.json and attaches it to the report. */
+export async function recordMetrics(testInfo: TestInfo, name: string, data: unknown): Promise<void> {
+  const all: Record<string, unknown> = existsSync(SWAP_METRICS_JSON)
+    ? (JSON.parse(readFileSync(SWAP_METRICS_JSON, 'utf8')) as Record<string, unknown>)
+    : {};
+  all[name] = { measuredAt: new Date().toISOString(), ...(data as object) };
+  writeFileSync(SWAP_METRICS_JSON, `${JSON.stringify(all, null, 2)}\n`);
+  await testInfo.attach(`${name}.json`, { body: JSON.stringify(data, null, 2), contentType: 'application/json' });
+}

@@ -1,0 +1,100 @@
+/**
+ * @file Webcam end to end on Chromium's fake camera (a sample photo looped from a .y4m): live
+ * annotations appear and keep coming without errors, stopping releases the camera, and the
+ * figures (FPS, inference p50/p95 with 1 and 2 threads, load → first frame) are recorded.
+ */
+import { writeFileSync } from 'node:fs';
+import { expect, test, type HotlensPage } from '../support/fixtures.ts';
+import { METRICS_JSON } from '../support/paths.ts';
+
+type Tracks = { __tracks: { readyState: string }[] };
+
+async function processed(app: HotlensPage): Promise<number> {
+  return (await app.status()).frames.processed;
+}
+
+test('the fake webcam is annotated live and stopping releases the camera', async ({ app, page }) => {
+  await app.open();
+  await app.ready();
+  await page.getByRole('tab', { name: 'Webcam' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
+
+  await expect.poll(() => processed(app), { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  await expect(page.getByTestId('overlay')).toHaveAttribute('data-drawn', 'true');
+  await expect(page.getByTestId('overlay')).toHaveAttribute('aria-label', /Live camera with [1-9]\d* annotated faces?/);
+  await expect(page.getByTestId('hud')).toContainText('WASM');
+
+  // Keeps growing (a rate would be flaky on a busy 2-core machine; the measure test records it).
+  const before = await processed(app);
+  await expect.poll(() => processed(app), { timeout: 30_000 }).toBeGreaterThanOrEqual(before + 5);
+  expect((await app.status()).frames.errors).toBe(0);
+  await app.screenshot('webcam-overlay');
+
+  await page.evaluate(() => {
+    const g = globalThis as unknown as Tracks & {
+      document: { querySelector(s: string): { srcObject: { getTracks(): { readyState: string }[] } | null } };
+    };
+    g.__tracks = g.document.querySelector('video')!.srcObject!.getTracks();
+  });
+  await page.getByRole('button', { name: 'Stop camera' }).click();
+  await expect(page.getByRole('button', { name: 'Start camera' })).toBeVisible();
+  const states = await page.evaluate(() => (globalThis as unknown as Tracks).__tracks.map((t) => t.readyState));
+  expect(states.length).toBeGreaterThan(0);
+  expect(states.every((s) => s === 'ended')).toBe(true);
+  const stopped = await processed(app);
+  await page.waitForTimeout(1000);
+  expect(await processed(app)).toBe(stopped);
+  expect((await app.status()).frames.errors).toBe(0);
+});
+
+test('measure: FPS and inference ms with 1 and 2 threads, load → first annotated frame', async ({ app, page }) => {
+  test.setTimeout(120_000);
+  const figures: Record<string, unknown> = {};
+  for (const threads of [1, 2]) {
+    // ?camera=on starts the camera at load, so firstFrameMs is navigation → first annotated frame.
+    await app.open(`?camera=on&threads=${threads}`);
+    const status = await app.ready();
+    expect(status.threads).toBe(threads);
+    await expect.poll(() => processed(app), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+    await page.waitForTimeout(6000);
+    const m = await app.metrics();
+    const s = await app.status();
+    expect(s.frames.errors).toBe(0);
+    expect(m.webcam.fps).toBeGreaterThan(0);
+    expect(m.webcam.p50).toBeGreaterThan(0);
+    figures[`threads-${threads}`] = { backend: s.backend, threads: s.threads, frames: s.frames, ...m };
+  }
+  const body = JSON.stringify(figures, null, 2);
+  writeFileSync(METRICS_JSON, body);
+  await test.info().attach('metrics.json', { body, contentType: 'application/json' });
+});
+
+test('a camera that goes away (track ended) shows a clear message and is released', async ({ app, page }) => {
+  await app.open();
+  await app.ready();
+  await page.getByRole('tab', { name: 'Webcam' }).click();
+  await page.getByRole('button', { name: 'Start camera' }).click();
+  await expect.poll(() => processed(app), { timeout: 30_000 }).toBeGreaterThanOrEqual(1);
+
+  // What Chromium fires when a USB camera is unplugged or access is revoked.
+  await page.evaluate(() => {
+    const g = globalThis as unknown as Tracks & {
+      document: {
+        querySelector(s: string): {
+          srcObject: { getTracks(): ({ readyState: string } & { dispatchEvent(e: unknown): void })[] } | null;
+        };
+      };
+      Event: new (type: string) => unknown;
+    };
+    const tracks = g.document.querySelector('video')!.srcObject!.getTracks();
+    g.__tracks = tracks;
+    tracks[0]!.dispatchEvent(new g.Event('ended'));
+  });
+  const alert = page.getByTestId('camera-error');
+  await expect(alert).toContainText('Camera disconnected');
+  await expect(alert).toContainText('reconnect it');
+  expect((await app.status()).error.camera).toBe('CameraEndedError');
+  const states = await page.evaluate(() => (globalThis as unknown as Tracks).__tracks.map((t) => t.readyState));
+  expect(states.every((s) => s === 'ended')).toBe(true);
+  await expect(page.getByRole('button', { name: 'Start camera' })).toBeVisible();
+});
