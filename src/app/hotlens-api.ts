@@ -38,7 +38,11 @@ export interface HotlensStatus {
   backend: 'wasm' | 'webgpu' | null;
   threads: number | null;
   models: Record<string, ModelStatus>;
-  frames: { processed: number; dropped: number; errors: number };
+  /**
+   * Webcam frame counters. `byModels` counts annotated frames by the model versions that produced
+   * them: key "id@version id@version …" (sorted), e.g. to prove a group swap never mixed generations.
+   */
+  frames: { processed: number; dropped: number; errors: number; byModels: Record<string, number> };
   /** Features chosen (picker or `?features=`) and those whose models serve now. */
   features: { selected: string[]; serving: string[] };
   /** The update log, oldest first (time, model, version, stage, outcome, reason, durations). */

@@ -125,7 +125,7 @@ export function ModelCard({ model }: ModelCardProps) {
         >
           {model.versions.map((v) => (
             <option key={v.version} value={v.version}>
-              {v.version}
+              {v.group ? `${v.version} (${v.group})` : v.version}
             </option>
           ))}
         </select>
@@ -154,6 +154,7 @@ export function ModelCard({ model }: ModelCardProps) {
           <tr>
             <th scope="col">Version</th>
             <th scope="col">Channel</th>
+            <th scope="col">Set</th>
             <th scope="col">Size</th>
             <th scope="col">Here</th>
           </tr>
@@ -166,6 +167,9 @@ export function ModelCard({ model }: ModelCardProps) {
                 {[v.stable && 'stable', v.canaryPercent !== null && `canary ${v.canaryPercent}%`]
                   .filter(Boolean)
                   .join(', ') || '—'}
+              </td>
+              <td title={v.group ? 'changes together with the other models of this set' : undefined}>
+                {v.group ?? '—'}
               </td>
               <td>{kib(v.bytes)}</td>
               <td>

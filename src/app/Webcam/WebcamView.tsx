@@ -105,7 +105,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
       analyse: (frame) => inferenceClient.analyzeFrame(frame, appStore.getState().features.serving),
       draw,
       processed: (sample, result) =>
-        frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated')),
+        frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated'), result.models),
       dropped: frameDropped,
       failed: frameFailed,
     });
