@@ -11,6 +11,7 @@
 import type { Page } from '@playwright/test';
 import { expect, test, type HotlensPage } from '../support/fixtures.ts';
 import type { ServedRequest } from '../../tools/registry-server/static-server.ts';
+import type { FaultKind } from '../../tools/registry-server/faults.ts';
 import { MODEL_FILES } from '../support/paths.ts';
 import { TestRegistry } from '../support/registry.ts';
 
@@ -23,10 +24,24 @@ function blobGets(registry: TestRegistry, sha256: string): ServedRequest[] {
   return registry.blobRequests(sha256).sort((a, b) => a.time - b.time);
 }
 
-/** Opens the app on the registry with the webcam running on 1.0.0 under a service worker. */
-async function serving(app: HotlensPage, registry: TestRegistry): Promise<void> {
+/** The blob of the version under test: its path, sha256 and size. */
+const BLOB = TestRegistry.blobOf(FILE);
+
+/**
+ * Opens the app on the registry with the webcam running on 1.0.0 under a service worker, then
+ * publishes 2.0.0 with its blob broken as `fault` says; returns the blob's sha256.
+ */
+async function publishBroken(
+  app: HotlensPage,
+  registry: TestRegistry,
+  fault: FaultKind & { times?: number },
+): Promise<string> {
   await app.openServing(registry, `&stall=${STALL_MS}`);
   expect((await app.model('face-detector')).active).toBe('1.0.0');
+  registry.fault({ path: BLOB.path, ...fault });
+  const { sha256 } = await registry.publish('face-detector', '2.0.0', FILE);
+  expect(sha256).toBe(BLOB.sha256);
+  return sha256;
 }
 
 /** The wait a retry record announces ("retrying in 420 ms (backoff)"), in ms. */
@@ -48,11 +63,7 @@ test('a blob with one flipped bit is rejected at verifying, never stored, and th
   registry,
 }) => {
   test.setTimeout(180_000);
-  await serving(app, registry);
-  const blob = TestRegistry.blobOf(FILE);
-  registry.fault({ path: blob.path, flipBit: 1000 });
-  const { sha256 } = await registry.publish('face-detector', '2.0.0', FILE);
-  expect(sha256).toBe(blob.sha256);
+  const sha256 = await publishBroken(app, registry, { flipBit: 1000 });
 
   await expect
     .poll(async () => (await app.logWhere({ sha256, stage: 'verifying' })).map((r) => r.outcome), { timeout: 60_000 })
@@ -87,11 +98,8 @@ test('a connection dropped mid-blob is retried after a backoff wait and resumed 
   registry,
 }) => {
   test.setTimeout(180_000);
-  await serving(app, registry);
-  const blob = TestRegistry.blobOf(FILE);
-  const dropAt = Math.floor(blob.bytes / 3);
-  registry.fault({ path: blob.path, dropAfter: dropAt });
-  const { sha256 } = await registry.publish('face-detector', '2.0.0', FILE);
+  const dropAt = Math.floor(BLOB.bytes / 3);
+  const sha256 = await publishBroken(app, registry, { dropAfter: dropAt });
 
   await app.serves('face-detector', '2.0.0');
   const requests = blobGets(registry, sha256);
@@ -100,7 +108,7 @@ test('a connection dropped mid-blob is retried after a backoff wait and resumed 
   const resumeAt = Number(requests[1]!.range?.match(/^bytes=(\d+)-$/)?.[1]);
   expect(resumeAt).toBeGreaterThan(0);
   expect(resumeAt).toBeLessThanOrEqual(dropAt);
-  expect(requests[1]!.bytes).toBe(blob.bytes - resumeAt);
+  expect(requests[1]!.bytes).toBe(BLOB.bytes - resumeAt);
 
   const records = await app.logWhere({ sha256, source: 'sw' });
   expect(records.map((r) => `${r.stage}:${r.outcome}`)).toEqual([
@@ -113,7 +121,7 @@ test('a connection dropped mid-blob is retried after a backoff wait and resumed 
   const retry = records[1]!;
   expect(retry.reason).toMatch(
     new RegExp(
-      `^attempt 1 of 5 failed: connection lost after ${resumeAt} of ${blob.bytes} bytes .*; retrying in .* \\(backoff\\), resuming at byte ${resumeAt}$`,
+      `^attempt 1 of 5 failed: connection lost after ${resumeAt} of ${BLOB.bytes} bytes .*; retrying in .* \\(backoff\\), resuming at byte ${resumeAt}$`,
     ),
   );
   // The retry went out no sooner than the backoff it announced (10 ms for rounding and clocks).
@@ -127,11 +135,8 @@ test('a connection dropped mid-blob is retried after a backoff wait and resumed 
 
 test('a stalled response is abandoned after the stall timeout, then resumed and served', async ({ app, registry }) => {
   test.setTimeout(180_000);
-  await serving(app, registry);
-  const blob = TestRegistry.blobOf(FILE);
-  const stallAt = Math.floor(blob.bytes / 2);
-  registry.fault({ path: blob.path, stallAfter: stallAt });
-  const { sha256 } = await registry.publish('face-detector', '2.0.0', FILE);
+  const stallAt = Math.floor(BLOB.bytes / 2);
+  const sha256 = await publishBroken(app, registry, { stallAfter: stallAt });
 
   // While the response hangs, the old version keeps annotating.
   await expect
@@ -147,7 +152,7 @@ test('a stalled response is abandoned after the stall timeout, then resumed and 
   expect(requests[1]!.time - requests[0]!.time).toBeGreaterThanOrEqual(STALL_MS);
   const retry = (await app.logWhere({ sha256, stage: 'downloading', outcome: 'failed' }))[0]!;
   expect(retry.reason).toMatch(
-    new RegExp(`no data for ${STALL_MS} ms .* after ${stallAt} of ${blob.bytes} bytes; retrying in .*, resuming`),
+    new RegExp(`no data for ${STALL_MS} ms .* after ${stallAt} of ${BLOB.bytes} bytes; retrying in .*, resuming`),
   );
   expect(await app.cachedBlobs()).toContain(sha256);
   await app.keepsAnnotating();
@@ -159,12 +164,9 @@ test('a truncated "complete" response on every attempt fails clearly after the r
   registry,
 }) => {
   test.setTimeout(210_000);
-  await serving(app, registry);
-  const blob = TestRegistry.blobOf(FILE);
-  const cut = Math.floor(blob.bytes * 0.6);
+  const cut = Math.floor(BLOB.bytes * 0.6);
   // Five attempts (1 + 4 retries), all cut short, even the ones asking to resume with Range.
-  registry.fault({ path: blob.path, truncate: cut, times: 5 });
-  const { sha256 } = await registry.publish('face-detector', '2.0.0', FILE);
+  const sha256 = await publishBroken(app, registry, { truncate: cut, times: 5 });
 
   await expect
     .poll(
@@ -176,7 +178,7 @@ test('a truncated "complete" response on every attempt fails clearly after the r
   const failed = await app.logWhere({ sha256, stage: 'downloading', outcome: 'failed' });
   expect(failed).toHaveLength(5);
   expect(failed.slice(0, 4).map((r) => r.reason)).toEqual([
-    expect.stringMatching(new RegExp(`^attempt 1 of 5 failed: truncated: got ${cut} of ${blob.bytes} bytes`)),
+    expect.stringMatching(new RegExp(`^attempt 1 of 5 failed: truncated: got ${cut} of ${BLOB.bytes} bytes`)),
     expect.stringMatching(/^attempt 2 of 5 failed: /),
     expect.stringMatching(/^attempt 3 of 5 failed: /),
     expect.stringMatching(/^attempt 4 of 5 failed: /),
@@ -201,7 +203,7 @@ test('a truncated "complete" response on every attempt fails clearly after the r
 
   // Not condemned: the next poll downloads it in one go, and it serves.
   await app.serves('face-detector', '2.0.0', 60_000);
-  expect(blobGets(registry, sha256).at(-1)).toMatchObject({ status: 200, bytes: blob.bytes });
+  expect(blobGets(registry, sha256).at(-1)).toMatchObject({ status: 200, bytes: BLOB.bytes });
   expect(await app.cachedBlobs()).toContain(sha256);
   await app.keepsAnnotating();
   const log = await panelLog(page);

@@ -15,7 +15,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page, type TestInfo } from '@playwright/test';
-import { expect, HotlensPage, test, watchPageErrors } from '../support/fixtures.ts';
+import { expect, FIRST_VERSIONS, HotlensPage, test, watchPageErrors, WORKER_SWAP_STAGES } from '../support/fixtures.ts';
 import { MODEL_FILES, SAMPLES } from '../support/paths.ts';
 import type { TestRegistry } from '../support/registry.ts';
 
@@ -87,16 +87,9 @@ test('site data blocked: models come from the network, verified; photos and webc
     await expect(page.getByTestId('storage-notice')).toContainText('Browser storage is blocked for this site');
     await expect(page.getByTestId('storage-notice')).toContainText('cannot work offline');
 
-    await page.getByRole('tab', { name: 'Photos' }).click();
-    await app.pick([SAMPLES[1]!]);
-    await app.batchDone(1);
-    const [result] = await app.lastResults();
-    expect(result!.faces!.length).toBeGreaterThan(0);
-    expect(result!.models).toEqual({
-      'face-detector': '1.0.0',
-      'face-attributes': '1.0.0',
-      'face-expression': '1.0.0',
-    });
+    const result = await app.annotatePhoto(SAMPLES[1]!);
+    expect(result.faces!.length).toBeGreaterThan(0);
+    expect(result.models).toEqual(FIRST_VERSIONS);
     await app.screenshot('storage-blocked');
 
     // An update still arrives: the page checks, the standby worker downloads, verifies and swaps.
@@ -108,19 +101,9 @@ test('site data blocked: models come from the network, verified; photos and webc
     // `found` is noted by the page's check (logged as the service worker's step) while the swap may already run.
     const stages = (await app.logWhere({ sha256 })).map((r) => `${r.source}:${r.stage}:${r.outcome}`);
     expect(stages.filter((s) => s.startsWith('sw:'))).toEqual(['sw:found:ok']);
-    expect(stages.filter((s) => !s.startsWith('sw:'))).toEqual([
-      'worker:compat-checked:ok',
-      'worker:compiling:ok',
-      'worker:probed:ok',
-      'worker:warmed:ok',
-      'worker:serving:ok',
-      'worker:draining:ok',
-      'worker:released:ok',
-    ]);
+    expect(stages.filter((s) => !s.startsWith('sw:'))).toEqual(WORKER_SWAP_STAGES);
     await expect(page.getByRole('region', { name: /Update log/ })).toContainText('inference worker downloads');
-    const processed = (await app.status()).frames.processed;
-    await expect.poll(async () => (await app.status()).frames.processed).toBeGreaterThan(processed + 3);
-    expect((await app.status()).frames.errors).toBe(0);
+    await app.keepsAnnotating();
   } finally {
     await close();
   }

@@ -44,14 +44,20 @@ export class HotlensPage {
     await this.open(`?registry=${encodeURIComponent(registry.url)}&poll=1000${extra}`);
   }
 
+  /** Opens the app on `registry` (plus `extra` query) and waits for warm models and a service worker in control. */
+  async openControlled(registry: TestRegistry, extra = ''): Promise<HotlensStatus> {
+    await this.openRegistry(registry, extra);
+    const status = await this.ready();
+    await this.controlled();
+    return status;
+  }
+
   /**
    * Opens the app on `registry` with the webcam on (plus `extra` query) and waits until it
    * serves: models warm, a service worker in control, more than three frames annotated.
    */
   async openServing(registry: TestRegistry, extra = ''): Promise<void> {
-    await this.openRegistry(registry, `&camera=on${extra}`);
-    await this.ready();
-    await this.controlled();
+    await this.openControlled(registry, `&camera=on${extra}`);
     await this.framesAbove(3);
   }
 
@@ -250,6 +256,15 @@ export class HotlensPage {
     await this.page.dispatchEvent('body', 'drop', { dataTransfer });
   }
 
+  /** Annotates one photo on the Photos tab and returns its result. */
+  async annotatePhoto(path: string): Promise<ImageAnnotation> {
+    await this.page.getByRole('tab', { name: 'Photos' }).click();
+    await this.pick([path]);
+    await this.batchDone(1);
+    const [result] = await this.lastResults();
+    return result!;
+  }
+
   /** Waits until the current photo batch has settled every file. */
   async batchDone(total: number): Promise<void> {
     await expect(this.page.getByTestId('batch-progress')).toHaveAttribute('aria-valuenow', String(total), {
@@ -267,6 +282,24 @@ export class HotlensPage {
 }
 
 /** Fails the test if `page` throws uncaught errors (call the returned function at the end). */
+/** The stages one model swap logs from this tab, in order (`source:stage:outcome`). */
+export const WORKER_SWAP_STAGES = [
+  'worker:compat-checked:ok',
+  'worker:compiling:ok',
+  'worker:probed:ok',
+  'worker:warmed:ok',
+  'worker:serving:ok',
+  'worker:draining:ok',
+  'worker:released:ok',
+] as const;
+
+/** The versions `npm run models` serves first, as a result's `models` names them. */
+export const FIRST_VERSIONS = {
+  'face-detector': '1.0.0',
+  'face-attributes': '1.0.0',
+  'face-expression': '1.0.0',
+} as const;
+
 export function watchPageErrors(page: Page): () => void {
   const errors: string[] = [];
   page.on('pageerror', (err) => errors.push(err.message));

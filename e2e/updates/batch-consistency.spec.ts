@@ -9,9 +9,7 @@ import { MODEL_FILES, SAMPLES } from '../support/paths.ts';
 
 test('a photo batch keeps one consistent set of versions across a hot swap', async ({ app, page, registry }) => {
   test.setTimeout(150_000);
-  await app.openRegistry(registry, '&camera=on');
-  await app.ready();
-  await app.controlled();
+  await app.openControlled(registry, '&camera=on');
   await registry.publish('face-detector', '2.0.0', MODEL_FILES.ssd512);
   await app.serves('face-detector', '2.0.0');
 

@@ -6,7 +6,7 @@
  * for a model blob. Frame gaps and stage times go to e2e/.artifacts/swap-metrics.json.
  */
 import type { Request } from '@playwright/test';
-import { expect, test } from '../support/fixtures.ts';
+import { expect, test, WORKER_SWAP_STAGES } from '../support/fixtures.ts';
 import { MODEL_FILES } from '../support/paths.ts';
 import { gapStats, recordMetrics, stageDurations, swapWindow } from '../support/swap-metrics.ts';
 
@@ -49,13 +49,7 @@ test('a published version is hot-swapped into the running webcam, and rolled bac
     'sw:downloading:ok',
     'sw:verifying:ok',
     'sw:stored:ok',
-    'worker:compat-checked:ok',
-    'worker:compiling:ok',
-    'worker:probed:ok',
-    'worker:warmed:ok',
-    'worker:serving:ok',
-    'worker:draining:ok',
-    'worker:released:ok',
+    ...WORKER_SWAP_STAGES,
   ]);
   const window = swapWindow(status.log, sha256);
   const servingAt = status.log.find((r) => r.sha256 === sha256 && r.stage === 'serving')!.time;

@@ -13,15 +13,11 @@ test('two tabs share one download of each blob and both swap to a published vers
   registry,
 }, testInfo) => {
   test.setTimeout(120_000);
-  await app.openRegistry(registry);
-  await app.ready();
-  await app.controlled();
+  await app.openControlled(registry);
   const page2 = await context.newPage();
   const checkErrors = watchPageErrors(page2);
   const second = new HotlensPage(page2, testInfo);
-  await second.openRegistry(registry);
-  await second.ready();
-  await second.controlled();
+  await second.openControlled(registry);
   for (const tab of [app, second]) expect((await tab.model('face-detector')).active).toBe('1.0.0');
   // Both tabs started: each 1.0.0 blob crossed the network once.
   for (const m of Object.values(registry.manifest().models)) {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Page, type Request } from '@playwright/test';
 import { CspWatch } from '../support/csp-watch.ts';
-import { expect, HotlensPage, test } from '../support/fixtures.ts';
+import { expect, FIRST_VERSIONS, HotlensPage, test } from '../support/fixtures.ts';
 import { SAMPLES } from '../support/paths.ts';
 import { wasmThreads } from '../../src/inference/host/threads.ts';
 import { recordMetrics } from '../support/swap-metrics.ts';
@@ -27,9 +27,7 @@ test('a repeat visit fetches only the manifest, and offline the app annotates we
   registry,
 }, testInfo) => {
   test.setTimeout(120_000);
-  await app.openRegistry(registry, '&camera=on');
-  await app.ready();
-  await app.controlled();
+  await app.openControlled(registry, '&camera=on');
   await expect.poll(async () => (await app.status()).frames.processed, { timeout: 30_000 }).toBeGreaterThan(2);
 
   // Repeat visit, online: record what actually crosses the network.
@@ -78,16 +76,9 @@ test('a repeat visit fetches only the manifest, and offline the app annotates we
       ),
     );
     await expect.poll(async () => (await app.status()).frames.processed, { timeout: 30_000 }).toBeGreaterThan(2);
-    await page.getByRole('tab', { name: 'Photos' }).click();
-    await app.pick([SAMPLES[1]!]);
-    await app.batchDone(1);
-    const [result] = await app.lastResults();
-    expect(result!.faces!.length).toBeGreaterThan(0);
-    expect(result!.models).toEqual({
-      'face-detector': '1.0.0',
-      'face-attributes': '1.0.0',
-      'face-expression': '1.0.0',
-    });
+    const result = await app.annotatePhoto(SAMPLES[1]!);
+    expect(result.faces!.length).toBeGreaterThan(0);
+    expect(result.models).toEqual(FIRST_VERSIONS);
     expect((await app.status()).frames.errors).toBe(0);
     // Polls fail quietly: the panel says why, the models keep serving.
     await page.getByRole('tab', { name: 'Models' }).click();

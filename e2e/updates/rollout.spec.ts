@@ -10,9 +10,7 @@ import { MODEL_FILES } from '../support/paths.ts';
 
 test('canary at 0% and 100%, and a pin that holds across a published update', async ({ app, page, registry }) => {
   test.setTimeout(150_000);
-  await app.openRegistry(registry);
-  await app.ready();
-  await app.controlled();
+  await app.openControlled(registry);
 
   // 0%: this client's bucket (0..99) is never below 0, so nothing is downloaded or swapped.
   const zero = await registry.publish('face-detector', '2.0.0', MODEL_FILES.ssd512, { canary: 0 });

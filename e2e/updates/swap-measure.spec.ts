@@ -47,9 +47,7 @@ test('measure: publish → serving (median of 3) and memory across 20 swaps', as
   registry,
 }, info) => {
   test.setTimeout(240_000);
-  await app.openRegistry(registry);
-  await app.ready();
-  await app.controlled();
+  await app.openControlled(registry);
   await page.waitForTimeout(1000);
   const workers = page.workers().length;
   const atStart = await rendererMemory(browser);

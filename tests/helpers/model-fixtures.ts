@@ -6,6 +6,7 @@
  * byte-quota wrapper around the real (fake-indexeddb) backend.
  */
 import { createHash } from 'node:crypto';
+import { facePreprocess } from '../../src/features/faces/preprocess.ts';
 import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts';
 import type { ModelsMessage } from '../../src/shared/update-messages.ts';
 import { blobPathFor } from '../../src/shared/manifest-validate.ts';
@@ -14,6 +15,7 @@ import { createModelStore } from '../../src/models/cache/idb-model-store.ts';
 import type { ModelStore } from '../../src/models/cache/model-store.ts';
 import type { BlobSource, LockManagerLike } from '../../src/models/common/ensure-blob.ts';
 import type { FetchInit } from '../../src/models/common/http.ts';
+import { runUpdateCheck, type UpdateCheckDeps } from '../../src/models/common/update-check.ts';
 
 /** Deterministic pseudo-random bytes (xorshift32), standing in for an ONNX file. */
 export function blobBytes(seed: number, size = 4096): Uint8Array<ArrayBuffer> {
@@ -45,16 +47,7 @@ export function detectorVersion(bytes: Uint8Array, sha256 = nodeSha256(bytes)): 
       { name: 'boxes', type: 'float32', dims: ['n', 4] },
       { name: 'scores', type: 'float32', dims: ['n'] },
     ],
-    preprocess: {
-      size: 416,
-      pad: 'bottom-right',
-      channels: 'rgb',
-      layout: 'nchw',
-      scale: 1,
-      mean: [0, 0, 0],
-      std: [1, 1, 1],
-      resize: 'bilinear-asymmetric',
-    },
+    preprocess: facePreprocess('face-detection', 416),
     labels: null,
     probe: { image: 'probe/face-detection.png', expect: { scores: [0.9] }, tolerance: 0.001 },
     source: 'test fixture bytes',
@@ -248,3 +241,44 @@ export function withByteQuota(inner: KvBackend, quota: number | (() => number)):
     keys: () => inner.keys(),
   };
 }
+
+/** A fake registry, a store and a recording channel wired into update-check deps. */
+export interface UpdateCheckRig {
+  registry: FakeRegistry;
+  store: ModelStore;
+  channel: RecordingChannel;
+  deps: UpdateCheckDeps;
+  check: () => ReturnType<typeof runUpdateCheck>;
+}
+
+/**
+ * The update check against a fresh fake registry: every model counts as served (these tests are
+ * about the download machinery), no retries or sleeps unless `overrides` say otherwise.
+ */
+export function updateCheckRig(overrides: Partial<UpdateCheckDeps> = {}): UpdateCheckRig {
+  const registry = new FakeRegistry();
+  const store = overrides.store ?? freshStore();
+  const channel = new RecordingChannel();
+  const deps: UpdateCheckDeps = {
+    isWanted: () => true,
+    store,
+    channel,
+    registryUrl: registry.base,
+    fetch: registry.fetch,
+    locks: new FakeLocks(),
+    download: { retries: 0, sleep: async () => {} },
+    ...overrides,
+  };
+  return { registry, store, channel, deps, check: () => runUpdateCheck(deps) };
+}
+
+/** The page's stages of one successful swap, in order, as `stage:outcome`. */
+export const PAGE_SWAP_OK = [
+  'compat-checked:ok',
+  'compiling:ok',
+  'probed:ok',
+  'warmed:ok',
+  'serving:ok',
+  'draining:ok',
+  'released:ok',
+] as const;

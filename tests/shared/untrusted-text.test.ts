@@ -37,10 +37,10 @@ describe('untrustedText', () => {
     expect(untrustedText(`ok${'\u202e'.repeat(2_000_000)}evil`)).toBe('ok…');
   });
 
-  it('costs the same for 2 MB as for a short string', () => {
-    const huge = '\u202e'.repeat(1000) + 'y'.repeat(2_000_000);
-    const t0 = performance.now();
-    for (let i = 0; i < 1000; i++) untrustedText(huge);
-    expect(performance.now() - t0).toBeLessThan(500);
+  it('reads only a bounded prefix: what follows it never changes the message', () => {
+    const head = '\u202e'.repeat(300) + 'y'.repeat(300);
+    const quoted = untrustedText(head + 'y'.repeat(2_000_000));
+    expect(quoted).toBe(`${'y'.repeat(64)}…`);
+    expect(untrustedText(head + '\u0000z'.repeat(1_000_000))).toBe(quoted);
   });
 });

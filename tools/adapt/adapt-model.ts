@@ -9,7 +9,7 @@
  */
 import { readFile, rm, stat } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
-import { parseCli, usageError } from '../lib/cli-args.ts';
+import { cliOptions, parseCli, usageError } from '../lib/cli-args.ts';
 import { writeFileAtomic } from '../lib/registry-io.ts';
 import { ADAPT_KINDS, adaptModel, AdaptError, labelsPathFor, type AdaptKind } from './adapt.ts';
 import { LabelsError, readLabelsFile, type LabelList } from './labels.ts';
@@ -40,15 +40,7 @@ async function main(argv: string[]): Promise<number> {
   const args = parseCli(
     {
       ...spec,
-      options: {
-        kind: { type: 'string' },
-        in: { type: 'string' },
-        out: { type: 'string' },
-        labels: { type: 'string' },
-        score: { type: 'string' },
-        iou: { type: 'string' },
-        max: { type: 'string' },
-      },
+      options: cliOptions({ string: ['kind', 'in', 'out', 'labels', 'score', 'iou', 'max'] }),
       required: ['kind', 'in', 'out'],
     },
     argv,

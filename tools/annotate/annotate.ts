@@ -18,7 +18,7 @@ import { decodeImageFile } from '../lib/decode-image.ts';
 import { loadModels, parseModelRef, type ModelRef } from '../lib/registry-models.ts';
 import { DEFAULT_REGISTRY } from '../lib/project-root.ts';
 import { formatTable } from './format-table.ts';
-import { parseCli, usageError } from '../lib/cli-args.ts';
+import { cliOptions, parseCli, usageError } from '../lib/cli-args.ts';
 
 const USAGE =
   'usage: npm run annotate -- FILE... [--json] [--features faces,objects,classification] [--detector ID@VERSION] [--model ID@VERSION]... [--registry DIR]';
@@ -27,13 +27,7 @@ async function main(argv: string[]): Promise<number> {
   const spec = {
     command: 'annotate',
     usage: USAGE,
-    options: {
-      json: { type: 'boolean' },
-      features: { type: 'string' },
-      detector: { type: 'string' },
-      model: { type: 'string', multiple: true },
-      registry: { type: 'string' },
-    },
+    options: cliOptions({ string: ['features', 'detector', 'registry'], boolean: ['json'], multiple: ['model'] }),
     positionals: true,
   } as const;
   const args = parseCli(spec, argv);

@@ -28,6 +28,27 @@ export type CliValues<O extends ParseArgsOptionsConfig> = {
 export type CliArgs<O extends ParseArgsOptionsConfig> =
   { values: CliValues<O>; positionals: string[]; exitCode?: undefined } | { exitCode: number };
 
+/** The option table of {@link cliOptions}: strings, flags and repeatable strings by name. */
+export type CliOptionTable<S extends string, B extends string, M extends string> = {
+  [K in S]: { type: 'string' };
+} & { [K in B]: { type: 'boolean' } } & { [K in M]: { type: 'string'; multiple: true } };
+
+/**
+ * Builds a parseArgs option table from name lists, so a tool declares its options in one line
+ * each kind: `cliOptions({ string: ['out'], boolean: ['force'] })`.
+ */
+export function cliOptions<
+  const S extends string = never,
+  const B extends string = never,
+  const M extends string = never,
+>(names: { string?: readonly S[]; boolean?: readonly B[]; multiple?: readonly M[] }): CliOptionTable<S, B, M> {
+  const table: Record<string, { type: 'string' | 'boolean'; multiple?: true }> = {};
+  for (const n of names.string ?? []) table[n] = { type: 'string' };
+  for (const n of names.boolean ?? []) table[n] = { type: 'boolean' };
+  for (const n of names.multiple ?? []) table[n] = { type: 'string', multiple: true };
+  return table as CliOptionTable<S, B, M>;
+}
+
 /** Prints `<tool>: <message> (<usage>)` to stderr and returns the usage-error exit code 2. */
 export function usageError(spec: Pick<CliSpec<ParseArgsOptionsConfig>, 'command' | 'usage'>, message: string): 2 {
   console.error(`${spec.command}: ${message} (${spec.usage})`);

@@ -21,7 +21,7 @@ import { inputsHash, stampPath } from './stamp.ts';
 import { DEFAULT_REGISTRY } from '../lib/project-root.ts';
 import { resolveSigningKey } from '../keys/key-store.ts';
 import { SigningKeyError, verifyManifestSignature, type SigningKey } from '../lib/signing.ts';
-import { parseCli } from '../lib/cli-args.ts';
+import { cliOptions, parseCli } from '../lib/cli-args.ts';
 
 const USAGE = 'usage: npm run models [-- --out DIR] [--force] [--key FILE] [--key-id ID]';
 
@@ -58,12 +58,7 @@ async function main(): Promise<number> {
     {
       command: 'models',
       usage: USAGE,
-      options: {
-        out: { type: 'string' },
-        force: { type: 'boolean' },
-        key: { type: 'string' },
-        'key-id': { type: 'string' },
-      },
+      options: cliOptions({ string: ['out', 'key', 'key-id'], boolean: ['force'] }),
     },
     process.argv.slice(2),
   );

@@ -13,7 +13,7 @@ import { resolve } from 'node:path';
 import { parsePartner, publishModel, PublishError, type PublishOptions } from './publish.ts';
 import { resolveSigningKey, type ResolvedKey } from '../keys/key-store.ts';
 import { signManifest, SigningKeyError, verifyManifestSignature } from '../lib/signing.ts';
-import { parseCli } from '../lib/cli-args.ts';
+import { cliOptions, parseCli } from '../lib/cli-args.ts';
 
 const USAGE =
   'usage: npm run publish-model -- --registry DIR --id ID --version X.Y.Z --file F.onnx [--task T] [--labels F] [--canary PERCENT] [--group NAME [--with ID@VERSION=FILE]...] [--key FILE] [--key-id ID] [--unsigned]';
@@ -37,20 +37,11 @@ async function main(argv: string[]): Promise<number> {
     {
       command: 'publish-model',
       usage: USAGE,
-      options: {
-        registry: { type: 'string' },
-        id: { type: 'string' },
-        version: { type: 'string' },
-        file: { type: 'string' },
-        task: { type: 'string' },
-        labels: { type: 'string' },
-        canary: { type: 'string' },
-        group: { type: 'string' },
-        with: { type: 'string', multiple: true },
-        key: { type: 'string' },
-        'key-id': { type: 'string' },
-        unsigned: { type: 'boolean' },
-      },
+      options: cliOptions({
+        string: ['registry', 'id', 'version', 'file', 'task', 'labels', 'canary', 'group', 'key', 'key-id'],
+        multiple: ['with'],
+        boolean: ['unsigned'],
+      }),
       required: ['registry', 'id', 'version', 'file'],
     },
     argv,

@@ -8,6 +8,7 @@ import { useId, useState } from 'react';
 import type { ModelView } from '../../store/models-view.ts';
 import { pinModel, rollbackModel } from '../../store/update-actions.ts';
 import { announce } from '../../store/ui-slice.ts';
+import { ColumnHeads } from './ColumnHeads.tsx';
 
 const STAGE_WORDS: Record<string, string> = {
   loading: 'Loading',
@@ -150,15 +151,7 @@ export function ModelCard({ model }: ModelCardProps) {
       </div>
       <table className="model-card__versions">
         <caption className="sr-only">Versions of {model.id} in the registry</caption>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Channel</th>
-            <th scope="col">Set</th>
-            <th scope="col">Size</th>
-            <th scope="col">Here</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Version', 'Channel', 'Set', 'Size', 'Here']} />
         <tbody>
           {model.versions.map((v) => (
             <tr key={v.version}>

@@ -4,6 +4,7 @@
  * per-stage durations.
  */
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
+import { ColumnHeads } from './ColumnHeads.tsx';
 
 /** Rows shown; the store keeps more. */
 const SHOWN = 60;
@@ -31,17 +32,7 @@ export function UpdateLog({ records }: UpdateLogProps) {
   return (
     <div className="update-log" tabIndex={0} role="region" aria-label="Update log (scrollable)">
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Time</th>
-            <th scope="col">Model</th>
-            <th scope="col">Version</th>
-            <th scope="col">Stage</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Took</th>
-            <th scope="col">Details</th>
-          </tr>
-        </thead>
+        <ColumnHeads columns={['Time', 'Model', 'Version', 'Stage', 'Outcome', 'Took', 'Details']} />
         <tbody>
           {rows.map((r, i) => (
             <tr key={`${r.time}-${r.model}-${r.stage}-${r.outcome}-${i}`} className={`update-log__row--${r.outcome}`}>

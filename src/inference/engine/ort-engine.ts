@@ -58,9 +58,20 @@ export interface RuntimeSettings {
 
 const SUPPORTED: ReadonlySet<string> = new Set<TensorType>(['float32', 'int64', 'int32', 'uint8', 'bool']);
 
-/** Applies process-wide runtime settings (build, threads, wasm location) before the runtime loads. */
+/**
+ * Applies process-wide runtime settings (build, threads, wasm location) before the runtime loads.
+ * Once it has loaded, asking again for the settings it runs with is fine (several hosts in one
+ * process, as in Node tests); asking for different ones is an error.
+ */
 export function configureRuntime(settings: RuntimeSettings): void {
-  if (loaded) throw new Error('configure the runtime before the first session is created');
+  if (loaded) {
+    const current: RuntimeSettings = { ...pending, build };
+    const changed = (Object.keys(settings) as Array<keyof RuntimeSettings>).filter(
+      (k) => settings[k] !== undefined && settings[k] !== current[k],
+    );
+    if (changed.length === 0) return;
+    throw new Error(`configure the runtime before the first session is created (${changed.join(', ')} changed)`);
+  }
   if (settings.build !== undefined) build = settings.build;
   pending = { ...pending, ...settings };
 }

@@ -10,16 +10,8 @@ import { describe, expect, it } from 'vitest';
 import type { Manifest } from '../../../src/shared/manifest-types.ts';
 import { MANIFEST_LOG_MODEL } from '../../../src/shared/update-messages.ts';
 import { createManifestVerifier } from '../../../src/models/common/manifest-signature.ts';
-import { runUpdateCheck } from '../../../src/models/common/update-check.ts';
 import { generateSigningKey, signManifest, type SigningKey } from '../../../tools/lib/signing.ts';
-import {
-  blobBytes,
-  FakeLocks,
-  FakeRegistry,
-  freshStore,
-  makeManifest,
-  RecordingChannel,
-} from '../../helpers/model-fixtures.ts';
+import { blobBytes, makeManifest, updateCheckRig } from '../../helpers/model-fixtures.ts';
 
 const ID = 'face-detector';
 const b1 = blobBytes(1, 3000);
@@ -39,21 +31,8 @@ const v2 = (serial: number) =>
   makeManifest(serial, { [ID]: { stable: '2.0.0', versions: { '1.0.0': b1, '2.0.0': b2 } } });
 
 async function setup() {
-  const registry = new FakeRegistry();
-  const store = freshStore();
-  const channel = new RecordingChannel();
   const verifySignature = createManifestVerifier({ 'prod-1': trusted.publicJwk, 'prod-2': rotated.publicJwk });
-  const check = () =>
-    runUpdateCheck({
-      isWanted: () => true,
-      store,
-      channel,
-      registryUrl: registry.base,
-      fetch: registry.fetch,
-      locks: new FakeLocks(),
-      verifySignature,
-      download: { retries: 0, sleep: async () => {} },
-    });
+  const { registry, store, channel, check } = updateCheckRig({ verifySignature });
   const accepted = signed(v1(3));
   registry.publish(accepted, [b1, b2]);
   expect(await check()).toMatchObject({ ok: true, serial: 3 });

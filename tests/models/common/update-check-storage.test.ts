@@ -13,16 +13,16 @@ import { verifyBlob } from '../../../src/models/common/integrity.ts';
 import { promote } from '../../../src/models/common/model-state.ts';
 import { StorageFullBackoff } from '../../../src/models/common/storage-full-backoff.ts';
 import type { UpdateLogRecord } from '../../../src/shared/update-messages.ts';
-import { runUpdateCheck, type UpdateCheckDeps } from '../../../src/models/common/update-check.ts';
+import { runUpdateCheck } from '../../../src/models/common/update-check.ts';
 import {
   blobBytes,
-  FakeLocks,
   FakeRegistry,
   freshDbName,
   makeManifest,
   nodeSha256,
   RecordingChannel,
   withByteQuota,
+  updateCheckRig,
 } from '../../helpers/model-fixtures.ts';
 
 const ID = 'face-detector';
@@ -35,19 +35,7 @@ async function setup(backend?: KvBackend) {
   let quota = Infinity;
   const limited = withByteQuota(idbKvBackend(freshDbName()), () => quota);
   const store = createModelStore({ backend: backend ?? limited });
-  const registry = new FakeRegistry();
-  const channel = new RecordingChannel();
-  const deps: UpdateCheckDeps = {
-    // Every model counts as served here: these tests are about the download machinery.
-    isWanted: () => true,
-    store,
-    channel,
-    registryUrl: registry.base,
-    fetch: registry.fetch,
-    locks: new FakeLocks(),
-    download: { retries: 0, sleep: async () => {} },
-    storageFull: new StorageFullBackoff(),
-  };
+  const { registry, channel, deps } = updateCheckRig({ store, storageFull: new StorageFullBackoff() });
   registry.publish(makeManifest(1, { [ID]: { stable: '1.0.0', versions: { '1.0.0': b1 } } }), [b1]);
   await runUpdateCheck(deps);
   await store.updateControl((c) => promote(c, ID, { version: '1.0.0', sha256: sha(b1) }));

@@ -10,16 +10,9 @@ import { commitServing } from '../../../src/models/common/control-actions.ts';
 import type { FetchLike } from '../../../src/models/common/http.ts';
 import { verifyBlob } from '../../../src/models/common/integrity.ts';
 import { setPin } from '../../../src/models/common/model-state.ts';
-import { runUpdateCheck, type UpdateCheckDeps } from '../../../src/models/common/update-check.ts';
-import {
-  blobBytes,
-  FakeLocks,
-  FakeRegistry,
-  freshStore,
-  makeManifest,
-  nodeSha256,
-  RecordingChannel,
-} from '../../helpers/model-fixtures.ts';
+import { runUpdateCheck } from '../../../src/models/common/update-check.ts';
+import type { FakeRegistry } from '../../helpers/model-fixtures.ts';
+import { blobBytes, FakeLocks, makeManifest, nodeSha256, updateCheckRig } from '../../helpers/model-fixtures.ts';
 
 const ID = 'face-detector';
 const b1 = blobBytes(1, 5000);
@@ -28,21 +21,10 @@ const b3 = blobBytes(3, 5000);
 const v = (version: string, bytes: Uint8Array) => ({ version, sha256: nodeSha256(bytes) });
 
 function setup() {
-  const registry = new FakeRegistry();
-  const store = freshStore();
-  const channel = new RecordingChannel();
-  const deps: UpdateCheckDeps = {
-    // Every model counts as served here: these tests are about the download machinery.
-    isWanted: () => true,
-    store,
-    channel,
-    registryUrl: registry.base,
-    fetch: registry.fetch,
-    locks: new FakeLocks(),
+  return updateCheckRig({
     progressIntervalMs: 0,
     download: { retries: 1, sleep: async () => {}, stallTimeoutMs: 5000 },
-  };
-  return { registry, store, channel, deps, check: () => runUpdateCheck(deps) };
+  });
 }
 
 describe('runUpdateCheck', () => {

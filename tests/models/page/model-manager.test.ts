@@ -22,6 +22,7 @@ import {
   nodeSha256,
   RecordingChannel,
   withByteQuota,
+  PAGE_SWAP_OK,
 } from '../../helpers/model-fixtures.ts';
 import { BYTES, FakePool, pipelineManifest, versionsOf } from '../../helpers/pipeline-fixtures.ts';
 import { FEATURES, TASKS } from '../../../src/features/index.ts';
@@ -185,15 +186,7 @@ describe('ModelManager hot swap', () => {
       'drain r1',
       'release r1',
     ]);
-    expect(stagesOf(s, sha2)).toEqual([
-      'compat-checked:ok',
-      'compiling:ok',
-      'probed:ok',
-      'warmed:ok',
-      'serving:ok',
-      'draining:ok',
-      'released:ok',
-    ]);
+    expect(stagesOf(s, sha2)).toEqual(PAGE_SWAP_OK);
     const control = await s.store.getControl();
     expect(control.models['face-detector']).toMatchObject({
       active: { version: '2.0.0' },

@@ -103,137 +103,97 @@ describe('publish-model', () => {
     const cases: [string, () => string[], RegExp][] = [
       [
         'a missing file',
-        () => ['--id', 'face-attributes', '--version', '2.0.0', '--file', f('missing.onnx')],
+        () => publishArgs('face-attributes', '2.0.0', 'missing.onnx'),
         /cannot read model file .*missing\.onnx \(ENOENT\)/,
       ],
       [
         'a file that is not ONNX',
-        () => ['--id', 'face-attributes', '--version', '2.0.0', '--file', f('not-onnx.onnx')],
+        () => publishArgs('face-attributes', '2.0.0', 'not-onnx.onnx'),
         /not-onnx\.onnx is not an ONNX model/,
       ],
       [
         'a contract mismatch',
-        () => ['--id', 'face-attributes', '--version', '2.0.0', '--file', f('expression.onnx')],
+        () => publishArgs('face-attributes', '2.0.0', 'expression.onnx'),
         /does not fit the face-attributes contract: missing outputs "age"/,
       ],
       [
         'a contract mismatch in a dimension',
-        () => ['--id', 'face-expression', '--version', '2.0.0', '--file', f('expression-6.onnx')],
+        () => publishArgs('face-expression', '2.0.0', 'expression-6.onnx'),
         /output "expression" dimension 1 is 6, expected 7/,
       ],
       [
         'a malformed version',
-        () => ['--id', 'face-attributes', '--version', '2.0', '--file', f('attributes-b.onnx')],
+        () => publishArgs('face-attributes', '2.0', 'attributes-b.onnx'),
         /version "2\.0" must have the form X\.Y\.Z/,
       ],
       [
         'the same version with different bytes',
-        () => ['--id', 'face-attributes', '--version', '1.1.0', '--file', f('attributes-b.onnx')],
+        () => publishArgs('face-attributes', '1.1.0', 'attributes-b.onnx'),
         /face-attributes 1\.1\.0 is already published with different bytes/,
       ],
       [
         'an unknown task',
-        () => ['--id', 'objects', '--version', '1.0.0', '--file', f('detector.onnx'), '--task', 'object-detection'],
+        () => publishArgs('objects', '1.0.0', 'detector.onnx', '--task', 'object-detection'),
         /unknown task "object-detection"/,
       ],
       [
         'a task that contradicts the registry',
-        () => [
-          '--id',
-          'face-attributes',
-          '--version',
-          '2.0.0',
-          '--file',
-          f('attributes-b.onnx'),
-          '--task',
-          'face-expression',
-        ],
+        () => publishArgs('face-attributes', '2.0.0', 'attributes-b.onnx', '--task', 'face-expression'),
         /serves the face-attributes task in this registry, not face-expression/,
       ],
       [
         'a new model id without --task',
-        () => ['--id', 'face-detector', '--version', '1.0.0', '--file', f('detector.onnx')],
+        () => publishArgs('face-detector', '1.0.0', 'detector.onnx'),
         /"face-detector" is new to this registry; pass --task/,
       ],
       [
         'a canary percent above 100',
-        () => ['--id', 'face-attributes', '--version', '2.0.0', '--file', f('attributes-b.onnx'), '--canary', '150'],
+        () => publishArgs('face-attributes', '2.0.0', 'attributes-b.onnx', '--canary', '150'),
         /--canary must be a percentage from 0 to 100, got "150"/,
       ],
       [
         'a canary percent that is not a number',
-        () => ['--id', 'face-attributes', '--version', '2.0.0', '--file', f('attributes-b.onnx'), '--canary', 'ten'],
+        () => publishArgs('face-attributes', '2.0.0', 'attributes-b.onnx', '--canary', 'ten'),
         /--canary must be a percentage/,
       ],
       [
         'a canary for a model without a stable version',
-        () => [
-          '--id',
-          'face-detector',
-          '--version',
-          '1.0.0',
-          '--file',
-          f('detector.onnx'),
-          '--task',
-          'face-detection',
-          '--canary',
-          '5',
-        ],
+        () => publishArgs('face-detector', '1.0.0', 'detector.onnx', '--task', 'face-detection', '--canary', '5'),
         /has no stable version yet/,
       ],
       [
         'an unreadable labels file',
-        () => [
-          '--id',
-          'face-expression',
-          '--version',
-          '2.0.0',
-          '--file',
-          f('expression.onnx'),
-          '--labels',
-          f('nope.txt'),
-        ],
+        () => publishArgs('face-expression', '2.0.0', 'expression.onnx', '--labels', f('nope.txt')),
         /cannot read labels file .*nope\.txt \(ENOENT\)/,
       ],
       [
         'a labels file with the wrong count',
-        () => [
-          '--id',
-          'face-expression',
-          '--version',
-          '2.0.0',
-          '--file',
-          f('expression.onnx'),
-          '--labels',
-          f('labels-6.txt'),
-        ],
+        () => publishArgs('face-expression', '2.0.0', 'expression.onnx', '--labels', f('labels-6.txt')),
         /face-expression needs 7 labels .* but 6 were given/,
       ],
       [
         'labels for a detector',
-        () => [
-          '--id',
-          'face-detector',
-          '--version',
-          '1.0.0',
-          '--file',
-          f('detector.onnx'),
-          '--task',
-          'face-detection',
-          '--labels',
-          f('labels-7.json'),
-        ],
+        () =>
+          publishArgs(
+            'face-detector',
+            '1.0.0',
+            'detector.onnx',
+            '--task',
+            'face-detection',
+            '--labels',
+            f('labels-7.json'),
+          ),
         /face-detection models have no labelled outputs/,
       ],
       [
         'a malformed model id',
-        () => ['--id', 'Face Detector', '--version', '1.0.0', '--file', f('detector.onnx'), '--task', 'face-detection'],
+        () => publishArgs('Face Detector', '1.0.0', 'detector.onnx', '--task', 'face-detection'),
         /model id "Face Detector" must be lowercase words/,
       ],
-      ['missing required options', () => ['--id', 'face-attributes'], /missing --version, --file/],
+      ['missing required options', () => ['--registry', reg, '--id', 'face-attributes'], /missing --version, --file/],
       [
         'an unknown option',
-        () => ['--id', 'face-attributes', '--version', '2.0.0', '--file', f('attributes-b.onnx'), '--force'],
+        () => publishArgs('face-attributes', '2.0.0', 'attributes-b.onnx', '--force'),
         /Unknown option '--force'/,
       ],
     ];
@@ -241,7 +201,7 @@ describe('publish-model', () => {
     // Concurrent: none of them may write, so they cannot disturb each other.
     it.concurrent.for(cases)('%s', async ([, args, message], { expect }) => {
       const before = snapshot(reg);
-      const r = await publish(['--registry', reg, ...args()]);
+      const r = await publish(args());
       expectRefusal(expect, r, 'publish-model', message);
       expect(snapshot(reg)).toEqual(before);
     });

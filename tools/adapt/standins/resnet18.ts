@@ -11,6 +11,7 @@
  * classifies nothing.
  */
 import { attr, GraphBuilder, type Dim } from '../../convert/onnx/graph-builder.ts';
+import { mulberry32 } from '../../lib/prng.ts';
 
 /** Options of the stand-in. */
 export interface Resnet18Options {
@@ -20,18 +21,6 @@ export interface Resnet18Options {
   size?: number;
   classes?: number;
   opset?: number;
-}
-
-/** mulberry32: a small, fast, seedable PRNG (uniform in [0,1)). */
-function uniform(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Standard normal samples (Box–Muller). */
@@ -107,7 +96,7 @@ export function resnet18Standin(o: Resnet18Options = {}): Uint8Array {
   const size = o.size ?? 224;
   const classes = o.classes ?? 1000;
   const batch = o.batch ?? 'batch_size';
-  const rand = uniform(o.seed ?? 18);
+  const rand = mulberry32(o.seed ?? 18);
   const ctx: Ctx = { g: new GraphBuilder('main_graph'), rand, gauss: normal(rand) };
   const { g } = ctx;
   const input = g.input('input', 'float32', [batch, 3, size, size]);

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseCli } from '../../lib/cli-args.ts';
+import { cliOptions, parseCli } from '../../lib/cli-args.ts';
 import { readGraphModel } from './model-source.ts';
 import { convertGraphModel } from './translate.ts';
 
@@ -18,13 +18,7 @@ function main(): number {
     {
       command: 'tfjs-graph',
       usage: USAGE,
-      options: {
-        model: { type: 'string' },
-        out: { type: 'string' },
-        outputs: { type: 'string' },
-        nhwc: { type: 'boolean' },
-        float32: { type: 'boolean' },
-      },
+      options: cliOptions({ string: ['model', 'out', 'outputs'], boolean: ['nhwc', 'float32'] }),
       required: ['model', 'out'],
     },
     process.argv.slice(2),

@@ -1,0 +1,16 @@
+/**
+ * @file mulberry32: a small, fast, seedable PRNG (uniform in [0, 1)). Seeded stand-in weights
+ * and the translator's random test inputs come from it, so every run writes the same bytes.
+ */
+
+/** Returns a generator of uniform floats in [0, 1) for `seed`. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
