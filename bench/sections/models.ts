@@ -39,6 +39,9 @@ export function archName(source: string, id: string): string {
   if (source.includes('face_expression')) return 'expression';
   if (source.includes('centernet')) return 'centernet';
   if (source.includes('mobilenet_v2_mid')) return 'MobileNetV2Mid';
+  if (source.includes('blazeface')) return 'BlazeFace';
+  if (source.includes('faceres')) return 'FaceRes';
+  if (source.includes('emotion.json')) return 'emotion';
   return id;
 }
 

@@ -115,7 +115,7 @@ export class HotlensPage {
     return this.page.evaluate(() => (globalThis as unknown as HotlensWindow).hotlens.checkForUpdates());
   }
 
-  rollback(id: string): Promise<{ from: string; to: string }> {
+  rollback(id: string): ReturnType<HotlensApi['rollback']> {
     return this.page.evaluate((m) => (globalThis as unknown as HotlensWindow).hotlens.rollback(m), id);
   }
 

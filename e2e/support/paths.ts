@@ -42,6 +42,12 @@ export const MODEL_FILES = {
   nanOnDark: resolve(ARTIFACTS, 'faulty', 'face-detector-nan-on-dark.onnx'),
   attributes: resolve(CONVERTED, 'face-attributes-1.0.0-112-uint8.onnx'),
   expression: resolve(CONVERTED, 'face-expression-1.0.0-112-uint8.onnx'),
+  /** Generation 2 (Human 3.3.6), group faces-gen2: BlazeFace 256 px with its decode and NMS in the graph. */
+  blazeface: resolve(CONVERTED, 'face-detector-3.0.0-256-float32.onnx'),
+  /** Generation 2: FaceRes, 224-px crops cut by Human's rule, age and gender (float16 weights). */
+  faceres: resolve(CONVERTED, 'face-attributes-2.0.0-224-float16.onnx'),
+  /** Generation 2: Human's emotion net, 64-px crops, grayscale in the graph, Human's label order. */
+  emotion: resolve(CONVERTED, 'face-expression-2.0.0-64-float32.onnx'),
 } as const;
 /** A copy of the built app served by the registry server (app profile), so a spec may change its service worker. */
 export const APP_COPY = resolve(ARTIFACTS, 'app-copy');

@@ -82,16 +82,24 @@ export class TestRegistry {
    * into a staging copy, edits and re-signs there, then makes the result live the same way.
    */
   async publish(id: string, version: string, file: string, options: PublishOptions = {}): Promise<{ sha256: string }> {
-    const target = options.edit ? mkdtempSync(join(ARTIFACTS, 'staging-')) : this.dir;
-    if (options.edit) cpSync(this.dir, target, { recursive: true });
-    const args = ['run', '--silent', 'publish-model', '--', '--registry', target, '--id', id];
-    args.push('--version', version, '--file', file);
+    const args = ['--id', id, '--version', version, '--file', file];
     if (options.canary !== undefined) args.push('--canary', String(options.canary));
     if (options.shadow !== undefined) args.push('--shadow', options.shadow);
+    await this.publishModel(args, options.edit);
+    const published = this.manifest().models[id]?.versions[version];
+    if (!published) throw new Error(`publish-model did not add ${id} ${version}`);
+    return { sha256: published.sha256 };
+  }
+
+  /** Runs `npm run publish-model -- --registry <here> …args`, through a staging copy when `edit` is given (see publish). */
+  private async publishModel(publishArgs: string[], edit: PublishOptions['edit']): Promise<void> {
+    const target = edit ? mkdtempSync(join(ARTIFACTS, 'staging-')) : this.dir;
+    if (edit) cpSync(this.dir, target, { recursive: true });
+    const args = ['run', '--silent', 'publish-model', '--', '--registry', target, ...publishArgs];
     await run('npm', args, { maxBuffer: 1 << 20 });
-    if (options.edit) {
+    if (edit) {
       const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as Manifest;
-      options.edit(manifest);
+      edit(manifest);
       delete manifest.signature;
       manifest.signature = signManifest(manifest, (await resolveSigningKey()).key);
       for (const sub of ['blobs', 'probe']) {
@@ -101,9 +109,30 @@ export class TestRegistry {
       await writeFileAtomic(join(this.dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       rmSync(target, { recursive: true, force: true });
     }
-    const published = this.manifest().models[id]?.versions[version];
-    if (!published) throw new Error(`publish-model did not add ${id} ${version}`);
-    return { sha256: published.sha256 };
+  }
+
+  /**
+   * Publishes a group, models that must change together (e.g. a face-model generation), in one
+   * `npm run publish-model --group NAME --with …` (one manifest update) and returns each
+   * member's sha256 once the new manifest is live.
+   */
+  async publishGroup(
+    group: string,
+    members: ReadonlyArray<{ id: string; version: string; file: string }>,
+    options: Pick<PublishOptions, 'edit'> = {},
+  ): Promise<Record<string, { version: string; sha256: string }>> {
+    const [first, ...rest] = members;
+    if (!first || rest.length === 0) throw new Error('a group has at least two members');
+    const args = ['--id', first.id, '--version', first.version, '--file', first.file, '--group', group];
+    for (const m of rest) args.push('--with', `${m.id}@${m.version}=${m.file}`);
+    await this.publishModel(args, options.edit);
+    const out: Record<string, { version: string; sha256: string }> = {};
+    for (const m of members) {
+      const published = this.manifest().models[m.id]?.versions[m.version];
+      if (published?.group !== group) throw new Error(`publish-model did not add ${m.id} ${m.version} to ${group}`);
+      out[m.id] = { version: m.version, sha256: published.sha256 };
+    }
+    return out;
   }
 
   // --- Fault injection (blob-faults and manifest-faults specs) ---

@@ -57,6 +57,38 @@ export function gapStats(samples: FrameSamples, start: number, end: number): Gap
   };
 }
 
+/**
+ * Frame gaps of a swap to a model set with another cost per frame (e.g. another generation):
+ * each gap is held to the cadence of the set that produced the frame ending it. Gaps ending
+ * from `start` to the flip (`flip`, the first `serving` record) are frames of the old set,
+ * compared with the median interval before `start`; gaps ending from the flip to `end` + 1 s are
+ * the new set's, compared with the median interval after that (the new set's steady cadence).
+ */
+export interface CrossGapStats {
+  medianBeforeMs: number;
+  medianAfterMs: number;
+  /** Largest gap while the old set served during the swap (staging, compiling, warming). */
+  maxGapBeforeFlipMs: number;
+  /** Largest gap from the flip to the end of the swap (+1 s): the first frames of the new set. */
+  maxGapAfterFlipMs: number;
+  framesBeforeFlip: number;
+  framesAfterFlip: number;
+}
+
+/** {@link CrossGapStats} for a swap from `start` through `flip` to `end` (wall times, ms). */
+export function crossGapStats(samples: FrameSamples, start: number, flip: number, end: number): CrossGapStats {
+  const beforeFlip = intervals(samples, start, flip - 1e-6);
+  const afterFlip = intervals(samples, flip, end + 1000);
+  return {
+    medianBeforeMs: median(intervals(samples, -Infinity, start)),
+    medianAfterMs: median(intervals(samples, end + 1000, Infinity)),
+    maxGapBeforeFlipMs: Math.max(0, ...beforeFlip),
+    maxGapAfterFlipMs: Math.max(0, ...afterFlip),
+    framesBeforeFlip: beforeFlip.length,
+    framesAfterFlip: afterFlip.length,
+  };
+}
+
 /** The first and last log times of one version's update (service-worker `found` to `released`). */
 export function swapWindow(log: readonly UpdateLogRecord[], sha256: string): { start: number; end: number } {
   const mine = log.filter((r) => r.sha256 === sha256);

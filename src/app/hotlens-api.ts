@@ -41,7 +41,11 @@ export interface HotlensStatus {
   backend: 'wasm' | 'webgpu' | null;
   threads: number | null;
   models: Record<string, ModelStatus>;
-  frames: { processed: number; dropped: number; errors: number };
+  /**
+   * Webcam frame counters. `byModels` counts annotated frames by the model versions that produced
+   * them: key "id@version id@version …" (sorted), e.g. to prove a group swap never mixed generations.
+   */
+  frames: { processed: number; dropped: number; errors: number; byModels: Record<string, number> };
   /** Features chosen (picker or `?features=`) and those whose models serve now. */
   features: { selected: string[]; serving: string[] };
   /** The update log, oldest first (time, model, version, stage, outcome, reason, durations). */
@@ -112,8 +116,12 @@ export interface HotlensApi {
   metrics(): HotlensMetrics;
   /** Asks the registry for new model versions now; resolves when the check (and any download) is done. */
   checkForUpdates(): Promise<CheckSummary>;
-  /** Rolls a model back to its previous version from the device's cache (no network). */
-  rollback(id: string): Promise<{ from: string; to: string }>;
+  /**
+   * Rolls a model back to its previous version from the device's cache (no network). When its
+   * version belongs to a group (models that change together), the group's members go back with
+   * it in one step, and `group` lists each member's from/to (absent for a model without a group).
+   */
+  rollback(id: string): Promise<{ from: string; to: string; group?: Record<string, { from: string; to: string }> }>;
   /** Pins a model to a version (it stays there across published updates); null unpins. */
   pin(id: string, version: string | null): Promise<void>;
   /** The live comparison of the model file being tried (Models panel) with the serving version; null when none. */

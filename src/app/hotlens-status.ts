@@ -35,7 +35,7 @@ export function statusFrom(state: AppState): HotlensStatus {
     backend: engine.info?.backend ?? null,
     threads: engine.info?.threads ?? null,
     models,
-    frames: { ...camera.frames },
+    frames: { ...camera.frames, byModels: { ...camera.frames.byModels } },
     features: { selected: [...features.selected], serving: [...features.serving] },
     log: slice.log.map((r) => ({ ...r })),
     error: { engine: engine.error?.name ?? null, camera: camera.error?.name ?? null },

@@ -33,7 +33,39 @@ export interface Preprocess {
    * (TF.js resizeBilinear's default) or with align_corners (resizeBilinear(…, true)).
    */
   resize: 'bilinear-asymmetric' | 'bilinear-align-corners';
+  /** For a model fed crops of a detector's boxes: how a crop is cut (absent: {@link PadSquareCrop}). */
+  crop?: BoxCrop;
 }
+
+/**
+ * face-api's crop, the default: the box clipped to the image and floored, padded to a square
+ * with zeros (centred, the odd pixel bottom/right), resized to `size` (`resize`).
+ */
+export interface PadSquareCrop {
+  method: 'pad-square';
+}
+
+/**
+ * Human's crop (TF `crop_and_resize`): the box enlarged `enlarge`× about its centre, made a square
+ * of its longer side (same centre), corners rounded to whole pixels (Math.round); that square is
+ * sampled at `side`×`side` with TF crop_and_resize semantics (bilinear, corners scaled by
+ * (W − 1)/W, samples outside the image = `fill`), which may leave the image; the values are
+ * divided by `unit`, resized to `size` (`resize`) and multiplied by `unit` again, all in float32
+ * (Human resizes its 0..1 crop and scales back: this reproduces its input bit for bit).
+ */
+export interface EnlargedSquareCrop {
+  method: 'crop-and-resize';
+  enlarge: number;
+  square: 'longer-side';
+  round: 'nearest';
+  /** Side of the intermediate crop in pixels (Human: its detector's input side, 256). */
+  side: number;
+  fill: number;
+  unit: number;
+}
+
+/** How a crop of a box becomes a model input. */
+export type BoxCrop = PadSquareCrop | EnlargedSquareCrop;
 
 /** The smoke test a version must pass before it may serve. */
 export interface Probe {
@@ -84,6 +116,12 @@ export interface ModelVersion extends ModelFile {
   variants?: Record<string, ModelFile & { preprocess: Preprocess }>;
   /** Run beside the serving version before it may serve (`publish-model --shadow FRAMES:MIN`). */
   shadow?: ShadowGate;
+  /**
+   * Models that must change together: every version with this group name (one per model) serves
+   * only alongside the others, and they are stable, canary, swapped and rolled back as one set
+   * (manifest-groups.ts). Absent: the version swaps alone.
+   */
+  group?: string;
 }
 
 /** A canary rollout: `percent` of clients (by stable bucket) follow `version`. */

@@ -23,6 +23,8 @@ import type {
   ShadowGate,
 } from './manifest-types.ts';
 import type { Dim, TensorSpec, TensorType } from './tensor.ts';
+import { CropError, parseBoxCrop } from './manifest-crop.ts';
+import { checkGroups, GroupProblem } from './manifest-groups.ts';
 import { isValid as isSemver } from './semver.ts';
 import { squareInputSize, type TaskRegistry } from './tasks.ts';
 import { untrustedText } from './untrusted-text.ts';
@@ -174,7 +176,7 @@ function probe(v: unknown, path: string, outputs: readonly TensorSpec[]): Probe 
 }
 
 function preprocess(v: unknown, path: string): Preprocess {
-  const o = object(v, path, ['size', 'pad', 'fit', 'channels', 'layout', 'scale', 'mean', 'std', 'resize']);
+  const o = object(v, path, ['size', 'pad', 'fit', 'channels', 'layout', 'scale', 'mean', 'std', 'resize', 'crop']);
   const scale = finite(o.scale, `${path}.scale`);
   if (scale <= 0) throw new ManifestError(`${path}.scale`, 'must be positive');
   const pre: Preprocess = {
@@ -189,6 +191,14 @@ function preprocess(v: unknown, path: string): Preprocess {
   };
   // Optional, so manifests written before it keep their exact canonical form (and signature).
   if (o.fit !== undefined) pre.fit = oneOf(o.fit, `${path}.fit`, ['letterbox', 'stretch'] as const);
+  if (o.crop !== undefined) {
+    try {
+      pre.crop = parseBoxCrop(o.crop);
+    } catch (err) {
+      if (!(err instanceof CropError)) throw err;
+      throw new ManifestError(`${path}.crop${err.field}`, err.message);
+    }
+  }
   return pre;
 }
 
@@ -246,7 +256,7 @@ function sizedFile(o: Obj, path: string, t: TaskCheck): ModelFile & { preprocess
 }
 
 function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
-  const o = object(v, path, [...FILE_FIELDS, 'preprocess', 'labels', 'source', 'variants', 'shadow']);
+  const o = object(v, path, [...FILE_FIELDS, 'preprocess', 'labels', 'source', 'variants', 'shadow', 'group']);
   const file = sizedFile(o, path, t);
   let labels: string[] | null = null;
   if (o.labels !== null) labels = array(o.labels, `${path}.labels`).map((l, i) => string(l, `${path}.labels[${i}]`));
@@ -254,6 +264,12 @@ function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
   if (labelProblems.length > 0)
     throw new ManifestError(`${path}.labels`, `do not fit the ${t.task} contract: ${labelProblems.join('; ')}`);
   const version: ModelVersion = { ...file, labels, source: string(o.source, `${path}.source`) };
+  if (o.group !== undefined) {
+    const group = string(o.group, `${path}.group`);
+    if (!ID_PATTERN.test(group))
+      throw new ManifestError(`${path}.group`, 'is not a valid group name (lowercase words joined by "-")');
+    version.group = group;
+  }
   if (o.variants !== undefined) {
     const variants: NonNullable<ModelVersion['variants']> = {};
     for (const [name, item] of Object.entries(record(o.variants, `${path}.variants`))) {
@@ -264,7 +280,12 @@ function modelVersion(v: unknown, path: string, t: TaskCheck): ModelVersion {
     }
     version.variants = variants;
   }
-  if (o.shadow !== undefined) version.shadow = shadowGate(o.shadow, `${path}.shadow`);
+  if (o.shadow !== undefined) {
+    // A shadow gate compares one model with its serving version; a group swaps as one set.
+    if (version.group !== undefined)
+      throw new ManifestError(`${path}.shadow`, 'cannot be set on a version in a group (a group swaps as one set)');
+    version.shadow = shadowGate(o.shadow, `${path}.shadow`);
+  }
   return version;
 }
 
@@ -412,6 +433,12 @@ export function parseManifest(json: unknown, tasks?: TaskRegistry): Manifest {
     models[id] = modelEntry(entry, p, tasks);
   }
   probeImagesAgree(models);
+  try {
+    checkGroups(models);
+  } catch (err) {
+    if (!(err instanceof GroupProblem)) throw err;
+    throw new ManifestError(err.path, err.problem);
+  }
   const manifest: Manifest = { schema: 1, registry, serial, published, models };
   if (o.signature !== undefined) manifest.signature = signature(o.signature, 'signature');
   return manifest;

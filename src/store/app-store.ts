@@ -13,7 +13,7 @@ export function initialState(): AppState {
     camera: {
       phase: 'off',
       error: null,
-      frames: { processed: 0, dropped: 0, errors: 0 },
+      frames: { processed: 0, dropped: 0, errors: 0, byModels: {} },
       samples: [],
       firstFrameAt: null,
       earlyInferenceMs: [],

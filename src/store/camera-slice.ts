@@ -35,17 +35,37 @@ export function cameraFailed(err: unknown): void {
 const ANNOUNCE_EVERY_MS = 3000;
 let announced = { counts: '', at: -Infinity };
 
+/** The `frames.byModels` key of a frame annotated by `models` (id → version). */
+export function modelsKey(models: Readonly<Record<string, string>>): string {
+  return Object.entries(models)
+    .map(([id, version]) => `${id}@${version}`)
+    .sort()
+    .join(' ');
+}
+
 /**
  * A frame was annotated. `counts` is what it found ("2 faces, 1 object"; empty when no feature
- * counts things), `summary` one line per feature for the HUD.
+ * counts things), `summary` one line per feature for the HUD, `models` the versions that
+ * annotated it (counted in `frames.byModels`).
  */
-export function frameProcessed(sample: FrameSample, counts: string, summary: Record<string, string>, found = ''): void {
+export function frameProcessed(
+  sample: FrameSample,
+  counts: string,
+  summary: Record<string, string>,
+  found = '',
+  models: Readonly<Record<string, string>> = {},
+): void {
+  const key = modelsKey(models);
   if (counts !== '' && counts !== announced.counts && sample.at - announced.at >= ANNOUNCE_EVERY_MS) {
     announced = { counts, at: sample.at };
     announce(`${counts} in view`);
   }
   patchCamera((c) => ({
-    frames: { ...c.frames, processed: c.frames.processed + 1 },
+    frames: {
+      ...c.frames,
+      processed: c.frames.processed + 1,
+      byModels: { ...c.frames.byModels, [key]: (c.frames.byModels[key] ?? 0) + 1 },
+    },
     samples: addSample(c.samples, sample),
     firstFrameAt: c.firstFrameAt ?? sample.at,
     earlyInferenceMs: c.earlyInferenceMs.length < 5 ? [...c.earlyInferenceMs, sample.inferenceMs] : c.earlyInferenceMs,

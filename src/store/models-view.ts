@@ -22,6 +22,8 @@ export interface VersionView {
   bad: { stage: string; reason: string } | null;
   /** Its bytes are the active or previous version here (a rollback or pin needs no network). */
   local: boolean;
+  /** The manifest group it belongs to (versions of several models that change together), if any. */
+  group: string | null;
 }
 
 /** One model's row. */
@@ -78,6 +80,7 @@ export function modelViews(state: ManagerState | null): ModelView[] {
           canaryPercent: entry?.canary?.version === version ? entry.canary.percent : null,
           bad: mark ? { stage: mark.stage, reason: mark.reason } : null,
           local: localShas.has(v.sha256),
+          group: v.group ?? null,
         };
       })
       .sort((a, b) => semverDesc(a.version, b.version));

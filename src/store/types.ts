@@ -33,7 +33,11 @@ export interface EngineSlice {
 export interface CameraSlice {
   phase: 'off' | 'starting' | 'on' | 'error';
   error: UserError | null;
-  frames: { processed: number; dropped: number; errors: number };
+  /**
+   * Frame counters; `byModels` counts annotated frames by the model versions that produced them
+   * (key: their sorted "id@version" joined by spaces), so a swap's consistency is observable.
+   */
+  frames: { processed: number; dropped: number; errors: number; byModels: Record<string, number> };
   /** Recent frames (pruned to the HUD window). */
   samples: FrameSample[];
   /** performance.now() of the first annotated frame since the page loaded. */

@@ -185,9 +185,16 @@ export async function checkForUpdates(): Promise<CheckSummary> {
 }
 
 /** Rolls a model back to its previous version (no network needed). */
-export async function rollbackModel(id: string): Promise<{ from: string; to: string }> {
+export async function rollbackModel(
+  id: string,
+): Promise<{ from: string; to: string; group?: Record<string, { from: string; to: string }> }> {
   const result = await requireWiring().manager.rollback(id);
-  return { from: result.from.version, to: result.to.version };
+  const out = { from: result.from.version, to: result.to.version };
+  if (!result.group) return out;
+  const group = Object.fromEntries(
+    Object.entries(result.group).map(([m, r]) => [m, { from: r.from.version, to: r.to.version }]),
+  );
+  return { ...out, group };
 }
 
 /** Pins a model to a version, or unpins it with null. */

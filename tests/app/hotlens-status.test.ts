@@ -84,11 +84,24 @@ describe('status()', () => {
   });
 
   it('counts processed, dropped and failed frames', () => {
-    frameProcessed({ at: 1, inferenceMs: 10, roundTripMs: 12 }, '1 face', {});
-    frameProcessed({ at: 2, inferenceMs: 10, roundTripMs: 12 }, '1 face', {});
+    const gen1 = { 'face-detector': '1.0.0', 'face-attributes': '1.0.0' };
+    frameProcessed({ at: 1, inferenceMs: 10, roundTripMs: 12 }, '1 face', {}, '', gen1);
+    frameProcessed({ at: 2, inferenceMs: 10, roundTripMs: 12 }, '1 face', {}, '', gen1);
+    frameProcessed({ at: 3, inferenceMs: 10, roundTripMs: 12 }, '1 face', {}, '', {
+      'face-attributes': '2.0.0',
+      'face-detector': '3.0.0',
+    });
     frameDropped();
     frameFailed();
-    expect(statusFrom(appStore.getState()).frames).toEqual({ processed: 2, dropped: 1, errors: 1 });
+    expect(statusFrom(appStore.getState()).frames).toEqual({
+      processed: 3,
+      dropped: 1,
+      errors: 1,
+      byModels: {
+        'face-attributes@1.0.0 face-detector@1.0.0': 2,
+        'face-attributes@2.0.0 face-detector@3.0.0': 1,
+      },
+    });
     expect(statusFrom(appStore.getState()).features).toEqual({ selected: ['faces'], serving: [] });
     expect(appStore.getState().camera.firstFrameAt).toBe(1);
   });

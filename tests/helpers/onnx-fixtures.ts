@@ -49,9 +49,9 @@ export function brightnessAttributes(opts: { genderClasses?: number; nan?: boole
 }
 
 /** expression = softmax(brightness × [1..7]): brighter faces lean to "surprised". */
-export function brightnessExpression(opts: { classes?: number; outputName?: string } = {}): Uint8Array {
+export function brightnessExpression(opts: { classes?: number; outputName?: string; name?: string } = {}): Uint8Array {
   const classes = opts.classes ?? 7;
-  const g = new GraphBuilder('brightness-expression');
+  const g = new GraphBuilder(opts.name ?? 'brightness-expression');
   const faces = g.input('faces', 'float32', ['b', 3, 112, 112]);
   const m = meanBrightness(g, faces);
   const weights = g.f32(

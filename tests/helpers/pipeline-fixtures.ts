@@ -55,7 +55,59 @@ export const BYTES = {
   detector3: detectorFile(0.7),
   attributes1: new Uint8Array(brightnessAttributes()),
   expression1: new Uint8Array(brightnessExpression()),
+  attributes2: new Uint8Array(brightnessAttributes({ name: 'brightness-attributes-2' })),
+  expression2: new Uint8Array(brightnessExpression({ name: 'brightness-expression-2' })),
 } as const;
+
+/** The group {@link groupManifest} publishes: detector 3.0.0, attributes 2.0.0, expression 2.0.0. */
+export const GEN2 = { group: 'faces-gen2', detector: '3.0.0', attributes: '2.0.0', expression: '2.0.0' } as const;
+
+/** The three models' versions of each generation, as "id@version" (sorted, like {@link versionsOf}). */
+export const GENERATION = {
+  1: ['face-attributes@1.0.0', 'face-detector@1.0.0', 'face-expression@1.0.0'],
+  2: ['face-attributes@2.0.0', 'face-detector@3.0.0', 'face-expression@2.0.0'],
+} as const;
+
+/**
+ * The face pipeline with two generations: 1.0.0 of each model (no group) and the group
+ * {@link GEN2}; `stable` says which generation is stable, `canary` makes generation 2 a canary
+ * of that percent for all three (as a consistent manifest must).
+ */
+export function groupManifest(serial: number, options: { stable: 1 | 2; canary?: number }): Manifest {
+  const gen2 = (v: ModelVersion): ModelVersion => ({ ...v, group: GEN2.group });
+  const entry = <T extends string>(task: T, v1: ModelVersion, v2: ModelVersion, second: string) => ({
+    task,
+    stable: options.stable === 1 ? '1.0.0' : second,
+    ...(options.canary !== undefined ? { canary: { version: second, percent: options.canary } } : {}),
+    versions: { '1.0.0': v1, [second]: gen2(v2) },
+  });
+  return {
+    schema: 1,
+    registry: TEST_REGISTRY,
+    serial,
+    published: '2026-11-21T12:00:00Z',
+    models: {
+      'face-detector': entry(
+        'face-detection',
+        detectorVersion(BYTES.detector1),
+        detectorVersion(BYTES.detector3),
+        GEN2.detector,
+      ),
+      'face-attributes': entry(
+        'face-attributes',
+        faceVersion(BYTES.attributes1, 'face-attributes'),
+        faceVersion(BYTES.attributes2, 'face-attributes'),
+        GEN2.attributes,
+      ),
+      'face-expression': entry(
+        'face-expression',
+        faceVersion(BYTES.expression1, 'face-expression'),
+        faceVersion(BYTES.expression2, 'face-expression'),
+        GEN2.expression,
+      ),
+    },
+  };
+}
 
 /** What {@link pipelineManifest} publishes for face-detector (versions → bytes). */
 export interface DetectorPlan {

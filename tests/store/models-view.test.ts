@@ -9,7 +9,7 @@ import { planVersions } from '../../src/models/common/version-policy.ts';
 import { modelViews } from '../../src/store/models-view.ts';
 import { settingsFromUrl } from '../../src/store/app-settings.ts';
 import { nodeSha256 } from '../helpers/model-fixtures.ts';
-import { BYTES, pipelineManifest } from '../helpers/pipeline-fixtures.ts';
+import { BYTES, GEN2, groupManifest, pipelineManifest } from '../helpers/pipeline-fixtures.ts';
 
 const sha1 = nodeSha256(BYTES.detector1);
 const sha2 = nodeSha256(BYTES.detector2);
@@ -78,6 +78,33 @@ describe('modelViews', () => {
       stage: 'probed',
       reason: 'wrong scores',
     });
+  });
+
+  it('shows both generations of each face model, the second marked with its group', () => {
+    const views = modelViews(state((s) => (s.manifest = groupManifest(4, { stable: 1 }))));
+    expect(views.map((v) => [v.id, v.versions.map((x) => [x.version, x.stable, x.group])] as const)).toEqual([
+      [
+        'face-detector',
+        [
+          [GEN2.detector, false, GEN2.group],
+          ['1.0.0', true, null],
+        ],
+      ],
+      [
+        'face-attributes',
+        [
+          [GEN2.attributes, false, GEN2.group],
+          ['1.0.0', true, null],
+        ],
+      ],
+      [
+        'face-expression',
+        [
+          [GEN2.expression, false, GEN2.group],
+          ['1.0.0', true, null],
+        ],
+      ],
+    ]);
   });
 
   it('has a row per pipeline model even before anything is known', () => {

@@ -1,11 +1,13 @@
 /**
- * @file `npm run convert -- --out DIR [--weights DIR]`: writes every converted ONNX file as
- * `DIR/<id>-<version>-<variant>.onnx` and prints a size table. For inspecting and
- * benchmarking the converter's output; the registry build calls convertAll() directly.
+ * @file `npm run convert -- --out DIR [--weights DIR]`: writes every converted ONNX file (face-api's
+ * generation 1 and Human's generation 2) as `DIR/<id>-<version>-<variant>.onnx` and prints a size
+ * table. For inspecting and benchmarking the converter's output and for publishing by hand; the
+ * registry build calls the converters directly.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { convertAll, DEFAULT_MODEL_DIR } from './index.ts';
+import { DEFAULT_MODEL_DIR } from './index.ts';
+import { convertRegistryModels } from './all-generations.ts';
 import { parseCli } from '../lib/cli-args.ts';
 
 const USAGE = 'usage: npm run convert -- --out DIR [--weights FACE_API_MODEL_DIR]';
@@ -24,7 +26,7 @@ function main(): number {
   const { values } = args;
   const outDir = resolve(values.out!);
   const started = performance.now();
-  const models = convertAll(values.weights ? resolve(values.weights) : DEFAULT_MODEL_DIR);
+  const models = convertRegistryModels(values.weights ? resolve(values.weights) : DEFAULT_MODEL_DIR);
   const elapsed = performance.now() - started;
   mkdirSync(outDir, { recursive: true });
   const rows = models.map((m) => {

@@ -12,11 +12,15 @@ import { buildSsdMobilenetV1 } from './models/ssd-mobilenetv1.ts';
 import { buildAgeGender } from './models/age-gender.ts';
 import { buildFaceExpression, EXPRESSION_CLASSES } from './models/face-expression.ts';
 import { appendMetadata } from './models/model-metadata.ts';
-import type { TaskId, WeightEncoding } from '../../src/shared/manifest-types.ts';
+import type { Preprocess, TaskId, WeightEncoding } from '../../src/shared/manifest-types.ts';
 
 /** One ONNX file ready for the registry. */
 export interface ConvertedModel {
-  /** face-detector 1.0.0 = tiny; 2.0.0 = SSD; face-attributes 1.0.0; face-expression 1.0.0 (graph-models.ts: object-detector, image-classifier). */
+  /**
+   * face-detector 1.0.0 = tiny; 2.0.0 = SSD; face-attributes 1.0.0; face-expression 1.0.0 (this
+   * module, from face-api); face-detector 3.0.0, face-attributes 2.0.0, face-expression 2.0.0
+   * (generation-2.ts, from Human); object-detector and image-classifier (graph-models.ts).
+   */
   id: string;
   version: string;
   task: TaskId;
@@ -31,6 +35,10 @@ export interface ConvertedModel {
   /** Provenance sentence. */
   source: string;
   onnx: Uint8Array;
+  /** What the manifest's `preprocess` adds to the task's default description (fit, crop). */
+  preprocess?: Pick<Preprocess, 'fit' | 'crop'>;
+  /** The manifest `group` of this version (models that must change together). */
+  group?: string;
 }
 
 const require = createRequire(import.meta.url);

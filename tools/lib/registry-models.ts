@@ -11,6 +11,7 @@ import { modelsOf, probeRecipeFor } from '../../src/shared/feature-set.ts';
 import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts';
 import { OrtModel } from '../../src/inference/engine/ort-engine.ts';
 import type { TaskRegistry } from '../../src/shared/tasks.ts';
+import { groupsOf } from '../../src/shared/manifest-groups.ts';
 import { compareProbe } from '../../src/shared/pipeline/probe.ts';
 import { decodeRgb } from './decode-image.ts';
 import { readManifest, readVerifiedBlob, sha256Hex } from './registry-io.ts';
@@ -98,8 +99,58 @@ async function load(
 }
 
 /**
+ * The overrides completed by the manifest's groups (manifest-groups.ts): a chosen version that
+ * belongs to a group brings the group's version of every other model the features use, as the
+ * app would serve them, since those models' pre-processing only fits one another. Choosing two
+ * models of different generations explicitly is refused.
+ */
+export function withGroups(
+  manifest: Manifest,
+  features: readonly Feature[],
+  overrides: Readonly<Record<string, ModelRef>>,
+): Record<string, ModelRef> {
+  const groups = groupsOf(manifest.models);
+  const out: Record<string, ModelRef> = { ...overrides };
+  const needs = modelsOf(features);
+  for (const [slot, ref] of Object.entries(overrides)) {
+    const version = ref.version ?? manifest.models[ref.id]?.stable;
+    const group = version === undefined ? undefined : manifest.models[ref.id]?.versions[version]?.group;
+    if (group === undefined) continue;
+    const members = groups.get(group)!;
+    for (const need of needs) {
+      if (need.id === slot) continue;
+      const member = [...members].find(([id]) => manifest.models[id]?.task === need.task);
+      if (!member) continue;
+      const [id, memberVersion] = member;
+      if (overrides[need.id]) continue; // checked below with everything else
+      out[need.id] = { id, version: memberVersion };
+    }
+  }
+  // What is left at stable must not split a group either (e.g. a first-generation detector chosen
+  // while the attribute models' stable is a second-generation group).
+  for (const need of needs) {
+    const ref = out[need.id] ?? { id: need.id };
+    const version = ref.version ?? manifest.models[ref.id]?.stable;
+    const group = version === undefined ? undefined : manifest.models[ref.id]?.versions[version]?.group;
+    if (group === undefined) continue;
+    for (const other of needs) {
+      const member = [...groups.get(group)!].find(([id]) => manifest.models[id]?.task === other.task);
+      if (!member || other.id === need.id) continue;
+      const o = out[other.id] ?? { id: other.id };
+      const oVersion = o.version ?? manifest.models[o.id]?.stable;
+      if (o.id !== member[0] || oVersion !== member[1])
+        throw new RegistryError(
+          `${ref.id} ${version} belongs to group "${group}" with ${member[0]} ${member[1]}; ${o.id} ${oVersion ?? '?'} cannot serve beside it (choose both with --model)`,
+        );
+    }
+  }
+  return out;
+}
+
+/**
  * Loads the models `features` need from the registry in `dir`. `overrides` maps a feature's
- * model id to the registry model (and version) that serves in its place.
+ * model id to the registry model (and version) that serves in its place; a grouped version
+ * brings its group's other members ({@link withGroups}).
  */
 export async function loadModels(
   dir: string,
@@ -125,9 +176,10 @@ export async function loadModels(
   const release = async () => {
     for (const m of loaded) await m.release();
   };
+  const chosenRefs = withGroups(manifest, features, overrides);
   try {
     for (const need of modelsOf(features)) {
-      const chosen = pick(manifest, need.task, overrides[need.id] ?? { id: need.id });
+      const chosen = pick(manifest, need.task, chosenRefs[need.id] ?? { id: need.id });
       const model = await load(dir, features, tasks, need.task, chosen);
       loaded.push(model);
       runners[need.id] = {

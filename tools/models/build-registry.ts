@@ -1,6 +1,7 @@
 /**
  * @file `npm run models [-- --out DIR] [--force] [--key FILE] [--key-id ID]`: converts
- * face-api's shipped weights, Human's centernet and nsfwjs's MobileNetV2Mid (graph-models.ts)
+ * face-api's shipped weights (generation 1), Human's BlazeFace, FaceRes and emotion graphs
+ * (generation 2, one group), Human's centernet and nsfwjs's MobileNetV2Mid (graph-models.ts)
  * and writes the model registry (default public/models:
  * manifest.json, blobs/, probe/), its manifest signed with ES256 by `--key`,
  * HOTLENS_SIGNING_KEY, or else the local development key (keys/dev-1, created on first run).
@@ -11,8 +12,9 @@ import { mkdir, readFile, stat } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FEATURES } from '../../src/features/index.ts';
-import { convertAll, DEFAULT_MODEL_DIR } from '../convert/index.ts';
-import { convertGraphModels } from '../convert/graph-models.ts';
+import { DEFAULT_MODEL_DIR } from '../convert/index.ts';
+import { convertRegistryModels } from '../convert/all-generations.ts';
+import { generation2SourceFiles } from '../convert/generation-2.ts';
 import { readManifest, writeFileAtomic } from '../lib/registry-io.ts';
 import { probePhotoPath } from '../lib/probe-images.ts';
 import { buildRegistry } from './registry-builder.ts';
@@ -78,12 +80,16 @@ async function main(): Promise<number> {
   const { key } = signing;
   if (signing.created) console.log(`created ${signing.origin} (git-ignored; the app trusts it in local builds)`);
   const photos = FEATURES.flatMap((f) => Object.values(f.probes).map((p) => probePhotoPath(p.source)));
-  const hash = inputsHash(fileURLToPath(import.meta.url), [DEFAULT_MODEL_DIR], [...new Set(photos)]);
+  const hash = inputsHash(
+    fileURLToPath(import.meta.url),
+    [DEFAULT_MODEL_DIR],
+    [...new Set(photos), ...generation2SourceFiles()],
+  );
   if (!values.force && (await upToDate(outDir, hash, key))) {
     console.log(`models up to date (${shown}, signed with key ${key.keyId})`);
     return 0;
   }
-  const models = [...convertAll(DEFAULT_MODEL_DIR), ...convertGraphModels()];
+  const models = convertRegistryModels(DEFAULT_MODEL_DIR);
   const converted = performance.now();
   const manifest = await buildRegistry(outDir, models, { key });
   const stamp: Stamp = { inputs: hash, keyId: key.keyId, key: key.thumbprint };

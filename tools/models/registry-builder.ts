@@ -87,7 +87,7 @@ async function describe(m: ConvertedModel, probes: Map<string, Uint8Array>): Pro
       inputs: model.inputs,
       outputs: model.outputs,
       probe: await computeProbe(model, { contract: TASKS.get(m.task)!, recipe }, png),
-      preprocess: feature.preprocess(m.task, m.size),
+      preprocess: { ...feature.preprocess(m.task, m.size), ...m.preprocess },
     };
   } finally {
     await model.release();
@@ -111,7 +111,7 @@ export async function assembleManifest(
       if (defaults.has(key)) throw new Error(`${key} has two default files`);
       const labelProblems = TASKS.checkLabels(m.task, m.labels, file.outputs);
       if (labelProblems.length > 0) throw new Error(`${key} labels: ${labelProblems.join('; ')}`);
-      defaults.set(key, { ...file, labels: m.labels, source: m.source });
+      defaults.set(key, { ...file, labels: m.labels, source: m.source, ...(m.group ? { group: m.group } : {}) });
     } else {
       const list = variants.get(key) ?? {};
       list[m.variant] = file;

@@ -13,6 +13,7 @@ import type {
   ManifestSignature,
   ModelEntry,
   ModelVersion,
+  Preprocess,
   ShadowGate,
   TaskId,
 } from '../../src/shared/manifest-types.ts';
@@ -63,6 +64,13 @@ export interface PublishOptions {
   registryId?: string;
   /** `FRAMES:MIN`: clients run the version in shadow on FRAMES live frames and refuse it below agreement MIN. */
   shadow?: string;
+  /**
+   * The manifest `group` of the versions published: models that must change together. With
+   * `partners`, every member is published in this one manifest update (stable or canary together).
+   */
+  group?: string;
+  /** The group's other members (already known to the registry), each a new version of its model. */
+  partners?: { id: string; version: string; file: string }[];
   /** Signs the new manifest; without it any previous signature is dropped (it would no longer verify). */
   sign?: ManifestSigner;
   /**
@@ -84,6 +92,8 @@ export interface PublishResult {
   bytes: number;
   channel: 'stable' | 'canary';
   createdRegistry: boolean;
+  /** Every member published, when a group was (the primary first). */
+  group?: { id: string; version: string; sha256: string }[];
 }
 
 function parseCanary(value: string | undefined): number | undefined {
@@ -248,20 +258,174 @@ function nowIso(now: () => Date): string {
     .replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Validates and publishes one model version; throws {@link PublishError} (registry untouched) on bad input. */
+/** One model version of a publish. */
+interface Member {
+  id: string;
+  version: string;
+  file: string;
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+/** A member checked and described, ready to go into the manifest. */
+interface PreparedMember extends Member {
+  task: TaskId;
+  entry: ModelEntry | undefined;
+  published: ModelVersion;
+  probeImage: Awaited<ReturnType<typeof loadProbeImage>>;
+}
+
+/** Partners' `ID@VERSION=FILE` as given to `--with`. */
+export function parsePartner(spec: string): { id: string; version: string; file: string } {
+  const m = /^([^@=]+)@([^=]+)=(.+)$/.exec(spec);
+  if (!m)
+    throw new PublishError(`--with "${spec}" must have the form ID@VERSION=FILE (e.g. face-attributes@2.0.0=a.onnx)`);
+  return { id: m[1]!, version: m[2]!, file: m[3]! };
+}
+
+/** The `preprocess` fields a model file declares in its ONNX metadata (JSON), beyond its task's default. */
+function declaredPreprocess(metadata: Record<string, string>, file: string): Pick<Preprocess, 'fit' | 'crop'> {
+  const text = metadata.preprocess;
+  if (text === undefined) return {};
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new PublishError(`${file} declares a "preprocess" metadata entry that is not JSON`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json))
+    throw new PublishError(`${file} declares a "preprocess" metadata entry that is not a JSON object`);
+  const { fit, crop, ...rest } = json as Record<string, unknown>;
+  if (Object.keys(rest).length > 0)
+    throw new PublishError(
+      `${file} declares preprocess fields ${Object.keys(rest).join(', ')}; only fit and crop may differ from the task's`,
+    );
+  return { ...(fit !== undefined ? { fit } : {}), ...(crop !== undefined ? { crop } : {}) } as Pick<
+    Preprocess,
+    'fit' | 'crop'
+  >;
+}
+
+/** Loads, checks (contract, labels, probe) and describes one member; throws {@link PublishError}. */
+async function prepareMember(
+  m: Member,
+  opts: PublishOptions,
+  current: Manifest | null,
+  labelsFile: string | undefined,
+  task: TaskId,
+  group: string | undefined,
+): Promise<PreparedMember> {
+  const entry = current?.models[m.id];
+  let summary;
+  try {
+    summary = inspectOnnx(m.bytes);
+  } catch (err) {
+    if (err instanceof NotOnnxError) throw new PublishError(`${m.file} is not an ONNX model (${err.message})`);
+    throw err;
+  }
+  let model: OrtModel;
+  try {
+    model = await OrtModel.create(m.bytes);
+  } catch (err) {
+    throw new PublishError(`onnxruntime-web cannot load ${m.file} (${(err as Error).message.split('\n')[0]})`);
+  }
+  try {
+    const feature = featureForTask(FEATURES, task);
+    const contract = TASKS.get(task);
+    const recipe = feature?.probes[task];
+    if (!feature || !contract || !recipe)
+      throw new PublishError(`this app serves no "${task}" task (it serves ${TASKS.ids.join(', ')})`);
+    const problems = TASKS.checkContract(task, model.inputs, model.outputs);
+    if (problems.length > 0)
+      throw new PublishError(`${m.file} does not fit the ${task} contract: ${problems.join('; ')}`);
+    const labels =
+      labelsFile !== undefined
+        ? await readLabels(labelsFile, task)
+        : inheritedLabels(task, summary.metadata, entry, model.outputs);
+    const labelProblems = TASKS.checkLabels(task, labels, model.outputs);
+    if (labelProblems.length > 0) {
+      const k = contract.labels?.countFrom
+        ? model.outputs.find((o) => o.name === contract.labels!.countFrom!.output)?.dims[contract.labels.countFrom.dim]
+        : undefined;
+      const has = typeof k === 'number' ? `has ${k} classes` : 'needs labels';
+      const from = labelsFile !== undefined ? `--labels ${labelsFile} does not fit` : 'no fitting labels were found';
+      throw new PublishError(
+        `${m.file} ${has} and ${from} (${labelProblems.join('; ')}); pass --labels with one label per class`,
+      );
+    }
+    const size = squareInputSize(model.inputs);
+    if (size === null) throw new PublishError(`${m.file} has no fixed square image input`);
+    const probeImage = await loadProbeImage(opts.registry, recipe);
+    const preprocess = { ...feature.preprocess(task, size), ...declaredPreprocess(summary.metadata, m.file) };
+    let probe;
+    try {
+      probe = await computeProbe(model, { contract, recipe, entry: { preprocess } as ModelVersion }, probeImage.png);
+    } catch (err) {
+      throw new PublishError(
+        `${m.file} fails on the registry's probe image ${probeImage.path}: ${(err as Error).message}`,
+      );
+    }
+    const producer = summary.producer ? ` (producer ${summary.producer})` : '';
+    const published: ModelVersion = {
+      blob: blobPathFor(m.sha256),
+      sha256: m.sha256,
+      bytes: m.bytes.length,
+      encoding: summary.encoding,
+      inputs: model.inputs,
+      outputs: model.outputs,
+      probe,
+      preprocess,
+      labels,
+      source:
+        summary.metadata.provenance ??
+        summary.metadata.source ??
+        `published from ${m.file.split(/[\\/]/).pop()}${producer}`,
+      ...(group !== undefined ? { group } : {}),
+    };
+    return { ...m, task, entry, published, probeImage };
+  } finally {
+    await model.release();
+  }
+}
+
+/**
+ * Validates and publishes one model version — or, with `group` and `partners`, a set of
+ * versions that must change together, in one manifest update (they become stable together, or a
+ * canary together); throws {@link PublishError} (registry untouched) on bad input.
+ */
 export async function publishModel(opts: PublishOptions): Promise<PublishResult> {
   const { registry, id, version, file } = opts;
-  if (!ID_PATTERN.test(id))
-    throw new PublishError(`model id "${id}" must be lowercase words joined by "-" (e.g. face-detector)`);
-  if (!isSemver(version)) throw new PublishError(`version "${version}" must have the form X.Y.Z (e.g. 1.2.0)`);
+  const partners = opts.partners ?? [];
+  if (partners.length > 0 && opts.group === undefined)
+    throw new PublishError('--with publishes models that change together: name their group with --group');
+  if (opts.group !== undefined && !ID_PATTERN.test(opts.group))
+    throw new PublishError(`group "${opts.group}" must be lowercase words joined by "-" (e.g. faces-gen2)`);
+  const wanted = [{ id, version, file }, ...partners];
+  for (const w of wanted) {
+    if (!ID_PATTERN.test(w.id))
+      throw new PublishError(`model id "${w.id}" must be lowercase words joined by "-" (e.g. face-detector)`);
+    if (!isSemver(w.version)) throw new PublishError(`version "${w.version}" must have the form X.Y.Z (e.g. 1.2.0)`);
+  }
+  const ids = new Set(wanted.map((w) => w.id));
+  if (ids.size !== wanted.length)
+    throw new PublishError('a group holds one version per model; a model id is given twice');
   if (opts.task !== undefined && !TASKS.has(opts.task)) {
     throw new PublishError(`unknown task "${opts.task}"; use one of ${TASKS.ids.join(', ')}`);
   }
   const canary = parseCanary(opts.canary);
   if (opts.registryId !== undefined) checkRegistryId(opts.registryId);
   const shadow = parseShadow(opts.shadow);
-  const bytes = await readModelFile(file);
-  const sha256 = sha256Hex(bytes);
+  if (shadow && opts.group !== undefined)
+    throw new PublishError(
+      '--shadow compares one model with its serving version; a group swaps as one set: publish it without --shadow',
+    );
+  const members: Member[] = [];
+  for (const w of wanted) {
+    const bytes = await readModelFile(w.file);
+    members.push({ ...w, bytes, sha256: sha256Hex(bytes) });
+  }
+  const primary = members[0]!;
+  const { sha256, bytes } = primary;
 
   const { manifest: current, text: currentText, upgraded } = await readRegistry(registry, opts.registryId);
   if (!current && opts.task === undefined) {
@@ -272,126 +436,86 @@ export async function publishModel(opts: PublishOptions): Promise<PublishResult>
       `this registry's identity is "${current.registry}", not "${opts.registryId}": changing it would restart every client's replay protection; leave --registry-id out, or publish to a new registry`,
     );
   }
-  const entry = current?.models[id];
-  const task = (entry?.task ?? opts.task) as TaskId | undefined;
-  if (!task)
-    throw new PublishError(`model "${id}" is new to this registry; pass --task (one of ${TASKS.ids.join(', ')})`);
-  if (entry && opts.task !== undefined && opts.task !== entry.task) {
-    throw new PublishError(`model "${id}" serves the ${entry.task} task in this registry, not ${opts.task}`);
-  }
-  const existing = entry?.versions[version];
-  if (existing) {
-    if (existing.sha256 === sha256) {
-      const channel = entry.stable === version ? 'stable' : 'canary';
-      if (upgraded || (opts.sign && opts.signedBy && !opts.signedBy(current!))) {
-        const manifest = await resign(current!, opts.sign, opts.now);
-        await commitManifest(registry, currentText, manifest);
-        return { status: 'resigned', manifest, sha256, bytes: bytes.length, channel, createdRegistry: false };
-      }
-      return { status: 'unchanged', manifest: current!, sha256, bytes: bytes.length, channel, createdRegistry: false };
+  const tasks = new Map<string, TaskId>();
+  for (const m of members) {
+    const entry = current?.models[m.id];
+    // --task applies to the model named by --id; partners must be known to the registry.
+    const given = m === primary ? opts.task : undefined;
+    const task = (entry?.task ?? given) as TaskId | undefined;
+    if (!task)
+      throw new PublishError(
+        m === primary
+          ? `model "${m.id}" is new to this registry; pass --task (one of ${TASKS.ids.join(', ')})`
+          : `model "${m.id}" (--with) is new to this registry; publish its first version on its own first`,
+      );
+    if (entry && given !== undefined && given !== entry.task) {
+      throw new PublishError(`model "${m.id}" serves the ${entry.task} task in this registry, not ${given}`);
     }
-    throw new PublishError(
-      `${id} ${version} is already published with different bytes; publish the new file as a new version`,
-    );
+    tasks.set(m.id, task);
   }
-  if (canary !== undefined && !entry) {
-    throw new PublishError(`"${id}" has no stable version yet; publish its first version without --canary`);
+  const existing = members.map((m) => current?.models[m.id]?.versions[m.version]);
+  if (existing.every((e, i) => e?.sha256 === members[i]!.sha256 && e.group === opts.group)) {
+    const entry = current!.models[id]!;
+    const channel = entry.stable === version ? 'stable' : 'canary';
+    if (upgraded || (opts.sign && opts.signedBy && !opts.signedBy(current!))) {
+      const manifest = await resign(current!, opts.sign, opts.now);
+      await commitManifest(registry, currentText, manifest);
+      return { status: 'resigned', manifest, sha256, bytes: bytes.length, channel, createdRegistry: false };
+    }
+    return { status: 'unchanged', manifest: current!, sha256, bytes: bytes.length, channel, createdRegistry: false };
+  }
+  existing.forEach((e, i) => {
+    const m = members[i]!;
+    if (!e) return;
+    throw new PublishError(
+      e.sha256 === m.sha256
+        ? `${m.id} ${m.version} is already published${e.group ? ` in group ${e.group}` : ''}; a group is published whole, in one command, with new versions`
+        : `${m.id} ${m.version} is already published with different bytes; publish the new file as a new version`,
+    );
+  });
+  for (const m of members) {
+    if (canary !== undefined && !current?.models[m.id]) {
+      throw new PublishError(`"${m.id}" has no stable version yet; publish its first version without --canary`);
+    }
   }
 
-  let summary;
+  const prepared: PreparedMember[] = [];
+  for (const m of members)
+    prepared.push(
+      await prepareMember(m, opts, current, m === primary ? opts.labels : undefined, tasks.get(m.id)!, opts.group),
+    );
+  const next: Manifest = current
+    ? (JSON.parse(JSON.stringify(current)) as Manifest)
+    : { schema: 1, registry: opts.registryId ?? generatedRegistryId(), serial: 0, published: '', models: {} };
+  delete next.signature;
+  next.serial += 1;
+  next.published = nowIso(opts.now ?? (() => new Date()));
+  if (shadow) prepared[0]!.published.shadow = shadow;
+  for (const p of prepared) {
+    const nextEntry = (next.models[p.id] ??= { task: p.task, stable: p.version, versions: {} });
+    nextEntry.versions[p.version] = p.published;
+    if (canary !== undefined) nextEntry.canary = { version: p.version, percent: canary };
+    else nextEntry.stable = p.version;
+  }
+  let validated: Manifest;
   try {
-    summary = inspectOnnx(bytes);
+    validated = parseManifest(next, TASKS);
   } catch (err) {
-    if (err instanceof NotOnnxError) throw new PublishError(`${file} is not an ONNX model (${err.message})`);
-    throw err;
+    throw new PublishError(`the new manifest would be invalid (${(err as Error).message})`);
   }
-  let model: OrtModel;
-  try {
-    model = await OrtModel.create(bytes);
-  } catch (err) {
-    throw new PublishError(`onnxruntime-web cannot load ${file} (${(err as Error).message.split('\n')[0]})`);
-  }
-  try {
-    const feature = featureForTask(FEATURES, task);
-    const contract = TASKS.get(task);
-    const recipe = feature?.probes[task];
-    if (!feature || !contract || !recipe)
-      throw new PublishError(`this app serves no "${task}" task (it serves ${TASKS.ids.join(', ')})`);
-    const problems = TASKS.checkContract(task, model.inputs, model.outputs);
-    if (problems.length > 0)
-      throw new PublishError(`${file} does not fit the ${task} contract: ${problems.join('; ')}`);
-    const labels =
-      opts.labels !== undefined
-        ? await readLabels(opts.labels, task)
-        : inheritedLabels(task, summary.metadata, entry, model.outputs);
-    const labelProblems = TASKS.checkLabels(task, labels, model.outputs);
-    if (labelProblems.length > 0) {
-      const k = contract.labels?.countFrom
-        ? model.outputs.find((o) => o.name === contract.labels!.countFrom!.output)?.dims[contract.labels.countFrom.dim]
-        : undefined;
-      const has = typeof k === 'number' ? `has ${k} classes` : 'needs labels';
-      const from = opts.labels !== undefined ? `--labels ${opts.labels} does not fit` : 'no fitting labels were found';
-      throw new PublishError(
-        `${file} ${has} and ${from} (${labelProblems.join('; ')}); pass --labels with one label per class`,
-      );
-    }
-    const size = squareInputSize(model.inputs);
-    if (size === null) throw new PublishError(`${file} has no fixed square image input`);
-    const probeImage = await loadProbeImage(registry, recipe);
-    let probe;
-    try {
-      probe = await computeProbe(model, { contract, recipe }, probeImage.png);
-    } catch (err) {
-      throw new PublishError(
-        `${file} fails on the registry's probe image ${probeImage.path}: ${(err as Error).message}`,
-      );
-    }
-    const producer = summary.producer ? ` (producer ${summary.producer})` : '';
-    const published: ModelVersion = {
-      blob: blobPathFor(sha256),
-      sha256,
-      bytes: bytes.length,
-      encoding: summary.encoding,
-      inputs: model.inputs,
-      outputs: model.outputs,
-      probe,
-      preprocess: feature.preprocess(task, size),
-      labels,
-      source:
-        summary.metadata.provenance ??
-        summary.metadata.source ??
-        `published from ${file.split(/[\\/]/).pop()}${producer}`,
-    };
-    if (shadow) published.shadow = shadow;
-    const next: Manifest = current
-      ? (JSON.parse(JSON.stringify(current)) as Manifest)
-      : { schema: 1, registry: opts.registryId ?? generatedRegistryId(), serial: 0, published: '', models: {} };
-    delete next.signature;
-    next.serial += 1;
-    next.published = nowIso(opts.now ?? (() => new Date()));
-    const nextEntry = (next.models[id] ??= { task, stable: version, versions: {} });
-    nextEntry.versions[version] = published;
-    if (canary !== undefined) nextEntry.canary = { version, percent: canary };
-    else nextEntry.stable = version;
-    let validated: Manifest;
-    try {
-      validated = parseManifest(next, TASKS);
-    } catch (err) {
-      throw new PublishError(`the new manifest would be invalid (${(err as Error).message})`);
-    }
-    if (opts.sign) validated.signature = await opts.sign(validated);
-    await commit(registry, currentText, bytes, probeImage, validated);
-    return {
-      status: 'published',
-      manifest: validated,
-      sha256,
-      bytes: bytes.length,
-      channel: canary !== undefined ? 'canary' : 'stable',
-      createdRegistry: !current,
-    };
-  } finally {
-    await model.release();
-  }
+  if (opts.sign) validated.signature = await opts.sign(validated);
+  await commit(registry, currentText, prepared, validated);
+  return {
+    status: 'published',
+    manifest: validated,
+    sha256,
+    bytes: bytes.length,
+    channel: canary !== undefined ? 'canary' : 'stable',
+    createdRegistry: !current,
+    ...(partners.length > 0
+      ? { group: prepared.map((p) => ({ id: p.id, version: p.version, sha256: p.sha256 })) }
+      : {}),
+  };
 }
 
 /**
@@ -429,22 +553,25 @@ async function commitManifest(registry: string, expectedText: string | null, man
   }
 }
 
-/** Writes blob, probe image, then the manifest; undoes the first two if a later step fails. */
+/** Writes the blobs, probe images, then the manifest; undoes the first two if a later step fails. */
 async function commit(
   registry: string,
   expectedText: string | null,
-  bytes: Uint8Array,
-  probe: { existing: boolean; path: string; write: () => Promise<void> },
+  members: readonly PreparedMember[],
   manifest: Manifest,
 ): Promise<void> {
   await checkUnchanged(registry, expectedText);
   const created: string[] = [];
   try {
-    const blob = await writeBlob(registry, bytes);
-    if (blob.created) created.push(join(registry, blob.blob));
-    if (!probe.existing) {
-      await probe.write();
-      created.push(join(registry, probe.path));
+    const probes = new Set<string>();
+    for (const m of members) {
+      const blob = await writeBlob(registry, m.bytes);
+      if (blob.created) created.push(join(registry, blob.blob));
+      if (!m.probeImage.existing && !probes.has(m.probeImage.path)) {
+        probes.add(m.probeImage.path);
+        await m.probeImage.write();
+        created.push(join(registry, m.probeImage.path));
+      }
     }
     await writeManifest(registry, manifest);
   } catch (err) {

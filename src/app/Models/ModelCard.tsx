@@ -145,7 +145,7 @@ export function ModelCard({ model }: ModelCardProps) {
         >
           {model.versions.map((v) => (
             <option key={v.version} value={v.version}>
-              {v.version}
+              {v.group ? `${v.version} (${v.group})` : v.version}
             </option>
           ))}
         </select>
@@ -170,7 +170,7 @@ export function ModelCard({ model }: ModelCardProps) {
       </div>
       <table className="model-card__versions">
         <caption className="sr-only">Versions of {model.id} in the registry</caption>
-        <ColumnHeads columns={['Version', 'Channel', 'Size', 'Here']} />
+        <ColumnHeads columns={['Version', 'Channel', 'Set', 'Size', 'Here']} />
         <tbody>
           {model.versions.map((v) => (
             <tr key={v.version}>
@@ -179,6 +179,9 @@ export function ModelCard({ model }: ModelCardProps) {
                 {[v.stable && 'stable', v.canaryPercent !== null && `canary ${v.canaryPercent}%`]
                   .filter(Boolean)
                   .join(', ') || '—'}
+              </td>
+              <td title={v.group ? 'changes together with the other models of this set' : undefined}>
+                {v.group ?? '—'}
               </td>
               <td>{kib(v.bytes)}</td>
               <td>

@@ -114,7 +114,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
       analyse: (frame) => inferenceClient.analyzeFrame(frame, appStore.getState().features.serving, shadowForFrame()),
       draw,
       processed: (sample, result) => {
-        frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated'));
+        frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated'), result.models);
         shadowFrameDone(result);
       },
       dropped: frameDropped,

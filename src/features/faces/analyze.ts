@@ -2,25 +2,29 @@
  * @file The faces pipeline, shared by the browser worker and `npm run annotate` (one
  * implementation, so the CLI answers exactly what the app shows): detect → map boxes to
  * pixels → quality gate → crop all good faces → ONE batched run of the attribute net and ONE
- * of the expression net → faces sorted by confidence, boxes in original pixels. Labels (gender
- * and expression order) come from each version's manifest entry.
+ * of the expression net → faces sorted by confidence, boxes in original pixels. Everything a
+ * model generation decides comes from its version's manifest entry, never from code keyed on a
+ * version: how the frame reaches the detector (`preprocess.fit`), how face crops are cut and
+ * their side (`preprocess.crop`, the model's input), label order (`labels`). The reported box is
+ * the detector's (the face itself, in every generation); the region a crop covered is in
+ * {@link RawFace.crop}.
  */
 import type { RgbImage } from '../../shared/image.ts';
 import type { TensorData } from '../../shared/tensor.ts';
 import type { PixelBox } from '../../shared/geometry.ts';
 import { roundBox, roundTo, scaleBox } from '../../shared/geometry.ts';
 import type { FeatureRunner } from '../../shared/feature.ts';
+import type { Preprocess } from '../../shared/manifest-types.ts';
 import { squareInputSize } from '../../shared/tasks.ts';
-import { cropSquares, letterbox } from '../../shared/pipeline/image-ops.ts';
+import { letterbox } from '../../shared/pipeline/image-ops.ts';
+import { stretch } from '../../shared/pipeline/tf-kernels.ts';
 import { ModelOutputError, ModelSignatureError } from '../../shared/pipeline/errors.ts';
 import type { ModelRunner } from '../../shared/pipeline/model-runner.ts';
 import type { ExpressionLabel, FaceAnnotation, Gender } from './results.ts';
 import { EXPRESSION_LABELS, GENDER_LABELS } from './results.ts';
 import { toPixelDetections } from './detection-boxes.ts';
+import { cropRegion, FaceCropper } from './face-crops.ts';
 import { measureFace, qualityIssue, type FaceQualityMetrics } from './quality.ts';
-
-/** Side of the face crops the attribute and expression nets take. */
-export const FACE_CROP_SIDE = 112;
 
 /** The three models one analysis needs, by role. */
 export interface FaceModels {
@@ -35,6 +39,8 @@ export interface AnalyzeOptions {
   scaleToOriginal?: number;
   /** Output labels from the manifest when a model orders its classes differently; defaults are the contract's. */
   labels?: { gender?: readonly string[] | null; expression?: readonly string[] | null };
+  /** Each model's manifest `preprocess` (fit, crop); absent: face-api's letterbox and pad-square crops. */
+  preprocess?: { detector?: Preprocess; attributes?: Preprocess; expression?: Preprocess };
   /** Skip the quality gate (parity against libraries that estimate every face); default on. */
   qualityGate?: boolean;
   /** Millisecond clock for timings (injectable for tests); defaults to performance.now or Date.now. */
@@ -45,6 +51,8 @@ export interface AnalyzeOptions {
 export interface RawFace {
   /** Box in original pixels, unrounded. */
   box: PixelBox;
+  /** Region the attribute net's crop covered, in original pixels (null when not estimated). */
+  crop: PixelBox | null;
   score: number;
   quality: FaceQualityMetrics;
   /** Null when the quality gate skipped the attribute nets. */
@@ -78,6 +86,12 @@ function finiteOutput(role: string, outputs: Record<string, TensorData>, name: s
   return t.data;
 }
 
+function cropSide(role: string, runner: ModelRunner): number {
+  const side = squareInputSize(runner.inputs);
+  if (side === null) throw new ModelSignatureError(`the ${role} model has no fixed square input size`);
+  return side;
+}
+
 function inputName(role: string, runner: ModelRunner): string {
   const name = runner.inputs[0]?.name;
   if (name === undefined) throw new ModelSignatureError(`the ${role} model declares no inputs`);
@@ -104,12 +118,15 @@ export async function analyzeFaces(
 
   const size = squareInputSize(models.detector.inputs);
   if (size === null) throw new ModelSignatureError('the detector model has no fixed square input size');
+  const pre = options.preprocess ?? {};
+  const fit = pre.detector?.fit ?? 'letterbox';
   const t0 = now();
-  const detOut = await models.detector.run({ [inputName('detector', models.detector)]: letterbox(image, size) });
+  const detIn = fit === 'stretch' ? stretch(image, size) : letterbox(image, size);
+  const detOut = await models.detector.run({ [inputName('detector', models.detector)]: detIn });
   const detect = now() - t0;
   const scores = finiteOutput('detector', detOut, 'scores', detOut.scores?.data.length ?? 0);
   const boxes = finiteOutput('detector', detOut, 'boxes', scores.length * 4);
-  const detections = toPixelDetections(boxes, scores, image, size).sort((a, b) => b.score - a.score);
+  const detections = toPixelDetections(boxes, scores, image, size, fit).sort((a, b) => b.score - a.score);
 
   const metrics = detections.map((d) => measureFace(image, d.box));
   const issues = metrics.map((m) => (gate ? qualityIssue(m) : undefined));
@@ -119,19 +136,20 @@ export async function analyzeFaces(
   let gender: Float32Array | null = null;
   let expression: Float32Array | null = null;
   if (good.length > 0) {
-    const crops = cropSquares(
+    const cropper = new FaceCropper(
       image,
       good.map((i) => detections[i]!.box),
-      FACE_CROP_SIDE,
     );
     const b = good.length;
     const t1 = now();
-    const attrOut = await models.attributes.run({ [inputName('attributes', models.attributes)]: crops });
+    const attrIn = cropper.crops(cropSide('attributes', models.attributes), pre.attributes?.crop);
+    const attrOut = await models.attributes.run({ [inputName('attributes', models.attributes)]: attrIn });
     timings.attributes = now() - t1;
     age = finiteOutput('attributes', attrOut, 'age', b);
     gender = finiteOutput('attributes', attrOut, 'gender', b * genderLabels.length);
     const t2 = now();
-    const exprOut = await models.expression.run({ [inputName('expression', models.expression)]: crops });
+    const exprIn = cropper.crops(cropSide('expression', models.expression), pre.expression?.crop);
+    const exprOut = await models.expression.run({ [inputName('expression', models.expression)]: exprIn });
     timings.expression = now() - t2;
     expression = finiteOutput('expression', exprOut, 'expression', b * expressionLabels.length);
   }
@@ -152,7 +170,7 @@ export async function analyzeFaces(
         expression: null,
         ...(issue ? { quality: issue } : {}),
       });
-      raw.push({ box, score: d.score, quality: metrics[i]!, age: null, gender: null, expression: null });
+      raw.push({ box, crop: null, score: d.score, quality: metrics[i]!, age: null, gender: null, expression: null });
       return;
     }
     const ng = genderLabels.length;
@@ -169,15 +187,17 @@ export async function analyzeFaces(
       genderProbability: roundTo(g[gi]!, 4),
       expression: { label: expressionLabels[ei]!, probability: roundTo(e[ei]!, 4) },
     });
-    raw.push({ box, score: d.score, quality: metrics[i]!, age: age[slot]!, gender: g, expression: e });
+    const crop = scaleBox(cropRegion(image, d.box, pre.attributes?.crop), scale);
+    raw.push({ box, crop, score: d.score, quality: metrics[i]!, age: age[slot]!, gender: g, expression: e });
   });
   return { faces, raw, timings };
 }
 
-/** The faces feature's models as {@link analyzeFaces} takes them, with their versions' labels. */
+/** The faces feature's models as {@link analyzeFaces} takes them, with their versions' labels and pre-processing. */
 export function faceModelsOf(models: Readonly<Record<string, FeatureRunner>>): {
   models: FaceModels;
   labels: NonNullable<AnalyzeOptions['labels']>;
+  preprocess: NonNullable<AnalyzeOptions['preprocess']>;
 } {
   const { detector, attributes, expression } = models;
   if (!detector || !attributes || !expression)
@@ -185,5 +205,10 @@ export function faceModelsOf(models: Readonly<Record<string, FeatureRunner>>): {
   return {
     models: { detector, attributes, expression },
     labels: { gender: attributes.entry.labels, expression: expression.entry.labels },
+    preprocess: {
+      detector: detector.entry.preprocess,
+      attributes: attributes.entry.preprocess,
+      expression: expression.entry.preprocess,
+    },
   };
 }

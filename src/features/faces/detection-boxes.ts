@@ -4,7 +4,9 @@
  * the padded side: it scales by inputSize / round(side·inputSize/max(w,h)) per axis (its
  * "reshaped dimensions" correction), then by the image size; we reproduce that arithmetic.
  * Clipping is the detector graph's business (the SSD graph clips like face-api's locateFaces;
- * the tiny detector reports boxes past the image border, as face-api does).
+ * the tiny detector reports boxes past the image border, as face-api does). A detector fed the
+ * stretched frame (`preprocess.fit: "stretch"`, BlazeFace) maps by the image's own width and
+ * height, as Human does.
  */
 import type { PixelBox } from '../../shared/geometry.ts';
 
@@ -22,13 +24,15 @@ function correction(side: number, longest: number, inputSize: number): number {
 
 /**
  * Converts `boxes` [n,4] (x1,y1,x2,y2 relative to the square input) and `scores` [n] into
- * pixel boxes of an image of `image.width`×`image.height`, sorted by score, best first.
+ * pixel boxes of an image of `image.width`×`image.height`, sorted by score, best first; `fit`
+ * says how the image became the square input (the manifest's `preprocess.fit`).
  */
 export function toPixelDetections(
   boxes: Float32Array,
   scores: Float32Array,
   image: { width: number; height: number },
   inputSize: number,
+  fit: 'letterbox' | 'stretch' = 'letterbox',
 ): PixelDetection[] {
   const n = scores.length;
   if (boxes.length !== n * 4)
@@ -38,8 +42,8 @@ export function toPixelDetections(
   const { width, height } = image;
   if (!(width > 0 && height > 0)) throw new Error(`image size ${width}x${height} is not positive`);
   const longest = Math.max(width, height);
-  const sx = correction(width, longest, inputSize) * width;
-  const sy = correction(height, longest, inputSize) * height;
+  const sx = fit === 'stretch' ? width : correction(width, longest, inputSize) * width;
+  const sy = fit === 'stretch' ? height : correction(height, longest, inputSize) * height;
   const out: PixelDetection[] = [];
   for (let i = 0; i < n; i++) {
     const x1 = boxes[4 * i]!;

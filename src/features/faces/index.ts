@@ -29,10 +29,11 @@ export const faces: Feature<FaceAnnotation[]> = {
   probes: FACE_PROBES,
   preprocess: facePreprocess,
   async analyze(input) {
-    const { models, labels } = faceModelsOf(input.models);
+    const { models, labels, preprocess } = faceModelsOf(input.models);
     const out = await analyzeFaces(input.image, models, {
       scaleToOriginal: input.scaleToOriginal,
       labels,
+      preprocess,
       now: input.now,
     });
     return { result: out.faces, timings: out.timings };

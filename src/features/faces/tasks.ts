@@ -18,25 +18,29 @@ export const FACE_DETECTION: TaskContract = {
   labels: null,
 };
 
-/** Face crops [b,3,112,112]; age [b,1] and gender [b,2] (male, female). */
+/**
+ * Face crops [b,3,C,C] (C fixed per model, read from its input and the manifest's
+ * `preprocess.size`: 112 for face-api's net, 224 for FaceRes); age [b,1] in years and gender
+ * [b,2] probabilities (male, female). How a crop is cut is the manifest's `preprocess.crop`.
+ */
 export const FACE_ATTRIBUTES: TaskContract = {
   id: 'face-attributes',
-  summary: 'input faces [b,3,112,112]; outputs age [b,1] and gender [b,2] (male, female)',
-  inputs: [{ role: 'faces', type: 'float32', dims: ['b', 3, 112, 112] }],
+  summary: 'input faces [b,3,C,C] (C fixed); outputs age [b,1] (years) and gender [b,2] (male, female)',
+  inputs: [{ role: 'faces', type: 'float32', dims: ['b', 3, 'C', 'C'] }],
   outputs: [
     { name: 'age', role: 'age', type: 'float32', dims: ['b', 1] },
     { name: 'gender', role: 'gender probabilities', type: 'float32', dims: ['b', 2] },
   ],
-  fixed: [],
+  fixed: ['C'],
   labels: { output: 'gender', vocabulary: GENDER_LABELS, required: false },
 };
 
-/** Face crops [b,3,112,112]; expression probabilities [b,7]. */
+/** Face crops [b,3,C,C] (C fixed per model: 112 face-api, 64 Human's emotion net); expression probabilities [b,7] in the manifest's label order. */
 export const FACE_EXPRESSION: TaskContract = {
   id: 'face-expression',
-  summary: 'input faces [b,3,112,112]; output expression [b,7] probabilities',
-  inputs: [{ role: 'faces', type: 'float32', dims: ['b', 3, 112, 112] }],
+  summary: 'input faces [b,3,C,C] (C fixed); output expression [b,7] probabilities',
+  inputs: [{ role: 'faces', type: 'float32', dims: ['b', 3, 'C', 'C'] }],
   outputs: [{ name: 'expression', role: 'expression probabilities', type: 'float32', dims: ['b', 7] }],
-  fixed: [],
+  fixed: ['C'],
   labels: { output: 'expression', vocabulary: EXPRESSION_LABELS, required: true },
 };

@@ -24,6 +24,11 @@ export async function commitProven(
   await store.updateControl((c) => markProven(c, { id: candidate.id, sha256: candidate.sha256, runtime, time }));
 }
 
+/** {@link commitServing} for the members of a group, in one transaction (a start-up never sees half a group active). */
+export async function commitServingSet(store: ModelStore, candidates: readonly Candidate[]): Promise<void> {
+  await store.updateControl((c) => candidates.reduce((next, cand) => promote(next, cand.id, cand), c));
+}
+
 /** After a rejection: mark the content bad (not retried until its sha256 changes) and drop it as candidate. */
 export async function commitRejection(
   store: ModelStore,
@@ -57,6 +62,34 @@ export async function commitRollback(
     return result.control;
   });
   return result as RollbackResult;
+}
+
+/**
+ * Rolls back every model of `ids` (a group's members) in one transaction, or none: throws
+ * NoRollbackTarget when any has no previous version. `culprits` are marked bad (all of them
+ * when omitted); the other members just return to their previous version.
+ */
+export async function commitRollbackSet(
+  store: ModelStore,
+  ids: readonly string[],
+  kind: 'runtime' | 'manual',
+  reason: string,
+  time: number = Date.now(),
+  culprits?: readonly string[],
+): Promise<Record<string, RollbackResult>> {
+  let results: Record<string, RollbackResult> = {};
+  await store.updateControl((c) => {
+    results = {};
+    let next = c;
+    for (const id of ids) {
+      const markBad = culprits === undefined || culprits.includes(id);
+      const r = rollback(next, id, { kind, reason, time, markBad });
+      results[id] = r;
+      next = r.control;
+    }
+    return next;
+  });
+  return results;
 }
 
 /** Pins `id` to `version`, or unpins it with null. */

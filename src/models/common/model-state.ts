@@ -209,11 +209,13 @@ export interface RollbackResult {
  * automatic rollback (never retried until its sha256 changes), `manual` for a user's (only an
  * explicit pin brings it back). A manual rollback also drops a pin on the version left, since
  * the user's latest intent wins; a runtime rollback keeps the pin (the policy reports it as blocked).
+ * `markBad: false` leaves the version unmarked: a group member rolled back with a partner that
+ * failed at runtime (the partner's mark keeps the group out; this version did nothing wrong).
  */
 export function rollback(
   control: ControlState,
   id: string,
-  how: { kind: 'runtime' | 'manual'; reason: string; time: number },
+  how: { kind: 'runtime' | 'manual'; reason: string; time: number; markBad?: boolean },
 ): RollbackResult {
   const state = modelState(control, id);
   const from = state.active;
@@ -228,7 +230,7 @@ export function rollback(
   }
   let next = withModel(control, { ...state, active: to, previous: from, candidate: null });
   next = clearBad(next, id, to.sha256);
-  next = markBad(next, { id, ...from, stage: how.kind, reason: how.reason, time: how.time });
+  if (how.markBad !== false) next = markBad(next, { id, ...from, stage: how.kind, reason: how.reason, time: how.time });
   if (how.kind === 'manual' && next.pins[id] === from.version) next = setPin(next, id, null);
   // Rolling back away from a local override ends it: the registry's versions apply again.
   if (next.local?.[id]?.sha256 === from.sha256) next = clearLocalOverride(next, id);

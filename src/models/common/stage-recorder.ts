@@ -2,7 +2,9 @@
  * @file Times the stages of one candidate version and turns them into update-log records, for
  * the service worker's download stages and the page's swap stages alike. A stage that returns
  * problems or throws rejects the candidate (logged as `rejected`); errors that are not the
- * version's fault are logged as `failed`, aborts as `cancelled`.
+ * version's fault are logged as `failed`, aborts as `cancelled`. A group's members swap as one
+ * set: given several candidates, every stage is recorded once per member (same outcome, same
+ * time), so each model's log and stage read as if it had swapped alone.
  */
 import {
   logReason,
@@ -34,21 +36,25 @@ export class StageRejected extends Error {
   }
 }
 
-/** Times stages of one candidate and turns them into update-log records. */
+/** Times stages of one candidate (or one set of candidates) and turns them into update-log records. */
 export class StageRecorder {
   /** Durations of the stages that ran, in ms. */
   readonly durations: Partial<Record<SwapStage, number>> = {};
   /** Every record emitted, in order. */
   readonly records: UpdateLogRecord[] = [];
+  private readonly candidates: readonly Candidate[];
 
   constructor(
-    private readonly candidate: Candidate,
+    candidate: Candidate | readonly Candidate[],
     private readonly source: UpdateLogRecord['source'],
     private readonly emit: (record: UpdateLogRecord) => void = () => {},
     private readonly clock: Clock = systemClock,
-  ) {}
+  ) {
+    this.candidates = Array.isArray(candidate) ? candidate : [candidate as Candidate];
+    if (this.candidates.length === 0) throw new Error('a stage recorder needs a candidate');
+  }
 
-  /** Emits a record; `terminal` attaches the per-stage durations so far. */
+  /** Emits a record per candidate; `terminal` attaches the per-stage durations so far. Returns the first. */
   record(
     stage: SwapStage,
     outcome: StageOutcome,
@@ -57,22 +63,27 @@ export class StageRecorder {
     terminal = false,
   ): UpdateLogRecord {
     this.durations[stage] = durationMs;
-    const { id, version, sha256 } = this.candidate;
-    const rec: UpdateLogRecord = {
-      time: this.clock.now(),
-      model: id,
-      version,
-      sha256,
-      stage,
-      outcome,
-      durationMs,
-      source: this.source,
-    };
-    if (reason !== undefined) rec.reason = logReason(reason);
-    if (terminal) rec.durations = { ...this.durations };
-    this.records.push(rec);
-    this.emit(rec);
-    return rec;
+    const time = this.clock.now();
+    const made = this.candidates.map(({ id, version, sha256 }) => {
+      const rec: UpdateLogRecord = {
+        time,
+        model: id,
+        version,
+        sha256,
+        stage,
+        outcome,
+        durationMs,
+        source: this.source,
+      };
+      if (reason !== undefined) rec.reason = logReason(reason);
+      if (terminal) rec.durations = { ...this.durations };
+      return rec;
+    });
+    for (const rec of made) {
+      this.records.push(rec);
+      this.emit(rec);
+    }
+    return made[0]!;
   }
 
   /**

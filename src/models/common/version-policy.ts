@@ -7,13 +7,15 @@
  * canary when this client's bucket is inside its percent, then stable. A version marked bad
  * never gets chosen automatically: a bad canary falls back to stable, a bad stable keeps the
  * active version (or the previous one if the active is bad too). A label only ever points at a
- * version the client can verify: one listed in the manifest, or one it already holds. A local
+ * version the client can verify: one listed in the manifest, or one it already holds. Models
+ * whose versions form a group (manifest-groups.ts) then move together (group-policy.ts). A local
  * override (a model file the user chose on this device) comes before all of them: the model
  * follows channel `local` and its registry updates wait until the user stops using the file.
  */
 import type { Manifest } from '../../shared/manifest-types.ts';
 import type { ModelChannel, VersionRef } from '../../shared/update-messages.ts';
 import { canaryBucket, inCanary } from './canary-bucket.ts';
+import { applyGroups, groupBucketKey } from './group-policy.ts';
 import { findBad, modelState, type ControlState, type ModelState } from './model-state.ts';
 
 /** What the policy decided for one model. */
@@ -79,8 +81,10 @@ function planOne(input: PolicyInput, id: string): ModelPlan {
 function planRegistry(input: PolicyInput, id: string): ModelPlan {
   const { manifest, control } = input;
   const state = modelState(control, id);
-  const bucket = canaryBucket(input.installId, id);
   const entry = manifest?.models[id];
+  // A grouped canary uses its group's bucket, so the client is in it for every member or none.
+  const canaryGroup = entry?.canary && entry.versions[entry.canary.version]?.group;
+  const bucket = canaryBucket(input.installId, canaryGroup ? groupBucketKey(canaryGroup) : id);
   const pin = control.pins[id];
   if (pin !== undefined) {
     const ref = manifestRef(manifest, id, pin) ?? localRef(state, pin);
@@ -115,7 +119,7 @@ export function planVersions(input: PolicyInput): Record<string, ModelPlan> {
   const ids = new Set([...Object.keys(input.manifest?.models ?? {}), ...Object.keys(input.control.models)]);
   const plans: Record<string, ModelPlan> = {};
   for (const id of [...ids].sort()) plans[id] = planOne(input, id);
-  return plans;
+  return applyGroups(plans, input.manifest, input.control);
 }
 
 /**

@@ -1,9 +1,12 @@
 /**
- * @file One hot swap of one model in a running tab, as the staged update of ARCHITECTURE.md:
- * compat check (the declared signature and the file's own, before any session exists) → the
- * candidate alone is staged in a model host (compile) → probe → warm-up → flip at a frame
- * boundary (the next analysis uses it) → drain the replaced session → release it. Sessions of
- * the other models are never touched. A version whose manifest entry asks for a shadow gate runs
+ * @file One hot swap in a running tab, as the staged update of ARCHITECTURE.md: compat check (the
+ * declared signature and the file's own, before any session exists) → the candidate alone is
+ * staged in a model host (compile) → probe → warm-up → flip at a frame boundary (the next
+ * analysis uses it) → drain the replaced session → release it. Sessions of the other models are
+ * never touched. A group's members (manifest-groups.ts) go through the same stages as ONE set:
+ * staged together, each probed, warmed together, flipped in one step (no analysis sees half of
+ * them), drained and released together; a member that fails a check is named in `culprits` and
+ * the whole set stays out. A single version whose manifest entry asks for a shadow gate runs
  * beside the serving one after its warm-up (stage `shadowed`, judged by the injected `shadow`).
  * The stage logic and timing are runSwap's (run-swap.ts); this module supplies the steps from an
  * {@link EnginePool}.
@@ -52,6 +55,7 @@ export interface HotSwapInput {
   tasks: TaskRegistry;
   /** The versions serving now, by model id. */
   serving: Record<string, ModelSpec>;
+  /** The candidate; {@link hotSwapSet} takes several (a group) instead. */
   spec: ModelSpec;
   /** Called with each stage record as it happens (the flip's `serving` record included). */
   emit: (record: UpdateLogRecord) => void;
@@ -64,8 +68,8 @@ export interface HotSwapInput {
    * host's loader checks the file before it compiles.
    */
   fileBytes?: (spec: ModelSpec) => Promise<Uint8Array | undefined>;
-  /** Called when the candidate passed its probe, with the runtime it ran on (remembered as proven). */
-  onProbePassed?: (runtime: string) => void;
+  /** Called when a candidate passed its probe, with the runtime it ran on (remembered as proven). */
+  onProbePassed?: (spec: ModelSpec, runtime: string) => void;
   /**
    * The shadow gate, run when the version's entry has `shadow`: compares the staged candidate with
    * the serving version and judges it (problems reject at `shadowed`). Without it no gate runs.
@@ -87,29 +91,61 @@ async function compatCheck(input: Pick<HotSwapInput, 'spec' | 'serving' | 'fileB
   return bytes ? fileSignatureProblems(contract, spec.file, bytes) : [];
 }
 
+/** A swap's result; a rejection names the members at fault when it is known (`culprits`, model ids). */
+export type HotSwapResult = SwapResult<string> & { culprits?: string[] };
+
 /**
- * Runs the swap. Resolves with runSwap's result; rejects (after a `failed` record) on a
- * transient error before the flip, in which case the old version keeps serving untouched.
+ * Runs the swap of one model. Resolves with runSwap's result; rejects (after a `failed` record)
+ * on a transient error before the flip, in which case the old version keeps serving untouched.
  */
-export async function hotSwap(input: HotSwapInput): Promise<SwapResult<string>> {
-  const { pool, spec } = input;
-  const candidate: Candidate = { id: spec.id, version: spec.version, sha256: spec.sha256 };
-  const set = { ...input.serving, [spec.id]: spec };
+export function hotSwap(input: HotSwapInput): Promise<HotSwapResult> {
+  const { spec, ...rest } = input;
+  return hotSwapSet({ ...rest, specs: [spec] });
+}
+
+/**
+ * Runs the swap of a set of models that change together (a group) through the same stages as
+ * one; with one spec it is exactly {@link hotSwap}. Problems of a member are prefixed with its
+ * id when there are several.
+ */
+export async function hotSwapSet(
+  input: Omit<HotSwapInput, 'spec'> & { specs: readonly ModelSpec[] },
+): Promise<HotSwapResult> {
+  const { pool, specs } = input;
+  if (specs.length === 0) throw new Error('hotSwapSet needs at least one model');
+  const candidates: Candidate[] = specs.map((s) => ({ id: s.id, version: s.version, sha256: s.sha256 }));
+  const set = { ...input.serving, ...Object.fromEntries(specs.map((s) => [s.id, s])) };
+  const culprits = new Set<string>();
+  const named = (s: ModelSpec, problems: string[]) => {
+    if (problems.length > 0) culprits.add(s.id);
+    return specs.length > 1 ? problems.map((p) => `${s.id} ${s.version}: ${p}`) : problems;
+  };
   let replaced: string | null = null;
-  return runSwap<string>(
-    candidate,
+  const result = await runSwap<string>(
+    specs.length === 1 ? candidates[0]! : candidates,
     {
-      compatCheck: () => compatCheck(input),
-      create: async () => (await pool.stage([spec])).key,
+      compatCheck: async () => {
+        const problems: string[] = [];
+        for (const spec of specs) problems.push(...named(spec, await compatCheck({ ...input, spec })));
+        return problems;
+      },
+      create: async () => (await pool.stage([...specs])).key,
       probe: async (key) => {
-        const report = await pool.probe(key, spec.id);
-        if (report.problems.length === 0 && report.runtime !== undefined) input.onProbePassed?.(report.runtime);
-        return report.problems;
+        const problems: string[] = [];
+        for (const spec of specs) {
+          const report = await pool.probe(key, spec.id);
+          if (report.problems.length === 0 && report.runtime !== undefined) input.onProbePassed?.(spec, report.runtime);
+          problems.push(...named(spec, report.problems));
+        }
+        return problems;
       },
       warmUp: async (key) => {
         await pool.warmUp(key);
       },
-      ...(spec.file.shadow && input.shadow ? { shadow: (key: string) => input.shadow!(key, spec) } : {}),
+      // A shadow gate compares one model with its serving version (the manifest refuses one on a group).
+      ...(specs.length === 1 && specs[0]!.file.shadow && input.shadow
+        ? { shadow: (key: string) => input.shadow!(key, specs[0]!) }
+        : {}),
       flip: async (key) => {
         replaced = await pool.flip(key);
         input.flipped(set, await pool.info());
@@ -126,4 +162,5 @@ export async function hotSwap(input: HotSwapInput): Promise<SwapResult<string>> 
       ...(input.source ? { source: input.source } : {}),
     },
   );
+  return result.outcome === 'rejected' && culprits.size > 0 ? { ...result, culprits: [...culprits] } : result;
 }

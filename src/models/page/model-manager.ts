@@ -6,9 +6,11 @@
  * the service worker announces a stored candidate (`model-ready`), another tab swaps or rolls
  * back, or the user pins, it runs the staged hot swap of that one model (hot-swap.ts), one swap
  * at a time. After a flip it watches the new version: K consecutive failures roll it back from
- * IndexedDB and mark it bad. A version whose entry asks for a shadow gate runs beside the serving
- * one before its flip (the injected `shadowGate` judges it). A local override (a model file the
- * user chose on this device) is one more plan target: it swaps in and out through the same swap.
+ * IndexedDB and mark it bad. Models whose versions form a group (manifest-groups.ts) are swapped,
+ * watched and rolled back as one set (group-sets.ts), so no analysis mixes generations. A version
+ * whose entry asks for a shadow gate runs beside the serving one before its flip (the injected
+ * `shadowGate` judges it). A local override (a model file the user chose on this device) is one
+ * more plan target: it swaps in and out through the same swap.
  *
  * Browser-free: the engine (EnginePool), storage, channel and clock are injected, so the whole
  * behaviour runs in Node tests against a fake engine.
@@ -22,12 +24,19 @@ import type { EngineInfo, ModelSpec, ProgressListener } from '../../shared/worke
 import { failedModelOf, hasErrorName } from '../../shared/errors.ts';
 import { backoffDelay } from '../common/backoff.ts';
 import { manifestFor, type ModelStore } from '../cache/model-store.ts';
-import { commitPin, commitProven, commitRejection, commitRollback, commitServing } from '../common/control-actions.ts';
+import {
+  commitPin,
+  commitProven,
+  commitRejection,
+  commitRollbackSet,
+  commitServingSet,
+} from '../common/control-actions.ts';
 import type { EnginePool, RunOutcome } from './engine-pool.ts';
 import { describeError, StorageFullError } from '../common/errors.ts';
 import type { FetchLike } from '../common/http.ts';
 import type { ManifestFetchOptions } from '../common/registry-client.ts';
-import { hotSwap } from './hot-swap.ts';
+import { hotSwapSet } from './hot-swap.ts';
+import { rollbackSetOf, swapSetOf } from './group-sets.ts';
 import type { ManagerEvent, ManagerState, StorageStatus } from './manager-types.ts';
 import {
   clearLocalOverride,
@@ -36,6 +45,7 @@ import {
   type RollbackResult,
 } from '../common/model-state.ts';
 import type { VerifiedBlob } from '../common/integrity.ts';
+import type { VersionRef } from '../../shared/update-messages.ts';
 import { RuntimeHealth } from './runtime-health.ts';
 import { specFor } from './serving-set.ts';
 import { StageBoard } from './stage-board.ts';
@@ -97,8 +107,8 @@ export class ModelManager {
   private reconcileQueued = false;
   private logWrites: Promise<void> = Promise.resolve();
   private readonly health: RuntimeHealth;
-  /** The model flipped last by an update: its runtime failures count towards a rollback. */
-  private watched: string | null = null;
+  /** The models flipped last by an update (one, or a group): their runtime failures count towards a rollback. */
+  private watched: readonly string[] = [];
   /** Transient swap failures per sha256: not retried before `until`. */
   private readonly retry = new Map<string, { attempts: number; until: number }>();
   private installId: string | null = null;
@@ -379,13 +389,23 @@ export class ModelManager {
     for (const id of Object.keys(this.serving)) {
       const target = plans[id]?.target;
       const current = this.serving[id];
-      if (!target || !current || target.sha256 === current.sha256) continue;
-      const spec = specFor(stored?.manifest, control, id, target);
-      if (!spec || this.retryLater(target.sha256)) continue;
-      // With a service worker, wait until it has stored the blob (it announces model-ready);
-      // with no storage to share, this tab's standby worker downloads it.
-      if (this.deps.hasUpdater() && !(await store.storageProblem()) && !(await store.hasBlob(target.sha256))) continue;
-      await this.swap(spec, 'update', plans[id]!.channel);
+      if (!target || !current || target.sha256 === current.sha256 || !stored) continue;
+      // A group's members move together: stage them as one set, or wait until all can.
+      const ids = swapSetOf(id, stored.manifest, plans, this.serving);
+      const specs = ids.map((x) => specFor(stored.manifest, control, x, plans[x]!.target!));
+      if (specs.some((s) => !s) || specs.some((s) => this.retryLater(s!.sha256))) continue;
+      // With a service worker, wait until it has stored the blobs (it announces model-ready);
+      // with no storage to share, this tab's standby worker downloads them.
+      if (this.deps.hasUpdater() && !(await store.storageProblem())) {
+        let missing = false;
+        for (const s of specs) if (!(await store.hasBlob(s!.sha256))) missing = true;
+        if (missing) continue;
+      }
+      await this.swap(
+        specs as ModelSpec[],
+        'update',
+        ids.map((x) => plans[x]!.channel),
+      );
       return true;
     }
     return false;
@@ -403,14 +423,19 @@ export class ModelManager {
     (this.deps.setTimer ?? ((fn, ms) => setTimeout(fn, ms)))(() => this.reconcile(), delay + 10);
   }
 
-  /** Swaps one model and commits the outcome; an `update` promotes, a `rollback` follows a committed rollback. */
-  private async swap(spec: ModelSpec, kind: 'update' | 'rollback', channel?: string): Promise<void> {
+  /**
+   * Swaps one model, or a group's members as one set, and commits the outcome; an `update`
+   * promotes, a `rollback` follows a committed rollback. A rejected set marks the members at fault
+   * (all of them when the fault cannot be pinned on one).
+   */
+  private async swap(specs: ModelSpec[], kind: 'update' | 'rollback', channels?: string[]): Promise<void> {
     const { store, shadowGate } = this.deps;
-    const candidate: Candidate = { id: spec.id, ...ref(spec) };
+    const candidates: Candidate[] = specs.map((s) => ({ id: s.id, ...ref(s) }));
+    const first = candidates[0]!;
     let result;
     try {
-      result = await hotSwap({
-        ...(spec.local ? { source: 'local' as const } : {}),
+      result = await hotSwapSet({
+        ...(specs.some((s) => s.local) ? { source: 'local' as const } : {}),
         ...(shadowGate
           ? {
               shadow: (key: string, s: ModelSpec) =>
@@ -420,11 +445,12 @@ export class ModelManager {
         pool: this.deps.pool,
         tasks: this.deps.tasks,
         serving: this.serving,
-        spec,
+        specs,
         clock: this.clock,
         emit: (rec) => {
           this.record([rec]);
-          if (rec.stage === 'serving' && rec.outcome === 'ok') this.afterFlip(candidate, kind, channel);
+          if (rec.stage === 'serving' && rec.outcome === 'ok' && rec.model === first.id)
+            this.afterFlip(candidates, kind, channels?.[0]);
         },
         flipped: (set, info) => {
           this.serving = set;
@@ -435,74 +461,94 @@ export class ModelManager {
           const bytes = await store.getBlob(s.sha256);
           return bytes ? new Uint8Array(bytes) : undefined;
         },
-        onProbePassed: (runtime) =>
-          void commitProven(store, candidate, runtime, this.clock.now()).catch(() => undefined),
+        onProbePassed: (s, runtime) =>
+          void commitProven(store, { id: s.id, sha256: s.sha256 }, runtime, this.clock.now()).catch(() => undefined),
       });
     } catch {
       // A crashed host, unreadable storage or a probe image that could not be had: logged as
-      // failed; the old version serves on and the swap is tried again after a backoff.
-      this.noteTransient(spec.sha256);
+      // failed; the old versions serve on and the swap is tried again after a backoff.
+      for (const s of specs) this.noteTransient(s.sha256);
       await this.logWrites;
       return;
     }
     if (result.outcome === 'rejected') {
-      await commitRejection(store, candidate, result.stage, result.reason, this.clock.now());
-      this.deps.channel.post({ type: 'model-rejected', ...candidate, stage: result.stage, reason: result.reason });
+      const culprits = candidates.filter((c) => result.culprits?.includes(c.id) ?? true);
+      for (const c of culprits) {
+        await commitRejection(store, c, result.stage, result.reason, this.clock.now());
+        this.deps.channel.post({ type: 'model-rejected', ...c, stage: result.stage, reason: result.reason });
+      }
+      const what = specs.map((s) => `${s.id} ${s.version}`).join(', ');
       this.emit({
         type: 'notice',
-        text: `${spec.id} ${spec.version} was rejected (${result.stage}): ${result.reason}`,
+        text: `${what} ${specs.length > 1 ? 'were' : 'was'} rejected (${result.stage}): ${result.reason}`,
       });
     } else if (result.outcome === 'failed') {
-      this.noteTransient(spec.sha256);
+      for (const s of specs) this.noteTransient(s.sha256);
     } else if (result.outcome === 'serving') {
-      this.retry.delete(spec.sha256);
+      for (const s of specs) this.retry.delete(s.sha256);
       await store.evictUnreferenced().catch(() => undefined);
     }
     await this.logWrites;
   }
 
-  /** The flip happened (frames already go to the new worker): commit, announce, watch its health. */
-  private afterFlip(candidate: Candidate, kind: 'update' | 'rollback', channel?: string): void {
+  /** The flip happened (frames already go to the new versions): commit, announce, watch their health. */
+  private afterFlip(candidates: readonly Candidate[], kind: 'update' | 'rollback', channel?: string): void {
     this.health.reset();
-    this.watched = kind === 'update' ? candidate.id : null;
+    this.watched = kind === 'update' ? candidates.map((c) => c.id) : [];
     const via = channel ? ` (${channel})` : '';
-    this.emit({ type: 'notice', text: `${candidate.id} now serves ${candidate.version}${via}.` });
+    const what = candidates.map((c) => `${c.id} now serves ${c.version}`).join(', ');
+    this.emit({ type: 'notice', text: `${what}${via}.` });
     void (async () => {
-      if (kind === 'update') await commitServing(this.deps.store, candidate).catch(() => undefined);
-      this.deps.channel.post({ type: 'model-serving', ...candidate });
+      if (kind === 'update') await commitServingSet(this.deps.store, candidates).catch(() => undefined);
+      for (const c of candidates) this.deps.channel.post({ type: 'model-serving', ...c });
       await this.publishState();
     })();
   }
 
-  /** Rolls `id` back to its previous version (from IndexedDB, no network). */
+  /**
+   * Rolls `id` back to its previous version (from IndexedDB, no network). When the version it
+   * serves belongs to a group, the group's members that came in with it go back with it, as one
+   * set (all or none); `culprits` (runtime rollbacks) are the members marked bad, else all.
+   * Returns `id`'s rollback, with the whole set in `group` when there was one.
+   */
   rollback(
     id: string,
     kind: 'manual' | 'runtime' = 'manual',
     reason = 'rolled back by the user',
-  ): Promise<RollbackResult> {
+    culprits?: readonly string[],
+  ): Promise<RollbackResult & { group?: Record<string, { from: VersionRef; to: VersionRef }> }> {
     return this.enqueue(async () => {
       const { store, channel } = this.deps;
       const t0 = this.clock.monotonic();
-      const result = await commitRollback(store, id, kind, reason, this.clock.now());
-      channel.post({ type: 'model-rolled-back', id, from: result.from, to: result.to, reason });
       const manifest = (await store.getManifest())?.manifest;
-      const spec = specFor(manifest, result.control, id, result.to);
-      if (spec && this.serving[id]?.sha256 !== spec.sha256) await this.swap(spec, 'rollback');
-      this.record([
-        {
+      const ids = rollbackSetOf(id, manifest, await store.getControl(), this.serving);
+      const results = await commitRollbackSet(store, ids, kind, reason, this.clock.now(), culprits);
+      const control = await store.getControl();
+      for (const x of ids)
+        channel.post({ type: 'model-rolled-back', id: x, from: results[x]!.from, to: results[x]!.to, reason });
+      const specs = ids
+        .map((x) => specFor(manifest, control, x, results[x]!.to))
+        .filter((s): s is ModelSpec => s !== null && this.serving[s.id]?.sha256 !== s.sha256);
+      if (specs.length > 0) await this.swap(specs, 'rollback');
+      const together = ids.length > 1 ? ` (with ${ids.filter((x) => x !== id).join(', ')}, one group)` : '';
+      this.record(
+        ids.map((x) => ({
           time: this.clock.now(),
-          model: id,
-          ...result.from,
-          stage: 'serving',
-          outcome: 'rolled-back',
-          reason: `${kind} rollback to ${result.to.version}: ${reason}`,
+          model: x,
+          ...results[x]!.from,
+          stage: 'serving' as const,
+          outcome: 'rolled-back' as const,
+          reason: `${kind} rollback to ${results[x]!.to.version}${ids.length > 1 ? ` with its group` : ''}: ${reason}`,
           durationMs: this.clock.monotonic() - t0,
-          source: 'page',
-        },
-      ]);
-      this.emit({ type: 'notice', text: `${id} rolled back to ${result.to.version}.` });
+          source: 'page' as const,
+        })),
+      );
+      this.emit({ type: 'notice', text: `${id} rolled back to ${results[id]!.to.version}${together}.` });
       await this.publishState();
-      return result;
+      const mine = results[id]!;
+      if (ids.length === 1) return mine;
+      const group = Object.fromEntries(ids.map((x) => [x, { from: results[x]!.from, to: results[x]!.to }]));
+      return { ...mine, group };
     });
   }
 
@@ -545,21 +591,25 @@ export class ModelManager {
     await this.publishState();
   }
 
-  /** Counts a run of the serving worker; K consecutive failures of the model flipped last roll it back. */
+  /** Counts a run of the serving worker; K consecutive failures of the models flipped last roll them back. */
   reportRun(outcome: RunOutcome): void {
     const watched = this.watched;
-    if (!watched) return;
+    if (watched.length === 0) return;
     if (outcome.ok) {
       this.health.success();
       return;
     }
     const crashed = hasErrorName(outcome.error, 'WorkerCrashedError');
-    if (!crashed && failedModelOf(outcome.error)?.id !== watched) return;
+    const failed = failedModelOf(outcome.error)?.id;
+    if (!crashed && (failed === undefined || !watched.includes(failed))) return;
     const verdict = this.health.failure(describeError(outcome.error));
     if (!verdict.rollback) return;
-    this.watched = null;
-    this.rollback(watched, 'runtime', verdict.reason).catch((err: unknown) =>
-      this.emit({ type: 'notice', text: `Automatic rollback of ${watched} failed: ${describeError(err)}` }),
+    this.watched = [];
+    // A group goes back as a set; only the member that failed is marked bad (a crash: all of them).
+    const culprits = failed !== undefined && watched.includes(failed) ? [failed] : undefined;
+    const first = failed !== undefined && watched.includes(failed) ? failed : watched[0]!;
+    this.rollback(first, 'runtime', verdict.reason, culprits).catch((err: unknown) =>
+      this.emit({ type: 'notice', text: `Automatic rollback of ${watched.join(', ')} failed: ${describeError(err)}` }),
     );
   }
 

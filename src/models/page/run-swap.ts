@@ -65,13 +65,14 @@ export type SwapResult<S> =
   | { outcome: 'failed' | 'cancelled'; stage: SwapStage; reason: string; records: UpdateLogRecord[] };
 
 /**
- * Runs a candidate through compat check → compile → probe → warm-up → [shadow] → flip → drain → release.
+ * Runs a candidate (or a group's candidates, as one set) through compat check → compile →
+ * probe → warm-up → [shadow] → flip → drain → release.
  * Nothing before the flip touches the serving session; a candidate rejected at any stage is
  * discarded and never flipped. A failing flip counts as `failed` (not the version's fault);
  * drain/release problems after the flip are reported but the new version keeps serving.
  */
 export async function runSwap<S>(
-  candidate: Candidate,
+  candidate: Candidate | readonly Candidate[],
   steps: SwapSteps<S>,
   options: SwapOptions = {},
 ): Promise<SwapResult<S>> {

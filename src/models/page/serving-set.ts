@@ -7,6 +7,7 @@
  * user chose on this device, not in the manifest) resolves from the control state.
  */
 import type { Manifest } from '../../shared/manifest-types.ts';
+import { groupsOf } from '../../shared/manifest-groups.ts';
 import type { VersionRef } from '../../shared/update-messages.ts';
 import type { ModelSpec } from '../../shared/worker-api.ts';
 import { findBad, modelState, type ControlState } from '../common/model-state.ts';
@@ -68,11 +69,13 @@ export interface StartupChoice {
 
 /**
  * Per model, the first of [plan target, active, previous] that may run (not marked bad, listed
- * in the manifest) and is cached; else the first that may run (it will be downloaded). Throws
+ * in the manifest) and is cached; else the first that may run (it will be downloaded). Grouped
+ * versions then serve together or not at all (see {@link settleGroups}). Throws
  * {@link NoUsableVersion} when a model has none.
  */
 export function startupSet(input: StartupInput): Record<string, StartupChoice> {
   const out: Record<string, StartupChoice> = {};
+  const options: Record<string, ModelSpec[]> = {};
   for (const id of input.ids) {
     const state = modelState(input.control, id);
     const refs: VersionRef[] = [];
@@ -92,6 +95,45 @@ export function startupSet(input: StartupInput): Record<string, StartupChoice> {
       throw new NoUsableVersion(`no version of ${id} can be loaded: ${why}`);
     }
     out[id] = { spec, cached: cached !== undefined };
+    options[id] = specs;
   }
+  settleGroups(out, options, input);
   return out;
+}
+
+/**
+ * Makes grouped choices consistent: where the cache-first choice put some of a group's members
+ * in the group and others out (e.g. the detector's new version is cached, the attributes' not
+ * yet), the members in the group step back to their next choice outside it (cached first) —
+ * a start from what is on the device; the update that follows brings the whole group in. Only
+ * when a member has no such choice do the others come into the group instead (downloaded).
+ */
+function settleGroups(
+  out: Record<string, StartupChoice>,
+  options: Record<string, ModelSpec[]>,
+  input: StartupInput,
+): void {
+  if (!input.manifest) return;
+  for (const [group, members] of groupsOf(input.manifest.models)) {
+    const ids = input.ids.filter((id) => members.has(id));
+    const inGroup = ids.filter((id) => out[id]!.spec.version === members.get(id));
+    if (inGroup.length === 0 || inGroup.length === ids.length) continue;
+    const outside = (id: string) => options[id]!.filter((s) => s.file.group !== group);
+    if (inGroup.every((id) => outside(id).length > 0)) {
+      for (const id of inGroup) {
+        const alt = outside(id);
+        const spec = alt.find((s) => input.cached.has(s.sha256)) ?? alt[0]!;
+        out[id] = { spec, cached: input.cached.has(spec.sha256) };
+      }
+      continue;
+    }
+    for (const id of ids.filter((x) => !inGroup.includes(x))) {
+      const version = members.get(id)!;
+      const file = input.manifest.models[id]!.versions[version]!;
+      const spec = resolveSpec(input.manifest, id, { version, sha256: file.sha256 });
+      if (!spec || findBad(input.control.bad, id, spec.sha256, { ignoreManual: true }))
+        throw new NoUsableVersion(`the models of group ${group} cannot start together: ${id} ${version} may not run`);
+      out[id] = { spec, cached: input.cached.has(spec.sha256) };
+    }
+  }
 }

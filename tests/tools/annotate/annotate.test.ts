@@ -1,7 +1,7 @@
 import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { convertAll } from '../../../tools/convert/index.ts';
+import { convertRegistryModels } from '../../../tools/convert/all-generations.ts';
 import { buildRegistry } from '../../../tools/models/registry-builder.ts';
 import { loadModels, type LoadedModels } from '../../../tools/lib/registry-models.ts';
 import { FEATURES as ALL_FEATURES, TASKS } from '../../../src/features/index.ts';
@@ -24,7 +24,7 @@ describe('npm run annotate', () => {
   let loaded: LoadedModels;
 
   beforeAll(async () => {
-    await buildRegistry(reg, convertAll());
+    await buildRegistry(reg, convertRegistryModels());
     loaded = await loadModels(reg, FEATURES, TASKS);
     writeFileSync(join(root, 'empty.jpg'), '');
     writeFileSync(join(root, 'notes.jpg'), 'not a picture');
@@ -78,6 +78,42 @@ describe('npm run annotate', () => {
     expect(result!.faces!.length).toBeGreaterThan(0);
   });
 
+  it('--detector face-detector@3.0.0 brings its group (generation 2), identical to the in-process pipeline', async () => {
+    const r = await runCli(CLI, ['--registry', reg, '--json', '--detector', 'face-detector@3.0.0', SAMPLES[0]!]);
+    expect(r.code, r.stderr).toBe(0);
+    const [result] = JSON.parse(r.stdout) as ImageAnnotation[];
+    expect(result!.models).toEqual({
+      'face-detector': '3.0.0',
+      'face-attributes': '2.0.0',
+      'face-expression': '2.0.0',
+    });
+    expect(result!.faces!.length).toBeGreaterThan(0);
+    const gen2 = await loadModels(reg, FEATURES, TASKS, {
+      'face-detector': { id: 'face-detector', version: '3.0.0' },
+      'face-attributes': { id: 'face-attributes', version: '2.0.0' },
+      'face-expression': { id: 'face-expression', version: '2.0.0' },
+    });
+    try {
+      const { image, scale } = await decodeImageFile(SAMPLES[0]!);
+      const direct = await analyzeWithFeatures(FEATURES, { image, scaleToOriginal: scale, runners: gen2.runners });
+      expect(result!.faces).toEqual(direct.results.faces);
+    } finally {
+      await gen2.release();
+    }
+    // A first-generation model chosen beside the group is refused, not mixed.
+    const mixed = await runCli(CLI, [
+      '--registry',
+      reg,
+      '--detector',
+      'face-detector@3.0.0',
+      '--model',
+      'face-attributes@1.0.0',
+      SAMPLES[0]!,
+    ]);
+    expect(mixed.code).toBe(1);
+    expect(mixed.stderr).toMatch(/belongs to group "faces-gen2" .* face-attributes 1\.0\.0 cannot serve beside it/);
+  });
+
   it('explains a missing registry, an unknown detector version and a corrupt blob', async () => {
     const missing = await runCli(CLI, ['--registry', join(root, 'nowhere'), SAMPLES[0]!]);
     expect(missing.code).toBe(1);
@@ -85,7 +121,9 @@ describe('npm run annotate', () => {
 
     const badVersion = await runCli(CLI, ['--registry', reg, '--detector', 'face-detector@9.9.9', SAMPLES[0]!]);
     expect(badVersion.code).toBe(1);
-    expect(badVersion.stderr).toMatch(/model "face-detector" has no version 9\.9\.9 \(it has 1\.0\.0, 2\.0\.0\)/);
+    expect(badVersion.stderr).toMatch(
+      /model "face-detector" has no version 9\.9\.9 \(it has 1\.0\.0, 2\.0\.0, 3\.0\.0\)/,
+    );
 
     const corrupt = join(root, 'corrupt');
     cpSync(reg, corrupt, { recursive: true });

@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { convertAll, type ConvertedModel } from '../../../tools/convert/index.ts';
-import { convertGraphModels } from '../../../tools/convert/graph-models.ts';
+import { convertRegistryModels } from '../../../tools/convert/all-generations.ts';
 import { buildRegistry, DEFAULT_PUBLISHED, publishedTime } from '../../../tools/models/registry-builder.ts';
 import { importClosure, inputsHash, stampPath } from '../../../tools/models/stamp.ts';
 import { DEFAULT_MODEL_DIR } from '../../../tools/convert/index.ts';
@@ -17,9 +16,6 @@ import { runCli } from '../../helpers/cli.ts';
 
 const BUILD_ENTRY = 'tools/models/build-registry.ts';
 
-/** What `npm run models` converts: face-api's weights and the TF.js graph models. */
-const everyModel = (): ConvertedModel[] => [...convertAll(), ...convertGraphModels()];
-
 describe('registry build', () => {
   const root = tempDir('hotlens-registry-');
   const dirA = join(root, 'a');
@@ -27,17 +23,18 @@ describe('registry build', () => {
   let manifest: Manifest;
 
   beforeAll(async () => {
-    await buildRegistry(dirA, everyModel());
+    await buildRegistry(dirA, convertRegistryModels());
     // A stale blob from an older build must disappear on rebuild.
     mkdirSync(join(dirB, 'blobs'), { recursive: true });
     writeFileSync(join(dirB, 'blobs', `sha256-${'0'.repeat(64)}.onnx`), 'stale');
-    await buildRegistry(dirB, everyModel());
+    await buildRegistry(dirB, convertRegistryModels());
     manifest = (await readManifest(dirA))!;
   });
 
   it('is deterministic: two builds give byte-identical files', () => {
     const a = snapshot(dirA);
-    expect(Object.keys(a).length).toBe(14 + 4 + 1);
+    // 12 generation-1 files, 3 generation-2 files, 2 graph models, 4 probe images, the manifest.
+    expect(Object.keys(a).length).toBe(12 + 3 + 2 + 4 + 1);
     expect(snapshot(dirB)).toEqual(a);
   });
 
@@ -47,7 +44,7 @@ describe('registry build', () => {
     expect(manifest.signature).toBeUndefined();
     for (const entry of Object.values(manifest.models)) expect(entry.stable).toBe('1.0.0');
     const det = manifest.models['face-detector']!;
-    expect(Object.keys(det.versions)).toEqual(['1.0.0', '2.0.0']);
+    expect(Object.keys(det.versions)).toEqual(['1.0.0', '2.0.0', '3.0.0']);
     expect(det.versions['1.0.0']!.encoding).toBe('uint8');
     expect(det.versions['1.0.0']!.preprocess.size).toBe(416);
     expect(Object.keys(det.versions['1.0.0']!.variants ?? {}).sort()).toEqual([
@@ -69,13 +66,20 @@ describe('registry build', () => {
       preprocess: { size: 224, fit: 'stretch', resize: 'bilinear-align-corners' },
       labels: ['drawing', 'hentai', 'neutral', 'porn', 'sexy'],
     });
+    // Generation 2 is one group, beside generation 1 (which carries no group).
+    const gen2 = [
+      det.versions['3.0.0']!,
+      ...['face-attributes', 'face-expression'].map((id) => manifest.models[id]!.versions['2.0.0']!),
+    ];
+    expect(gen2.map((v) => v.group)).toEqual(['faces-gen2', 'faces-gen2', 'faces-gen2']);
+    expect(det.versions['1.0.0']!.group).toBeUndefined();
   });
 
   it('names blobs by their content and declares the signature read from the model', async () => {
     const files = Object.values(manifest.models).flatMap((e) =>
       Object.values(e.versions).flatMap((v) => [v, ...Object.values(v.variants ?? {})]),
     );
-    expect(files).toHaveLength(14);
+    expect(files).toHaveLength(17);
     for (const f of files) {
       const bytes = readFileSync(join(dirA, f.blob));
       expect(createHash('sha256').update(bytes).digest('hex')).toBe(f.sha256);
@@ -132,7 +136,7 @@ describe('registry build', () => {
     const env = { SOURCE_DATE_EPOCH: '', HOTLENS_KEYS_DIR: join(root, 'keys'), HOTLENS_SIGNING_KEY: '' };
     const first = await runCli('tools/models/build-registry.ts', ['--out', dirC], env);
     expect(first.code, first.stderr).toBe(0);
-    expect(first.stdout).toMatch(/wrote .*14 model files .* in \d+\.\d s/);
+    expect(first.stdout).toMatch(/wrote .*17 model files .* in \d+\.\d s/);
     const stamped = snapshot(dirC);
     // The stamp lives outside the registry (which is served and shipped as is).
     expect(existsSync(stampPath(dirC))).toBe(true);

@@ -18,4 +18,7 @@ export { TranslationError } from './node-attrs.ts';
 export { SUPPORTED_OPS } from './ops/index.ts';
 export { convertCenternet, CENTERNET_POSTPROCESS, type CenternetOptions, type NmsMode } from './models/centernet.ts';
 export { convertNsfwjsMobileNetV2Mid, type NsfwjsOptions } from './models/nsfwjs-mobilenet-v2-mid.ts';
+export { convertBlazeface, BLAZEFACE_POSTPROCESS, type BlazefaceOptions } from './models/blazeface.ts';
+export { convertFaceres, type FaceresOptions } from './models/faceres.ts';
+export { convertEmotion, EMOTION_TO_EXPRESSION, HUMAN_EMOTIONS, type EmotionOptions } from './models/emotion.ts';
 export type { ConvertedTaskModel } from './models/task-model.ts';

@@ -32,6 +32,12 @@ export interface TranslateOptions {
    * model). Gets the ONNX input value, in the input's layout; returns the value to use.
    */
   preprocess?: (g: GraphBuilder, input: string, placeholder: string) => string;
+  /**
+   * ONNX dims to declare for an input, by placeholder name, when `preprocess` changes the shape
+   * (e.g. RGB in, grayscale to the model): `preprocess` must then return a value of the
+   * placeholder's own shape and layout.
+   */
+  inputDims?: Record<string, Dim[]>;
   /** ONNX graph name (default 'tfjs-graph'). */
   graphName?: string;
   /** Names the caller will give its outputs: translated values are named around them. */
@@ -145,7 +151,8 @@ export function translateGraph(
       const nchw = (options.inputLayout ?? 'nchw') === 'nchw' && shape.length === 4 && dtype === 'float32';
       const onnxDims = nchw ? TO_NCHW.map((p) => shape[p]!) : shape;
       const name = inputName(node);
-      const dims: Dim[] = onnxDims.map((d, i) => (d >= 0 ? d : i === 0 ? batchName : `${name}_dim${i}`));
+      const own: Dim[] = onnxDims.map((d, i) => (d >= 0 ? d : i === 0 ? batchName : `${name}_dim${i}`));
+      const dims = options.inputDims?.[node.name] ?? own;
       let onnx = g.input(name, dtype, dims);
       inputs.push({ name, placeholder: node.name, type: dtype, dims });
       if (options.preprocess) onnx = options.preprocess(g, onnx, node.name);
