@@ -48,7 +48,7 @@ test('bad model files are refused with one sentence each and change nothing; a l
 
   const wrongTask = await refusal(app, [files.wrongTask]);
   expect(wrongTask).toMatch(
-    /^"tabular-regressor\.onnx" fits none of this app's tasks \(face-detection, face-attributes, face-expression\): its inputs are "x" float32 \[1,10\] and its outputs "y" float32 \[1,10\]\.$/,
+    /^"tabular-regressor\.onnx" fits none of this app's tasks \(face-detection, face-attributes, face-expression, object-detection, image-classification\): its inputs are "x" float32 \[1,10\] and its outputs "y" float32 \[1,10\]\.$/,
   );
   await unchanged(app);
 

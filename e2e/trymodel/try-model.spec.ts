@@ -5,10 +5,10 @@
  * version on sampled live frames until the report has compared ≥ 30 of them (the figures and the
  * frame rate with and without shadowing are printed and saved), then "Use on this device" swaps it
  * in as channel `local`; it survives an offline reload, a registry update waits for it, and "Stop
- * using" swaps the registry's version back — with no frame error throughout. The README's
- * screenshot of the panel is taken here.
+ * using" swaps the registry's version back — with no frame error throughout. The panel's
+ * screenshot lands in e2e/.artifacts/screenshots/try-model-section.png (docs/try-model.png, the
+ * README's, is a copy of one from a passing run; a test never writes into the repository).
  */
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { expect, test, type HotlensPage } from '../support/fixtures.ts';
 import { MODEL_FILES, SCREENSHOTS } from '../support/paths.ts';
@@ -70,9 +70,7 @@ test('a model file tried on the live webcam, compared, used on this device, kept
   await expect(panel.getByTestId('shadow-report')).toContainText('Frames compared');
   await panel.scrollIntoViewIfNeeded();
   await app.screenshot('try-model-panel');
-  mkdirSync('docs', { recursive: true });
-  await panel.screenshot({ path: join('docs', 'try-model.png') });
-  copyFileSync(join('docs', 'try-model.png'), join(SCREENSHOTS, 'try-model-section.png'));
+  await panel.screenshot({ path: join(SCREENSHOTS, 'try-model-section.png') });
   const figures = {
     frames: report.frames,
     photos: report.photos,
