@@ -104,6 +104,9 @@ describe('modelViews', () => {
           ['1.0.0', true, null],
         ],
       ],
+      // The other features' models keep their rows; this manifest lists no version of them.
+      ['object-detector', []],
+      ['image-classifier', []],
     ]);
   });
 
