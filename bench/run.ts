@@ -1,8 +1,8 @@
 /**
  * @file `npm run bench [-- --only models,pipeline,...]`: measures hotlens in headless Chromium
- * against its production build, side by side with face-api, Human's centernet path and nsfwjs
- * on the same weights and photos,
- * and writes bench/results.json, bench/REPORT.md and bench/chart.svg. Not part of `npm test`.
+ * against its production build, side by side with face-api, Human's centernet path, nsfwjs and
+ * Human's face pipeline (beside hotlens's second face-model generation) on the same weights and
+ * photos, and writes bench/results.json, bench/REPORT.md and bench/chart.svg. Not part of `npm test`.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
@@ -19,6 +19,7 @@ import { runSwapSession } from './lib/swap-session.ts';
 import { runModels } from './sections/models.ts';
 import { runPipeline } from './sections/pipeline.ts';
 import { runFeatures } from './sections/features.ts';
+import { runFacesGen2 } from './sections/faces-gen2.ts';
 import { runVisits } from './sections/visits.ts';
 import { runSwap, skippedSwaps, summarizeSwaps, swapPlans } from './sections/swap.ts';
 import { runMemory, summarizeMemory } from './sections/memory.ts';
@@ -88,6 +89,8 @@ async function main(options: BenchOptions): Promise<void> {
     if (has('models')) await run(['models'], async () => ({ models: await runModels(ctx('models')) }));
     if (has('pipeline')) await run(['pipeline'], async () => ({ pipeline: await runPipeline(ctx('pipeline')) }));
     if (has('features')) await run(['features'], async () => ({ features: await runFeatures(ctx('features')) }));
+    if (has('faces_gen2'))
+      await run(['faces_gen2'], async () => ({ faces_gen2: await runFacesGen2(ctx('faces_gen2')) }));
     if (has('cold_start') || has('bytes')) await run(['cold_start', 'bytes'], () => runVisits(ctx('visits')));
     const swapKeys = ['swap', 'swap_busy', 'swap_ssd'];
     if (has('swap') && has('memory'))

@@ -27,6 +27,7 @@ export default defineConfig({
         models: join(here, 'pages', 'models.html'),
         faceapi: join(here, 'pages', 'faceapi.html'),
         'tfjs-peers': join(here, 'pages', 'tfjs-peers.html'),
+        human: join(here, 'pages', 'human.html'),
       },
     },
   },

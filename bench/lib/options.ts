@@ -6,7 +6,16 @@
 import { parseArgs } from 'node:util';
 
 /** The sections, in the order they run. */
-export const SECTIONS = ['models', 'pipeline', 'features', 'cold_start', 'bytes', 'swap', 'memory'] as const;
+export const SECTIONS = [
+  'models',
+  'pipeline',
+  'features',
+  'faces_gen2',
+  'cold_start',
+  'bytes',
+  'swap',
+  'memory',
+] as const;
 export type SectionId = (typeof SECTIONS)[number];
 
 /** Parsed options. */
@@ -14,7 +23,7 @@ export interface BenchOptions {
   only: Set<SectionId>;
   /** Timed runs per model case (models section). */
   modelRuns: number;
-  /** Interleaved rounds over the six photos (pipeline section; features: at most 3). */
+  /** Interleaved rounds over the six photos (pipeline and faces_gen2 sections; features: at most 3). */
   rounds: number;
   /** Rounds for face-api on webgl (SwiftShader is slow; capped separately). */
   webglRounds: number;
@@ -64,6 +73,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     'cold-start': 'cold_start',
     coldstart: 'cold_start',
     cold: 'cold_start',
+    'faces-gen2': 'faces_gen2',
   };
   const only = new Set<SectionId>();
   for (const raw of (values.only ?? SECTIONS.join(',')).split(',')) {

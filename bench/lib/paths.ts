@@ -56,7 +56,12 @@ export const FACEAPI_MODELS = join(faceApiDir, 'model');
 export const SAMPLES_DIR = join(faceApiDir, 'demo');
 /** Sample file names, in order. */
 export const SAMPLE_NAMES = [1, 2, 3, 4, 5, 6].map((i) => `sample${i}.jpg`);
-/** Human's TF.js graph models (centernet.json + .bin: the weights object-detector 1.0.0 converts). */
+/**
+ * Human's TF.js graph models: centernet.json + .bin (the weights object-detector 1.0.0 converts),
+ * blazeface, faceres and emotion (generation 2's face models).
+ */
 export const HUMAN_MODELS = join(humanDir(), 'models');
+/** Human's builds as the package ships them (dist/human.esm.js: the browser ESM build, TF.js inside). */
+export const HUMAN_DIST = join(humanDir(), 'dist');
 /** TF.js wasm binaries (face-api's bundled tfjs-backend-wasm needs them served). */
 export const TFJS_WASM = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');

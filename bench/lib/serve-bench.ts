@@ -2,14 +2,24 @@
  * @file The bench server's URL layout, one registry-server mount per folder: the app (the run's
  * snapshot of dist/) at / with the production headers and CSP, as `vite preview` sends them; the
  * bench's registry copy at /models/ (registry profile, as a CDN would serve it); the bench pages
- * at /bench/, and face-api's and Human's weights, TF.js wasm binaries and the sample photos beside them.
+ * at /bench/, and face-api's and Human's weights, Human's browser build, TF.js wasm binaries and the
+ * sample photos beside them.
  * Everything is on one origin and cross-origin isolated (COOP/COEP: WASM threads,
  * measureUserAgentSpecificMemory). The mounts serve copies or package folders, never links out of
  * them: the registry server refuses those.
  */
 import { contentSecurityPolicy } from '../../tools/lib/csp.ts';
 import { BenchServer, REVALIDATE, type Transfer } from './server.ts';
-import { APP, FACEAPI_MODELS, HUMAN_MODELS, PAGES_DIST, REGISTRY, SAMPLES_DIR, TFJS_WASM } from './paths.ts';
+import {
+  APP,
+  FACEAPI_MODELS,
+  HUMAN_DIST,
+  HUMAN_MODELS,
+  PAGES_DIST,
+  REGISTRY,
+  SAMPLES_DIR,
+  TFJS_WASM,
+} from './paths.ts';
 
 /** Adds sources to directives of a policy (directives it lacks are appended). */
 export function extendPolicy(policy: string, extra: Record<string, string[]>): string {
@@ -65,6 +75,8 @@ export function startBenchServer(): Promise<BenchServer> {
     { prefix: '/bench/', root: PAGES_DIST, profile: 'app', csp: BENCH_PAGES_CSP },
     fixture('/faceapi-model/', FACEAPI_MODELS),
     fixture('/human-model/', HUMAN_MODELS),
+    // Human's browser ESM build, imported by bench/pages/human as shipped (not re-bundled).
+    fixture('/human-dist/', HUMAN_DIST),
     fixture('/tfjs-wasm/', TFJS_WASM),
     fixture('/samples/', SAMPLES_DIR),
   ]);

@@ -224,3 +224,57 @@ export interface BenchPeersApi {
   objects(url: string): Promise<PeerObjectRun>;
   classify(url: string): Promise<PeerClassRun>;
 }
+
+/** How the Human page starts Human (bench/pages/human). */
+export interface HumanInit {
+  /** URL of Human's browser ESM build as the package ships it (dist/human.esm.js, TF.js inside). */
+  humanUrl: string;
+  /** TF.js wasm binaries (the version Human bundles: 4.22). */
+  wasmUrl: string;
+  /** Human's models/ directory (blazeface, faceres, emotion). */
+  modelBaseUrl: string;
+  /** WASM threads (TF.js caps them at hardwareConcurrency / 2). */
+  threads: number;
+}
+
+/** What Human ended up running on. */
+export interface HumanInfo {
+  human: string;
+  tfjs: string;
+  backend: string;
+  threads: number;
+  crossOriginIsolated: boolean;
+  /** Graph models Human loaded (expected: blazeface, faceres, emotion). */
+  models: string[];
+  /** The face options Human runs with (detector maxDetected, which face models are on). */
+  face: { maxDetected: number; enabled: string[] };
+  loadMs: number;
+}
+
+/** One face as Human reports it. */
+export interface HumanFaceResult {
+  /** `face.box`: x, y, width, height in pixels. */
+  box: number[];
+  score: number;
+  age: number | null;
+  gender: string | null;
+  /** Human's top emotion (null when none passed its minConfidence). */
+  emotion: string | null;
+}
+
+/** One photo through Human. */
+export interface HumanFaceRun {
+  /** Blob → canvas (createImageBitmap + draw). */
+  decodeMs: number;
+  /** `human.detect(canvas)`. */
+  detectMs: number;
+  totalMs: number;
+  faces: HumanFaceResult[];
+}
+
+/** `window.benchHuman` on bench/pages/human.html. */
+export interface BenchHumanApi {
+  init(options: HumanInit): Promise<HumanInfo>;
+  preload(urls: string[]): Promise<void>;
+  faces(url: string): Promise<HumanFaceRun>;
+}

@@ -18,6 +18,7 @@ export interface Results {
   models?: Record<string, unknown>;
   pipeline: Record<string, unknown>;
   features?: Record<string, unknown>;
+  faces_gen2?: Record<string, unknown>;
   cold_start: Record<string, unknown>;
   bytes: Record<string, unknown>;
   swap: Record<string, unknown>;

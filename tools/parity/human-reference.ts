@@ -27,6 +27,7 @@ import type { RgbImage } from '../../src/shared/image.ts';
 import type { PixelBox } from '../../src/shared/geometry.ts';
 import type * as HumanModule from '@vladmandic/human';
 import { registerFileLoader } from './tfjs-graph-files.ts';
+import { HUMAN_REFERENCE_MAX_DETECTED, humanFaceConfig } from './human-config.ts';
 
 type HumanLib = typeof HumanModule;
 type Human = InstanceType<HumanLib['Human']>;
@@ -49,51 +50,12 @@ const WASM_DIR = join(dirname(require.resolve('@tensorflow/tfjs-backend-wasm/pac
 /** Human's own default for `face.detector.maxDetected` (one face), which the reference overrides. */
 export const HUMAN_DEFAULT_MAX_DETECTED = 1;
 
-/** The configuration the reference runs Human with (merged over Human's defaults). */
-export function humanConfig(maxDetected = 100): Partial<Config> {
-  const noCache = { skipFrames: 0, skipTime: 0 };
-  return {
-    backend: 'wasm',
-    wasmPath: `${WASM_DIR}/`,
-    wasmPlatformFetch: false,
-    modelBasePath: `${pathToFileURL(HUMAN_MODEL_DIR).href}/`,
-    cacheModels: false,
-    validateModels: true,
-    debug: false,
-    async: true,
-    warmup: 'none',
-    cacheSensitivity: 0,
-    deallocate: false,
-    filter: { enabled: true, equalization: false, flip: false, width: 0, height: 0 },
-    gesture: { enabled: false },
-    face: {
-      enabled: true,
-      detector: {
-        modelPath: 'blazeface.json',
-        rotation: false,
-        maxDetected,
-        minConfidence: 0.2,
-        minSize: 0,
-        iouThreshold: 0.1,
-        scale: 1.4,
-        mask: false,
-        return: false,
-        ...noCache,
-      },
-      mesh: { enabled: false },
-      attention: { enabled: false },
-      iris: { enabled: false },
-      description: { enabled: true, modelPath: 'faceres.json', minConfidence: 0.1, ...noCache },
-      emotion: { enabled: true, modelPath: 'emotion.json', minConfidence: 0.1, ...noCache },
-      antispoof: { enabled: false },
-      liveness: { enabled: false },
-      gear: { enabled: false },
-    },
-    body: { enabled: false },
-    hand: { enabled: false },
-    object: { enabled: false },
-    segmentation: { enabled: false },
-  };
+/** The configuration the reference runs Human with (merged over Human's defaults; tools/parity/human-config.ts). */
+export function humanConfig(maxDetected = HUMAN_REFERENCE_MAX_DETECTED): Partial<Config> {
+  return humanFaceConfig(
+    { wasmPath: `${WASM_DIR}/`, modelBasePath: `${pathToFileURL(HUMAN_MODEL_DIR).href}/` },
+    maxDetected,
+  );
 }
 
 /** One graph call as Human made it: the input tensor it built and the outputs it read. */
