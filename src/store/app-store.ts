@@ -4,7 +4,7 @@
  */
 import { createStore } from 'zustand/vanilla';
 import { DEFAULT_FEATURES } from '../shared/feature-set.ts';
-import type { AppState } from './types.ts';
+import { IDLE_TRIAL, type AppState } from './types.ts';
 
 /** A fresh state: nothing loaded, camera off, empty gallery. */
 export function initialState(): AppState {
@@ -37,15 +37,7 @@ export function initialState(): AppState {
     features: { selected: [...DEFAULT_FEATURES], serving: [], changing: false, problem: null },
     ui: { tab: 'photos', announcement: { text: '', seq: 0 } },
     trial: {
-      phase: 'idle',
-      file: null,
-      id: null,
-      version: null,
-      task: null,
-      choices: [],
-      labelsFrom: null,
-      problem: null,
-      report: null,
+      ...IDLE_TRIAL,
       showCandidate: false,
     },
   };

@@ -24,7 +24,7 @@ import type { SwapStage, UpdateLogRecord } from '../shared/update-messages.ts';
 import type { ModelSpec } from '../shared/worker-api.ts';
 import { appStore, patchTrial } from './app-store.ts';
 import { addShadowJob, shadowPhotoDone } from './shadow-session.ts';
-import type { TrialSlice } from './types.ts';
+import { IDLE_TRIAL } from './types.ts';
 import { announce } from './ui-slice.ts';
 import { currentManager } from './update-actions.ts';
 
@@ -45,18 +45,6 @@ interface Trial {
 let trial: Trial | null = null;
 /** Bumped by every new file or id choice: an older check that finishes late is dropped. */
 let generation = 0;
-
-const IDLE: Omit<TrialSlice, 'showCandidate'> = {
-  phase: 'idle',
-  file: null,
-  id: null,
-  version: null,
-  task: null,
-  choices: [],
-  labelsFrom: null,
-  problem: null,
-  report: null,
-};
 
 function requireManager() {
   const manager = currentManager();
@@ -105,7 +93,7 @@ export async function tryModelFiles(files: readonly File[]): Promise<void> {
   if (!modelFile) return;
   const labelsFile = sidecarFile && sidecarFile !== modelFile ? sidecarFile : undefined;
   patchTrial(() => ({
-    ...IDLE,
+    ...IDLE_TRIAL,
     phase: 'checking',
     file: { name: modelFile.name, bytes: modelFile.size, sha256: null, labelsFile: labelsFile?.name ?? null },
   }));
@@ -280,7 +268,7 @@ export async function useTrialModel(): Promise<void> {
   trial = null;
   const serves = manager.servingSpecs()[spec.id]?.sha256 === spec.sha256;
   if (serves) {
-    patchTrial(() => ({ ...IDLE }));
+    patchTrial(() => ({ ...IDLE_TRIAL }));
     announce(`${spec.id} now uses ${t.name} on this device.`);
   } else {
     refused(`${t.name} did not swap in; the update log says why, and ${spec.id} keeps its version.`);
@@ -298,7 +286,7 @@ export async function endTrial(): Promise<void> {
   const t = trial;
   trial = null;
   await release(t);
-  patchTrial(() => ({ ...IDLE }));
+  patchTrial(() => ({ ...IDLE_TRIAL }));
 }
 
 /** Shows or hides the candidate's boxes (dashed) on the webcam. */

@@ -134,6 +134,19 @@ export interface TrialSlice {
   showCandidate: boolean;
 }
 
+/** The trial slice with no file being tried (the show-candidate toggle is the user's and kept). */
+export const IDLE_TRIAL: Omit<TrialSlice, 'showCandidate'> = {
+  phase: 'idle',
+  file: null,
+  id: null,
+  version: null,
+  task: null,
+  choices: [],
+  labelsFrom: null,
+  problem: null,
+  report: null,
+};
+
 /** The whole app state. */
 export interface AppState {
   engine: EngineSlice;

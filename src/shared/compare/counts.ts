@@ -5,7 +5,7 @@
  * (gender, top-1 class…) and absolute errors (age). Features produce these from their results,
  * generically (compare/generic.ts) or with their own `compare` (src/features/<feature>/compare.ts).
  */
-import type { PixelBox } from '../geometry.ts';
+import { iou, type PixelBox } from '../geometry.ts';
 
 /** Boxes found by the serving version and by the candidate, matched one-to-one at IoU ≥ {@link MATCH_IOU}. */
 export interface BoxCounts {
@@ -44,17 +44,6 @@ export interface ComparisonCounts {
 
 /** IoU a candidate box needs with a serving box to count as the same thing. */
 export const MATCH_IOU = 0.5;
-
-/** Intersection over union of two pixel boxes (0 when they do not overlap or are empty). */
-export function iou(a: PixelBox, b: PixelBox): number {
-  const x1 = Math.max(a.x, b.x);
-  const y1 = Math.max(a.y, b.y);
-  const x2 = Math.min(a.x + a.width, b.x + b.width);
-  const y2 = Math.min(a.y + a.height, b.y + b.height);
-  const inter = Math.max(0, x2 - x1) * Math.max(0, y2 - y1);
-  const union = a.width * a.height + b.width * b.height - inter;
-  return union > 0 && inter > 0 ? inter / union : 0;
-}
 
 /** A thing found in an image, as the box comparison sees it. */
 export interface Found {

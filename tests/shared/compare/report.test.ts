@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { FEATURES } from '../../../src/features/index.ts';
-import { iou, matchBoxes } from '../../../src/shared/compare/counts.ts';
+import { matchBoxes } from '../../../src/shared/compare/counts.ts';
+import { iou } from '../../../src/shared/geometry.ts';
 import { compareGeneric } from '../../../src/shared/compare/generic.ts';
 import { describeReport, percentile, ShadowTally } from '../../../src/shared/compare/report.ts';
 
