@@ -78,8 +78,11 @@ export class TestRegistry {
 
   /**
    * Publishes `file` as `id@version` with `npm run publish-model` and returns when the new
-   * manifest is live (publish-model replaces it atomically, last). With `edit`, it publishes
-   * into a staging copy, edits and re-signs there, then makes the result live the same way.
+   * manifest is live. publish-model runs against a staging copy and the result goes live only
+   * after it exited (blobs and probes first, the manifest last, atomically), as on a real CDN: the
+   * publisher's CPU work (contract checks, probe expectations, signing) is on another machine
+   * than the user's, so it must not fall into the swap the page measures. With `edit`, the
+   * staged manifest is edited and re-signed before it goes live.
    */
   async publish(id: string, version: string, file: string, options: PublishOptions = {}): Promise<{ sha256: string }> {
     const args = ['--id', id, '--version', version, '--file', file];
@@ -91,22 +94,27 @@ export class TestRegistry {
     return { sha256: published.sha256 };
   }
 
-  /** Runs `npm run publish-model -- --registry <here> …args`, through a staging copy when `edit` is given (see publish). */
+  /** Runs `npm run publish-model -- --registry <staging copy> …args`, then makes the result live (see publish). */
   private async publishModel(publishArgs: string[], edit: PublishOptions['edit']): Promise<void> {
-    const target = edit ? mkdtempSync(join(ARTIFACTS, 'staging-')) : this.dir;
-    if (edit) cpSync(this.dir, target, { recursive: true });
-    const args = ['run', '--silent', 'publish-model', '--', '--registry', target, ...publishArgs];
-    await run('npm', args, { maxBuffer: 1 << 20 });
-    if (edit) {
-      const manifest = JSON.parse(readFileSync(join(target, 'manifest.json'), 'utf8')) as Manifest;
-      edit(manifest);
-      delete manifest.signature;
-      manifest.signature = signManifest(manifest, (await resolveSigningKey()).key);
+    const target = mkdtempSync(join(ARTIFACTS, 'staging-'));
+    try {
+      cpSync(this.dir, target, { recursive: true });
+      const args = ['run', '--silent', 'publish-model', '--', '--registry', target, ...publishArgs];
+      await run('npm', args, { maxBuffer: 1 << 20 });
+      let text = readFileSync(join(target, 'manifest.json'), 'utf8');
+      if (edit) {
+        const manifest = JSON.parse(text) as Manifest;
+        edit(manifest);
+        delete manifest.signature;
+        manifest.signature = signManifest(manifest, (await resolveSigningKey()).key);
+        text = `${JSON.stringify(manifest, null, 2)}\n`;
+      }
       for (const sub of ['blobs', 'probe']) {
         if (!existsSync(join(target, sub))) continue;
         for (const name of readdirSync(join(target, sub))) cpSync(join(target, sub, name), join(this.dir, sub, name));
       }
-      await writeFileAtomic(join(this.dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+      await writeFileAtomic(join(this.dir, 'manifest.json'), text);
+    } finally {
       rmSync(target, { recursive: true, force: true });
     }
   }

@@ -10,6 +10,17 @@ import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
 import type { FrameSamples } from './fixtures.ts';
 import { SWAP_METRICS_JSON } from './paths.ts';
 
+/**
+ * A frame gap this many times the cadence counts as the video stalling: what the update specs
+ * assert. The product target is 1.5× (issue 9), not met yet on two shared cores (2.0× quiet in
+ * `npm run bench`, 2.3–3.3× in these specs on a loaded machine; ARCHITECTURE.md); the specs
+ * record their ratio in e2e/.artifacts/swap-metrics.json, the bench tracks the target.
+ */
+export const STALL_RATIO = 4;
+
+/** The page samples its frame counter every 5 ms, so a measured gap may be up to that much late. */
+export const SAMPLING_SLACK_MS = 10;
+
 /** Median of numbers (NaN for none). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;
@@ -73,12 +84,15 @@ export interface CrossGapStats {
   maxGapAfterFlipMs: number;
   framesBeforeFlip: number;
   framesAfterFlip: number;
+  /** When the largest gap before the flip ended, ms after `start` (where in the staging it fell). */
+  maxGapBeforeFlipEndedAtMs: number;
 }
 
 /** {@link CrossGapStats} for a swap from `start` through `flip` to `end` (wall times, ms). */
 export function crossGapStats(samples: FrameSamples, start: number, flip: number, end: number): CrossGapStats {
   const beforeFlip = intervals(samples, start, flip - 1e-6);
   const afterFlip = intervals(samples, flip, end + 1000);
+  const largest = largestGap(samples, start, flip - 1e-6);
   return {
     medianBeforeMs: median(intervals(samples, -Infinity, start)),
     medianAfterMs: median(intervals(samples, end + 1000, Infinity)),
@@ -86,7 +100,19 @@ export function crossGapStats(samples: FrameSamples, start: number, flip: number
     maxGapAfterFlipMs: Math.max(0, ...afterFlip),
     framesBeforeFlip: beforeFlip.length,
     framesAfterFlip: afterFlip.length,
+    maxGapBeforeFlipEndedAtMs: largest ? largest.endedAt - start : NaN,
   };
+}
+
+/** The largest interval whose end falls in [from, to], and when it ended. */
+function largestGap(samples: FrameSamples, from: number, to: number): { ms: number; endedAt: number } | null {
+  let best: { ms: number; endedAt: number } | null = null;
+  for (let i = 1; i < samples.length; i++) {
+    const [t, n] = samples[i]!;
+    const [t0, n0] = samples[i - 1]!;
+    if (n > n0 && t >= from && t <= to && (!best || t - t0 > best.ms)) best = { ms: t - t0, endedAt: t };
+  }
+  return best;
 }
 
 /** The first and last log times of one version's update (service-worker `found` to `released`). */

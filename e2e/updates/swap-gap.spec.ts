@@ -11,13 +11,7 @@
  */
 import { expect, test } from '../support/fixtures.ts';
 import { MODEL_FILES } from '../support/paths.ts';
-import { gapStats, recordMetrics, swapWindow } from '../support/swap-metrics.ts';
-
-/** The page samples its frame counter every 5 ms, so a measured gap may be up to that much late. */
-const SAMPLING_SLACK_MS = 10;
-
-/** A gap this many times the median counts as the video stalling. */
-const STALL_RATIO = 4;
+import { gapStats, recordMetrics, SAMPLING_SLACK_MS, STALL_RATIO, swapWindow } from '../support/swap-metrics.ts';
 
 test('swapping the face detector while the webcam runs keeps the video going: no stall, no lost frame, one model recompiled', async ({
   app,
