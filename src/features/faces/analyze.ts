@@ -20,9 +20,9 @@ import { letterbox } from '../../shared/pipeline/image-ops.ts';
 import { stretch } from '../../shared/pipeline/tf-kernels.ts';
 import { ModelOutputError, ModelSignatureError } from '../../shared/pipeline/errors.ts';
 import type { ModelRunner } from '../../shared/pipeline/model-runner.ts';
-import type { ExpressionLabel, FaceAnnotation, Gender } from './results.ts';
+import type { ExpressionLabel, FaceAnnotation, Gender, QualityIssue } from './results.ts';
 import { EXPRESSION_LABELS, GENDER_LABELS } from './results.ts';
-import { toPixelDetections } from './detection-boxes.ts';
+import { toPixelDetections, type PixelDetection } from './detection-boxes.ts';
 import { cropRegion, FaceCropper } from './face-crops.ts';
 import { measureFace, qualityIssue, type FaceQualityMetrics } from './quality.ts';
 
@@ -104,54 +104,149 @@ function argmax(values: ArrayLike<number>, count: number): number {
   return best;
 }
 
+/** What the detector found in one image, best score first, with each face's quality verdict. */
+export interface FaceDetections {
+  detections: PixelDetection[];
+  metrics: FaceQualityMetrics[];
+  /** The gate's verdict per detection (undefined: good enough to estimate). */
+  issues: (QualityIssue | undefined)[];
+  ms: number;
+}
+
+/** Runs the detector on `image` (fed as its manifest's `fit` says) and judges each face's quality. */
+export async function detectFaces(
+  image: RgbImage,
+  detector: ModelRunner,
+  options: { preprocess?: Preprocess; qualityGate?: boolean; now?: () => number } = {},
+): Promise<FaceDetections> {
+  const now = options.now ?? defaultNow;
+  const size = squareInputSize(detector.inputs);
+  if (size === null) throw new ModelSignatureError('the detector model has no fixed square input size');
+  const fit = options.preprocess?.fit ?? 'letterbox';
+  const t0 = now();
+  const detIn = fit === 'stretch' ? stretch(image, size) : letterbox(image, size);
+  const detOut = await detector.run({ [inputName('detector', detector)]: detIn });
+  const ms = now() - t0;
+  const scores = finiteOutput('detector', detOut, 'scores', detOut.scores?.data.length ?? 0);
+  const boxes = finiteOutput('detector', detOut, 'boxes', scores.length * 4);
+  const detections = toPixelDetections(boxes, scores, image, size, fit).sort((a, b) => b.score - a.score);
+  const metrics = detections.map((d) => measureFace(image, d.box));
+  const gate = options.qualityGate ?? true;
+  return { detections, metrics, issues: metrics.map((m) => (gate ? qualityIssue(m) : undefined)), ms };
+}
+
+/** The attribute and expression nets' outputs for a batch of faces, in box order. */
+export interface FaceEstimates {
+  age: Float32Array;
+  /** [faces × gender labels] probabilities, in the model's label order. */
+  gender: Float32Array;
+  /** [faces × expression labels] probabilities, in the model's label order. */
+  expression: Float32Array;
+  timings: { attributes: number; expression: number };
+}
+
+/** One batched run of the attribute net and one of the expression net over the faces at `boxes`. */
+export async function estimateFaces(
+  image: RgbImage,
+  boxes: readonly PixelBox[],
+  models: Pick<FaceModels, 'attributes' | 'expression'>,
+  options: Pick<AnalyzeOptions, 'labels' | 'preprocess' | 'now'> = {},
+): Promise<FaceEstimates> {
+  const now = options.now ?? defaultNow;
+  const ng = (options.labels?.gender ?? GENDER_LABELS).length;
+  const ne = (options.labels?.expression ?? EXPRESSION_LABELS).length;
+  const pre = options.preprocess ?? {};
+  const cropper = new FaceCropper(image, boxes);
+  const b = boxes.length;
+  const t1 = now();
+  const attrIn = cropper.crops(cropSide('attributes', models.attributes), pre.attributes?.crop);
+  const attrOut = await models.attributes.run({ [inputName('attributes', models.attributes)]: attrIn });
+  const attributes = now() - t1;
+  const age = finiteOutput('attributes', attrOut, 'age', b);
+  const gender = finiteOutput('attributes', attrOut, 'gender', b * ng);
+  const t2 = now();
+  const exprIn = cropper.crops(cropSide('expression', models.expression), pre.expression?.crop);
+  const exprOut = await models.expression.run({ [inputName('expression', models.expression)]: exprIn });
+  const expressionMs = now() - t2;
+  const expression = finiteOutput('expression', exprOut, 'expression', b * ne);
+  return { age, gender, expression, timings: { attributes, expression: expressionMs } };
+}
+
+/** One face's estimates as probabilities (age in years), the form the tracker smooths. */
+export interface FaceEstimate {
+  age: number;
+  gender: number[];
+  expression: number[];
+}
+
+/** Face `slot` of a batch of estimates. */
+export function estimateAt(estimates: FaceEstimates, slot: number): FaceEstimate {
+  const ng = estimates.gender.length / estimates.age.length;
+  const ne = estimates.expression.length / estimates.age.length;
+  return {
+    age: estimates.age[slot]!,
+    gender: Array.from(estimates.gender.subarray(slot * ng, slot * ng + ng)),
+    expression: Array.from(estimates.expression.subarray(slot * ne, slot * ne + ne)),
+  };
+}
+
+/** The reported face: box in original pixels, rounded, with labels from the model's label order. */
+export function faceAnnotation(
+  box: PixelBox,
+  score: number,
+  estimate: FaceEstimate | null,
+  labels: AnalyzeOptions['labels'] = {},
+  issue?: QualityIssue,
+): FaceAnnotation {
+  if (!estimate)
+    return {
+      box: roundBox(box),
+      score: roundTo(score, 4),
+      age: null,
+      gender: null,
+      genderProbability: null,
+      expression: null,
+      ...(issue ? { quality: issue } : {}),
+    };
+  const genderLabels = (labels.gender ?? GENDER_LABELS) as readonly Gender[];
+  const expressionLabels = (labels.expression ?? EXPRESSION_LABELS) as readonly ExpressionLabel[];
+  const gi = argmax(estimate.gender, genderLabels.length);
+  const ei = argmax(estimate.expression, expressionLabels.length);
+  return {
+    box: roundBox(box),
+    score: roundTo(score, 4),
+    age: roundTo(estimate.age, 1),
+    gender: genderLabels[gi]!,
+    genderProbability: roundTo(estimate.gender[gi]!, 4),
+    expression: { label: expressionLabels[ei]!, probability: roundTo(estimate.expression[ei]!, 4) },
+  };
+}
+
 /** Detects faces in `image` and estimates age, gender and expression for each good face. */
 export async function analyzeFaces(
   image: RgbImage,
   models: FaceModels,
   options: AnalyzeOptions = {},
 ): Promise<AnalyzedFaces> {
-  const now = options.now ?? defaultNow;
   const scale = options.scaleToOriginal ?? 1;
-  const genderLabels = (options.labels?.gender ?? GENDER_LABELS) as readonly Gender[];
-  const expressionLabels = (options.labels?.expression ?? EXPRESSION_LABELS) as readonly ExpressionLabel[];
-  const gate = options.qualityGate ?? true;
-
-  const size = squareInputSize(models.detector.inputs);
-  if (size === null) throw new ModelSignatureError('the detector model has no fixed square input size');
   const pre = options.preprocess ?? {};
-  const fit = pre.detector?.fit ?? 'letterbox';
-  const t0 = now();
-  const detIn = fit === 'stretch' ? stretch(image, size) : letterbox(image, size);
-  const detOut = await models.detector.run({ [inputName('detector', models.detector)]: detIn });
-  const detect = now() - t0;
-  const scores = finiteOutput('detector', detOut, 'scores', detOut.scores?.data.length ?? 0);
-  const boxes = finiteOutput('detector', detOut, 'boxes', scores.length * 4);
-  const detections = toPixelDetections(boxes, scores, image, size, fit).sort((a, b) => b.score - a.score);
-
-  const metrics = detections.map((d) => measureFace(image, d.box));
-  const issues = metrics.map((m) => (gate ? qualityIssue(m) : undefined));
+  const found = await detectFaces(image, models.detector, {
+    preprocess: pre.detector,
+    qualityGate: options.qualityGate ?? true,
+    now: options.now ?? defaultNow,
+  });
+  const { detections, metrics, issues } = found;
   const good = detections.flatMap((_, i) => (issues[i] ? [] : [i]));
-  const timings = { detect, attributes: 0, expression: 0 };
-  let age: Float32Array | null = null;
-  let gender: Float32Array | null = null;
-  let expression: Float32Array | null = null;
+  const timings = { detect: found.ms, attributes: 0, expression: 0 };
+  let estimates: FaceEstimates | null = null;
   if (good.length > 0) {
-    const cropper = new FaceCropper(
+    estimates = await estimateFaces(
       image,
       good.map((i) => detections[i]!.box),
+      models,
+      options,
     );
-    const b = good.length;
-    const t1 = now();
-    const attrIn = cropper.crops(cropSide('attributes', models.attributes), pre.attributes?.crop);
-    const attrOut = await models.attributes.run({ [inputName('attributes', models.attributes)]: attrIn });
-    timings.attributes = now() - t1;
-    age = finiteOutput('attributes', attrOut, 'age', b);
-    gender = finiteOutput('attributes', attrOut, 'gender', b * genderLabels.length);
-    const t2 = now();
-    const exprIn = cropper.crops(cropSide('expression', models.expression), pre.expression?.crop);
-    const exprOut = await models.expression.run({ [inputName('expression', models.expression)]: exprIn });
-    timings.expression = now() - t2;
-    expression = finiteOutput('expression', exprOut, 'expression', b * expressionLabels.length);
+    Object.assign(timings, estimates.timings);
   }
 
   const faces: FaceAnnotation[] = [];
@@ -159,36 +254,18 @@ export async function analyzeFaces(
   detections.forEach((d, i) => {
     const box = scaleBox(d.box, scale);
     const slot = good.indexOf(i);
-    const issue = issues[i];
-    if (slot < 0 || !age || !gender || !expression) {
-      faces.push({
-        box: roundBox(box),
-        score: roundTo(d.score, 4),
-        age: null,
-        gender: null,
-        genderProbability: null,
-        expression: null,
-        ...(issue ? { quality: issue } : {}),
-      });
-      raw.push({ box, crop: null, score: d.score, quality: metrics[i]!, age: null, gender: null, expression: null });
-      return;
-    }
-    const ng = genderLabels.length;
-    const ne = expressionLabels.length;
-    const g = Array.from(gender.subarray(slot * ng, slot * ng + ng));
-    const e = Array.from(expression.subarray(slot * ne, slot * ne + ne));
-    const gi = argmax(g, ng);
-    const ei = argmax(e, ne);
-    faces.push({
-      box: roundBox(box),
-      score: roundTo(d.score, 4),
-      age: roundTo(age[slot]!, 1),
-      gender: genderLabels[gi]!,
-      genderProbability: roundTo(g[gi]!, 4),
-      expression: { label: expressionLabels[ei]!, probability: roundTo(e[ei]!, 4) },
+    const estimate = slot >= 0 && estimates ? estimateAt(estimates, slot) : null;
+    faces.push(faceAnnotation(box, d.score, estimate, options.labels, issues[i]));
+    const crop = estimate ? scaleBox(cropRegion(image, d.box, pre.attributes?.crop), scale) : null;
+    raw.push({
+      box,
+      crop,
+      score: d.score,
+      quality: metrics[i]!,
+      age: estimate?.age ?? null,
+      gender: estimate?.gender ?? null,
+      expression: estimate?.expression ?? null,
     });
-    const crop = scaleBox(cropRegion(image, d.box, pre.attributes?.crop), scale);
-    raw.push({ box, crop, score: d.score, quality: metrics[i]!, age: age[slot]!, gender: g, expression: e });
   });
   return { faces, raw, timings };
 }
