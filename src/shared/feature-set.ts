@@ -4,7 +4,7 @@
  * every selected feature, with results under each feature's key and timings per stage. The
  * worker and `npm run annotate` both call {@link analyzeWithFeatures}, so they agree.
  */
-import type { Feature, FeatureModel, FeatureRunner, ProbeRecipe } from './feature.ts';
+import type { Feature, FeatureInput, FeatureModel, FeatureOutput, FeatureRunner, ProbeRecipe } from './feature.ts';
 import type { RgbImage } from './image.ts';
 import { ModelRuntimeError } from './errors.ts';
 
@@ -78,13 +78,15 @@ export interface AnalysisInput {
 const defaultNow = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
 /**
- * Runs each feature on the image with its models. A model that produces bad outputs
+ * Runs each feature on the image with its models (`run`: how a feature analyses, by default
+ * {@link Feature.analyze}; a video stream passes its trackers). A model that produces bad outputs
  * (ModelOutputError, named by role) is reported as a {@link ModelRuntimeError} naming the model
  * id and version, so the model manager can roll back the right one.
  */
 export async function analyzeWithFeatures(
   features: readonly Feature[],
   input: AnalysisInput,
+  run: (feature: Feature, input: FeatureInput) => Promise<FeatureOutput<unknown>> = (f, i) => f.analyze(i),
 ): Promise<FeatureAnalysis> {
   const now = input.now ?? defaultNow;
   const out: FeatureAnalysis = { results: {}, models: {}, timings: {} };
@@ -98,7 +100,7 @@ export async function analyzeWithFeatures(
     }
     let analysed;
     try {
-      analysed = await feature.analyze({ image: input.image, scaleToOriginal: input.scaleToOriginal, models, now });
+      analysed = await run(feature, { image: input.image, scaleToOriginal: input.scaleToOriginal, models, now });
     } catch (err) {
       const role = (err as { model?: unknown }).model;
       const runner = typeof role === 'string' ? models[role] : undefined;
@@ -107,6 +109,7 @@ export async function analyzeWithFeatures(
       throw err;
     }
     out.results[feature.id] = analysed.result;
+    if (analysed.models) Object.assign(out.models, analysed.models);
     for (const [stage, ms] of Object.entries(analysed.timings)) out.timings[`${feature.id}.${stage}`] = ms;
   }
   return out;

@@ -45,6 +45,31 @@ export interface FeatureInput {
 export interface FeatureOutput<R> {
   result: R;
   timings: Record<string, number>;
+  /**
+   * model id → version of the models that produced `result`, when not the ones in the input (a
+   * tracker still answering from older versions while the newly swapped ones start).
+   */
+  models?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Follows a feature's result across the frames of one video stream, so the models need not run
+ * on every frame (src/shared/tracking/box-tracker.ts). A tracker serves one set of model
+ * versions. `step` answers for the frame it is given and may start model work in the
+ * background; that work uses the sessions of `input.models`, which the caller keeps alive until
+ * {@link FeatureTracker.settled} resolves. An error of the background work is thrown by the next
+ * `step`.
+ */
+export interface FeatureTracker<R> {
+  step(input: FeatureInput): Promise<FeatureOutput<R>>;
+  /**
+   * Answers from what it follows without touching a model (the models in `input` are newer
+   * versions: a swap is handing over to another tracker). Its output names its own versions.
+   * Null when it has nothing to answer with (its first frame never completed).
+   */
+  hold(input: FeatureInput): FeatureOutput<R> | null;
+  /** Resolves when the model work started so far has finished (never rejects). */
+  settled(): Promise<void>;
 }
 
 /** Where a probe image comes from: a region of a photo shipped by an npm package, as a PNG. */
@@ -139,6 +164,11 @@ export interface Feature<R = unknown> {
   preprocess(task: TaskId, size: number): Preprocess;
   /** Analyses one image with the feature's models. */
   analyze(input: FeatureInput): Promise<FeatureOutput<R>>;
+  /**
+   * A tracker for a video stream (webcam frames); absent: every frame runs {@link analyze}. Its
+   * results have the same shape as `analyze`'s.
+   */
+  track?(): FeatureTracker<R>;
   /** What to draw over the image. */
   overlay(result: R): OverlayBox[];
   /** Rows for the photo card. */

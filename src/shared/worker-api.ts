@@ -187,6 +187,12 @@ export interface AnalyzeOptions {
   batch?: string;
   /** Also run the features using `shadow.id` with that staged candidate, on the same pixels. */
   shadow?: ShadowTarget;
+  /**
+   * Webcam frames only: follow each feature's result from frame to frame with its tracker, so its
+   * models run on a schedule instead of on every frame (default true; a frame with `shadow` runs
+   * every model). False runs every model on every frame.
+   */
+  tracking?: boolean;
 }
 
 /** The result for one photo. */

@@ -8,6 +8,7 @@ import { analyzeFaces, faceModelsOf } from './analyze.ts';
 import { compareFaces } from './compare.ts';
 import { facePreprocess } from './preprocess.ts';
 import { FACE_PROBES } from './probes.ts';
+import { FaceTracker } from './track.ts';
 import { faceDetails, faceOverlay, faceSummary } from './present.ts';
 import type { FaceAnnotation } from './results.ts';
 import { FACE_ATTRIBUTES, FACE_DETECTION, FACE_EXPRESSION } from './tasks.ts';
@@ -38,6 +39,7 @@ export const faces: Feature<FaceAnnotation[]> = {
     });
     return { result: out.faces, timings: out.timings };
   },
+  track: () => new FaceTracker(),
   overlay: faceOverlay,
   details: faceDetails,
   summary: faceSummary,

@@ -19,6 +19,7 @@ import { OBJECT_PROBES } from './probes.ts';
 import { objectDetails, objectOverlay, objectSummary } from './present.ts';
 import type { ObjectAnnotation } from './results.ts';
 import { OBJECT_DETECTION } from './tasks.ts';
+import { ObjectTracker } from './track.ts';
 
 export type { ObjectAnnotation } from './results.ts';
 
@@ -38,6 +39,7 @@ export const objects: Feature<ObjectAnnotation[]> = {
     const out = await analyzeObjects(input.image, detector, { scaleToOriginal: input.scaleToOriginal, now: input.now });
     return { result: out.objects, timings: out.timings };
   },
+  track: () => new ObjectTracker(),
   overlay: objectOverlay,
   details: objectDetails,
   summary: objectSummary,

@@ -12,6 +12,7 @@
 import * as Comlink from 'comlink';
 import { analyzeWithFeatures, probeRecipeFor, selectFeatures, type FeatureAnalysis } from '../../shared/feature-set.ts';
 import type { Feature, FeatureRunner } from '../../shared/feature.ts';
+import { FrameTrackers } from '../../shared/frame-trackers.ts';
 import { EngineNotReadyError, ModelLoadError, WorkerCrashedError } from '../../shared/errors.ts';
 import type { HostRuntime } from '../../shared/model-host-api.ts';
 import { compareProbe } from '../../shared/pipeline/probe.ts';
@@ -130,6 +131,8 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
   private readonly restoring = new Map<string, Promise<void>>();
   /** When the last live frame finished, and the swap steps waiting for the next one. */
   private lastFrameAt = -Infinity;
+  /** The webcam stream's trackers (one stream at a time). */
+  private readonly trackers = new FrameTrackers();
   private frameWaiters: Array<() => void> = [];
 
   constructor(private readonly deps: PipelineDeps) {
@@ -423,22 +426,36 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     return { features, lease: this.table.lease(sessions) };
   }
 
+  /**
+   * Runs the chosen features on `decoded`. With `trackers` (webcam frames), features with a
+   * tracker answer from it, and the sessions stay leased until the model work it started is done.
+   */
   private async analyze(
     decoded: DecodedImage,
     options: AnalyzeOptions,
     started: number,
     decodeMs: number,
+    trackers?: FrameTrackers,
   ): Promise<FeatureAnalysis & { shadow?: ShadowRun }> {
     const { features, lease } = this.leaseFor(options);
+    let held: Promise<void> | null = null;
     try {
       const runners = runnersOf(lease.sessions);
       const compared = options.shadow && runners[options.shadow.id] ? timed(runners[options.shadow.id]!) : null;
       if (compared) runners[compared.id] = compared;
-      const out = await analyzeWithFeatures(features, {
-        image: decoded.image,
-        scaleToOriginal: decoded.scaleToOriginal,
-        runners,
-      });
+      const input = { image: decoded.image, scaleToOriginal: decoded.scaleToOriginal, runners };
+      let out: FeatureAnalysis;
+      if (trackers) {
+        trackers.begin(
+          started,
+          features.map((f) => f.id),
+        );
+        try {
+          out = await analyzeWithFeatures(features, input, (f, i) => trackers.run(f, i));
+        } finally {
+          held = trackers.settled();
+        }
+      } else out = await analyzeWithFeatures(features, input);
       const timings = { decode: decodeMs, ...out.timings, total: performance.now() - started };
       if (!options.shadow) return { ...out, timings };
       const shadow = await this.shadowRun(options.shadow, featuresUsing(features, options.shadow.id), decoded, {
@@ -447,7 +464,8 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
       });
       return { ...out, timings, shadow };
     } finally {
-      lease.release();
+      if (held) void held.then(() => lease.release());
+      else lease.release();
     }
   }
 
@@ -517,7 +535,14 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     try {
       const started = performance.now();
       const decoded = this.decoder.frame(frame);
-      const out = await this.analyze(decoded, options, started, performance.now() - started);
+      const tracking = options.tracking !== false && !options.shadow;
+      const out = await this.analyze(
+        decoded,
+        options,
+        started,
+        performance.now() - started,
+        tracking ? this.trackers : undefined,
+      );
       const result: FrameResult<ImageBitmap> = {
         frame,
         width: frame.width,
