@@ -1,7 +1,7 @@
 /**
  * @file Webcam end to end on Chromium's fake camera (a sample photo looped from a .y4m): live
- * annotations appear and keep coming without errors, stopping releases the camera, and the
- * figures (FPS, inference p50/p95 with 1 and 2 threads, load → first frame) are recorded.
+ * annotations appear and keep coming without errors, faces are followed between detector runs,
+ * stopping releases the camera, and the figures (FPS, inference p50/p95 with 1 and 2 threads, load → first frame) are recorded.
  */
 import { writeFileSync } from 'node:fs';
 import { expect, test, type HotlensPage } from '../support/fixtures.ts';
@@ -45,6 +45,38 @@ test('the fake webcam is annotated live and stopping releases the camera', async
   await page.waitForTimeout(1000);
   expect(await processed(app)).toBe(stopped);
   expect((await app.status()).frames.errors).toBe(0);
+});
+
+test('faces are followed between detector runs: every frame shows them, the detector runs on a share of frames', async ({
+  app,
+  page,
+}) => {
+  await app.open('?camera=on');
+  await app.ready();
+  await expect.poll(() => processed(app), { timeout: 30_000 }).toBeGreaterThanOrEqual(10);
+  // The detector refreshes on a schedule; the frames in between are answered by tracking.
+  await expect.poll(async () => (await app.metrics()).webcam.detectorShare, { timeout: 15_000 }).toBeLessThan(0.75);
+  const share = (await app.metrics()).webcam.detectorShare!;
+  expect(share).toBeGreaterThan(0);
+
+  // Every annotated frame in a stretch of ~3 s names the same faces, tracked or detected.
+  const captions = new Set<string>();
+  const from = await processed(app);
+  for (let i = 0; i < 30; i++) {
+    captions.add((await page.getByTestId('hud-faces').textContent()) ?? '');
+    await page.waitForTimeout(100);
+  }
+  expect(await processed(app)).toBeGreaterThan(from + 10);
+  expect([...captions]).toHaveLength(1);
+  expect([...captions][0]).toMatch(/^faces[1-9]\d* faces?: /);
+  expect((await app.status()).frames.errors).toBe(0);
+
+  // The HUD shows the camera's rate beside the annotated rate, and the detector's share.
+  expect(Number(await page.getByTestId('hud-camera-fps').textContent())).toBeGreaterThan(0);
+  expect(Number(await page.getByTestId('hud-fps').textContent())).toBeGreaterThan(0);
+  await expect(page.getByTestId('hud-detector-share')).toHaveText(/^\d+% of frames$/);
+  const status = await app.status();
+  expect(status.frames.delivered).toBeGreaterThanOrEqual(status.frames.processed + status.frames.dropped);
 });
 
 test('measure: FPS and inference ms with 1 and 2 threads, load → first annotated frame', async ({ app, page }) => {

@@ -42,10 +42,14 @@ export interface HotlensStatus {
   threads: number | null;
   models: Record<string, ModelStatus>;
   /**
-   * Webcam frame counters. `byModels` counts annotated frames by the model versions that produced
-   * them: key "id@version id@version …" (sorted), e.g. to prove a group swap never mixed generations.
+   * Webcam frame counters since the page loaded. `delivered`: camera frames that reached the frame
+   * loop (the increase of the video's `presentedFrames`, so frames the browser presented between
+   * two callbacks count too; one per callback where the browser gives no count); `processed`:
+   * frames annotated; `dropped`: frames skipped because one was still in flight; `errors`: failed
+   * analyses. `byModels` counts annotated frames by the model versions that produced them: key
+   * "id@version id@version …" (sorted), e.g. to prove a group swap never mixed generations.
    */
-  frames: { processed: number; dropped: number; errors: number; byModels: Record<string, number> };
+  frames: { delivered: number; processed: number; dropped: number; errors: number; byModels: Record<string, number> };
   /** Features chosen (picker or `?features=`) and those whose models serve now. */
   features: { selected: string[]; serving: string[] };
   /** The update log, oldest first (time, model, version, stage, outcome, reason, durations). */
@@ -91,10 +95,21 @@ export interface HotlensMetrics {
   compileMs: Record<string, number>;
   warmupMs: Record<string, number>;
   webcam: {
+    /** Annotated frames per second over the last 5 s. */
     fps: number;
     p50: number | null;
     p95: number | null;
+    /** Annotated frames in the window. */
     samples: number;
+    /** Camera frames delivered per second over the window. */
+    cameraFps: number;
+    /** Annotated ÷ delivered frames over the window (0..1; null while the camera rate is unknown). */
+    annotatedRatio: number | null;
+    /**
+     * Share of the window's annotated frames on which a detector ran (a stage `….detect`) rather
+     * than tracking alone (0..1; null when no frame reported stage times).
+     */
+    detectorShare: number | null;
     /** Median worker time per stage (`decode`, `faces.detect`, `faces.attributes`, …). */
     stagesP50: Record<string, number | null>;
     /** Stage times of the first annotated frame. */

@@ -39,7 +39,7 @@ export function installHotlensApi(win: Window): void {
       const per = (key: 'compileMs' | 'warmupMs') =>
         Object.fromEntries(Object.values(info?.models ?? {}).map((m) => [m.id, m[key]]));
       const now = performance.now();
-      const stats = summarize(camera.samples, now);
+      const stats = summarize(camera.samples, now, camera.deliveries);
       return {
         readyMs: engine.readyAt,
         firstFrameMs: camera.firstFrameAt,
@@ -54,6 +54,9 @@ export function installHotlensApi(win: Window): void {
           p50: stats.p50,
           p95: stats.p95,
           samples: stats.count,
+          cameraFps: stats.cameraFps,
+          annotatedRatio: stats.annotatedRatio,
+          detectorShare: stats.detectorShare,
           stagesP50: stageMedians(camera.samples, now),
           firstStages: camera.firstStages,
         },

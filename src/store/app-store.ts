@@ -13,8 +13,9 @@ export function initialState(): AppState {
     camera: {
       phase: 'off',
       error: null,
-      frames: { processed: 0, dropped: 0, errors: 0, byModels: {} },
+      frames: { delivered: 0, processed: 0, dropped: 0, errors: 0, byModels: {} },
       samples: [],
+      deliveries: [],
       firstFrameAt: null,
       earlyInferenceMs: [],
       firstStages: null,

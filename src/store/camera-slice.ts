@@ -1,6 +1,7 @@
 /**
- * @file Actions of the camera slice: phase changes and per-frame counters. The frame loop in
- * the Webcam view calls these; `window.hotlens.status().frames` reads them.
+ * @file Actions of the camera slice: phase changes and per-frame counters (camera frames
+ * delivered, annotated, dropped, failed) with the windowed samples the HUD summarises. The frame
+ * loop in the Webcam view calls these; `window.hotlens.status().frames` reads them.
  */
 import { patchCamera } from './app-store.ts';
 import { addSample, type FrameSample } from './frame-stats.ts';
@@ -72,6 +73,14 @@ export function frameProcessed(
     firstStages: c.firstStages ?? sample.stages ?? null,
     summary,
     found,
+  }));
+}
+
+/** `frames` camera frames reached the frame loop at `at` (performance.now); see DeliveredCounter. */
+export function framesDelivered(frames: number, at: number): void {
+  patchCamera((c) => ({
+    frames: { ...c.frames, delivered: c.frames.delivered + frames },
+    deliveries: addSample(c.deliveries, { at, frames }),
   }));
 }
 

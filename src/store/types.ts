@@ -8,7 +8,7 @@ import type { ImageAnnotation } from '../shared/results.ts';
 import type { CheckSummary, UpdateLogRecord } from '../shared/update-messages.ts';
 import type { ManagerState } from '../models/page/manager-types.ts';
 import type { EngineInfo, LoadProgress, PhotoResult } from '../shared/worker-api.ts';
-import type { FrameSample } from './frame-stats.ts';
+import type { DeliverySample, FrameSample } from './frame-stats.ts';
 
 /** An error as the UI shows it: `name` from errors.ts, a short title, the actionable message. */
 export interface UserError {
@@ -34,12 +34,17 @@ export interface CameraSlice {
   phase: 'off' | 'starting' | 'on' | 'error';
   error: UserError | null;
   /**
-   * Frame counters; `byModels` counts annotated frames by the model versions that produced them
-   * (key: their sorted "id@version" joined by spaces), so a swap's consistency is observable.
+   * Frame counters. `delivered`: camera frames that reached the frame loop (from the video's
+   * `presentedFrames`, so frames presented between two callbacks count too); `processed`: frames
+   * annotated; `dropped`: frames skipped because one was in flight; `errors`: failed analyses.
+   * `byModels` counts annotated frames by the model versions that produced them (key: their
+   * sorted "id@version" joined by spaces), so a swap's consistency is observable.
    */
-  frames: { processed: number; dropped: number; errors: number; byModels: Record<string, number> };
-  /** Recent frames (pruned to the HUD window). */
+  frames: { delivered: number; processed: number; dropped: number; errors: number; byModels: Record<string, number> };
+  /** Recent annotated frames (pruned to the HUD window). */
   samples: FrameSample[];
+  /** Recent camera-frame deliveries (pruned to the HUD window). */
+  deliveries: DeliverySample[];
   /** performance.now() of the first annotated frame since the page loaded. */
   firstFrameAt: number | null;
   /** Worker time of the first frames (compare with the steady-state p50: warm-up works). */

@@ -5,7 +5,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appStore, resetAppStore } from '../../src/store/app-store.ts';
 import { engineFailed, engineLoading, engineReady } from '../../src/store/engine-slice.ts';
-import { frameDropped, frameFailed, frameProcessed } from '../../src/store/camera-slice.ts';
+import { frameDropped, frameFailed, frameProcessed, framesDelivered } from '../../src/store/camera-slice.ts';
 import { statusFrom } from '../../src/app/hotlens-status.ts';
 import { modelsState } from '../../src/store/models-slice.ts';
 import { ModelIntegrityError } from '../../src/shared/errors.ts';
@@ -83,8 +83,11 @@ describe('status()', () => {
     expect(statusFrom(appStore.getState()).storage).toEqual({ state: 'ok', reason: null });
   });
 
-  it('counts processed, dropped and failed frames', () => {
+  it('counts delivered, processed, dropped and failed frames', () => {
     const gen1 = { 'face-detector': '1.0.0', 'face-attributes': '1.0.0' };
+    framesDelivered(1, 0);
+    framesDelivered(3, 1); // two frames presented between callbacks
+    framesDelivered(1, 2);
     frameProcessed({ at: 1, inferenceMs: 10, roundTripMs: 12 }, '1 face', {}, '', gen1);
     frameProcessed({ at: 2, inferenceMs: 10, roundTripMs: 12 }, '1 face', {}, '', gen1);
     frameProcessed({ at: 3, inferenceMs: 10, roundTripMs: 12 }, '1 face', {}, '', {
@@ -94,6 +97,7 @@ describe('status()', () => {
     frameDropped();
     frameFailed();
     expect(statusFrom(appStore.getState()).frames).toEqual({
+      delivered: 5,
       processed: 3,
       dropped: 1,
       errors: 1,
@@ -104,6 +108,11 @@ describe('status()', () => {
     });
     expect(statusFrom(appStore.getState()).features).toEqual({ selected: ['faces'], serving: [] });
     expect(appStore.getState().camera.firstFrameAt).toBe(1);
+    expect(appStore.getState().camera.deliveries).toEqual([
+      { at: 0, frames: 1 },
+      { at: 1, frames: 3 },
+      { at: 2, frames: 1 },
+    ]);
   });
 
   it('exposes a load failure by error name', () => {

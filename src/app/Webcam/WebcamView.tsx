@@ -15,6 +15,7 @@ import {
   frameDropped,
   frameFailed,
   frameProcessed,
+  framesDelivered,
 } from '../../store/camera-slice.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 import { drawOverlay, fontForDisplay } from '../draw/draw-annotations.ts';
@@ -113,6 +114,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
       // A candidate in shadow (a model file being tried, a gated update) runs on sampled frames.
       analyse: (frame) => inferenceClient.analyzeFrame(frame, appStore.getState().features.serving, shadowForFrame()),
       draw,
+      delivered: framesDelivered,
       processed: (sample, result) => {
         frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated'), result.models);
         shadowFrameDone(result);

@@ -3,16 +3,21 @@
  * ImageBitmap transferred to the worker; at most one frame is in flight, and a frame that
  * arrives while the worker is busy is skipped and counted as dropped, never queued (a queue
  * would only add latency). The result comes back with its own bitmap, so boxes are drawn on
- * exactly the frame they belong to.
+ * exactly the frame they belong to. Every callback first reports the camera frames delivered since
+ * the previous one (DeliveredCounter: from `presentedFrames`, so frames the browser coalesced
+ * between callbacks count too), which is what the HUD's camera rate is made of.
  */
 import type { FrameResult } from '../../shared/worker-api.ts';
 import type { FrameSample } from '../../store/frame-stats.ts';
+import { DeliveredCounter } from './delivered-counter.ts';
 
 /** What the loop needs from the app. */
 export interface FrameLoopDeps {
   analyse(frame: ImageBitmap): Promise<FrameResult<ImageBitmap>>;
   /** Draws the annotated frame; the loop closes the bitmap afterwards. */
   draw(result: FrameResult<ImageBitmap>): void;
+  /** `frames` camera frames (≥ 1) reached the loop at `at` (performance.now), before that callback's frame is processed or dropped. */
+  delivered(frames: number, at: number): void;
   processed(sample: FrameSample, result: FrameResult<ImageBitmap>): void;
   dropped(): void;
   failed(err: unknown): void;
@@ -25,6 +30,7 @@ export class FrameLoop {
   private rvfc: number | null = null;
   private raf: number | null = null;
   private lastTime = -1;
+  private readonly counter = new DeliveredCounter();
 
   constructor(
     private readonly video: HTMLVideoElement,
@@ -35,6 +41,7 @@ export class FrameLoop {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.counter.restart();
     this.schedule();
   }
 
@@ -48,9 +55,11 @@ export class FrameLoop {
 
   private schedule(): void {
     if ('requestVideoFrameCallback' in HTMLVideoElement.prototype) {
-      this.rvfc = this.video.requestVideoFrameCallback(() => this.onFrame());
+      this.rvfc = this.video.requestVideoFrameCallback((_now, metadata) =>
+        this.onFrame((metadata as Partial<VideoFrameCallbackMetadata> | undefined)?.presentedFrames),
+      );
     } else {
-      // Fallback: poll on animation frames and treat a new currentTime as a new frame.
+      // Fallback: poll on animation frames and treat a new currentTime as one new frame.
       this.raf = requestAnimationFrame(() => {
         if (this.video.currentTime !== this.lastTime) {
           this.lastTime = this.video.currentTime;
@@ -60,9 +69,11 @@ export class FrameLoop {
     }
   }
 
-  private onFrame(): void {
+  /** A new frame; `presentedFrames` from the callback's metadata when the browser gives it. */
+  private onFrame(presentedFrames?: number): void {
     if (!this.running) return;
     this.schedule();
+    this.deps.delivered(this.counter.next(presentedFrames), performance.now());
     if (this.inFlight) {
       this.deps.dropped();
       return;
