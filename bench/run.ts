@@ -11,6 +11,7 @@ import { errorMessage, logger, type BenchContext } from './lib/context.ts';
 import { load1, machineAfter, machineBefore } from './lib/machine.ts';
 import { parseOptions, usage, type BenchOptions } from './lib/options.ts';
 import { buildPages, ensureDist, ensureFakeVideo, snapshotDist } from './lib/prepare.ts';
+import { ensureMovingVideo } from './lib/moving-video.ts';
 import { resetRegistry } from './lib/registry.ts';
 import { cspViolations, startBenchServer } from './lib/serve-bench.ts';
 import { CHART_SVG, DIAGNOSTIC_JSON, PROFILES, REPORT_MD, RESULTS_JSON } from './lib/paths.ts';
@@ -23,6 +24,7 @@ import { runFacesGen2 } from './sections/faces-gen2.ts';
 import { runVisits } from './sections/visits.ts';
 import { runSwap, skippedSwaps, summarizeSwaps, swapPlans } from './sections/swap.ts';
 import { runMemory, summarizeMemory } from './sections/memory.ts';
+import { runWebcam } from './sections/webcam.ts';
 import { completeResults } from './report/results.ts';
 import { checkTargets } from './report/targets.ts';
 import { renderReport } from './report/report.ts';
@@ -51,6 +53,7 @@ async function main(options: BenchOptions): Promise<void> {
   log('building bench pages');
   await buildPages();
   ensureFakeVideo();
+  if (options.only.has('webcam')) ensureMovingVideo();
   useJsFlags(options.jsFlags);
   const previous: Json =
     !options.jsFlags && options.merge && existsSync(RESULTS_JSON)
@@ -97,6 +100,7 @@ async function main(options: BenchOptions): Promise<void> {
       await run([...swapKeys, 'memory'], () => swapAndMemory(ctx('swap+memory'), options));
     else if (has('swap')) await run(swapKeys, () => runSwap(ctx('swap')));
     else if (has('memory')) await run(['memory'], async () => ({ memory: await runMemory(ctx('memory')) }));
+    if (has('webcam')) await run(['webcam'], async () => ({ webcam: await runWebcam(ctx('webcam')) }));
   } finally {
     csp = cspViolations(server.all());
     await server.close();

@@ -53,6 +53,8 @@ export const CAMERA_ARGS = [
 /** Options for {@link launch} and {@link launchProfile}. */
 export interface LaunchOptions {
   camera?: boolean;
+  /** The fake camera plays this .y4m instead of the still FAKE_VIDEO (implies `camera`). */
+  cameraFile?: string;
   /** launchProfile: reopen the existing profile (a repeat visit) instead of starting empty. */
   reuse?: boolean;
   /** Extra Chromium flags (e.g. a feature switched off for a control visit). */
@@ -68,7 +70,14 @@ export function useJsFlags(flags: string | null): void {
 
 function args(opts: LaunchOptions): string[] {
   const v8 = jsFlags ? [`--js-flags=${jsFlags}`] : [];
-  return [...BASE_ARGS, ...v8, ...(opts.camera ? CAMERA_ARGS : []), ...(opts.extraArgs ?? [])];
+  const camera = opts.cameraFile
+    ? CAMERA_ARGS.map((a) =>
+        a.startsWith('--use-file-for-fake-video-capture=') ? `${a.split('=')[0]}=${opts.cameraFile}` : a,
+      )
+    : opts.camera
+      ? CAMERA_ARGS
+      : [];
+  return [...BASE_ARGS, ...v8, ...camera, ...(opts.extraArgs ?? [])];
 }
 
 /** The on-disk directory of profile `name`. */
@@ -93,6 +102,6 @@ export async function launchProfile(name: string, opts: LaunchOptions = {}): Pro
     executablePath: chromiumPath(),
     args: args(opts),
     viewport: { width: 1280, height: 900 },
-    ...(opts.camera ? { permissions: ['camera'] } : {}),
+    ...(opts.camera || opts.cameraFile ? { permissions: ['camera'] } : {}),
   });
 }

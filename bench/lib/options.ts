@@ -15,6 +15,7 @@ export const SECTIONS = [
   'bytes',
   'swap',
   'memory',
+  'webcam',
 ] as const;
 export type SectionId = (typeof SECTIONS)[number];
 
@@ -29,6 +30,8 @@ export interface BenchOptions {
   webglRounds: number;
   swaps: number;
   memorySwaps: number;
+  /** Seconds of steady state per live webcam run (webcam section). */
+  webcamSeconds: number;
   /** Keep the other sections of an existing results.json (default for --only runs). */
   merge: boolean;
   /** Harness check: fewest repetitions everywhere (figures not for quoting). */
@@ -40,7 +43,7 @@ export interface BenchOptions {
   jsFlags: string | null;
 }
 
-const USAGE = `usage: npm run bench [-- --only ${SECTIONS.join(',')}] [--quick] [--rounds N] [--webgl-rounds N] [--model-runs N] [--swaps N] [--memory-swaps N] [--no-merge] [--js-flags=FLAGS]`;
+const USAGE = `usage: npm run bench [-- --only ${SECTIONS.join(',')}] [--quick] [--rounds N] [--webgl-rounds N] [--model-runs N] [--swaps N] [--memory-swaps N] [--webcam-seconds N] [--no-merge] [--js-flags=FLAGS]`;
 
 function positive(name: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
@@ -61,6 +64,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'model-runs': { type: 'string' },
       swaps: { type: 'string' },
       'memory-swaps': { type: 'string' },
+      'webcam-seconds': { type: 'string' },
       'no-merge': { type: 'boolean' },
       'js-flags': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -92,6 +96,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     webglRounds: positive('webgl-rounds', values['webgl-rounds'], 1),
     swaps: positive('swaps', values.swaps, quick ? 2 : 10),
     memorySwaps: positive('memory-swaps', values['memory-swaps'], quick ? 3 : 50),
+    webcamSeconds: positive('webcam-seconds', values['webcam-seconds'], 30),
     merge: values.only !== undefined && values['no-merge'] !== true,
     quick,
     jsFlags: values['js-flags']?.trim() || null,

@@ -30,6 +30,8 @@ export const REGISTRY = join(TMP, 'registry');
 export const PROFILES = join(TMP, 'profiles');
 /** The fake webcam stream. */
 export const FAKE_VIDEO = join(TMP, 'fake-webcam-15fps.y4m');
+/** A moving fake webcam stream (pan, zoom, a cut; faces entering and leaving), for tracking. */
+export const MOVING_VIDEO = join(TMP, 'fake-webcam-moving-15fps.y4m');
 
 /** Outputs. */
 export const RESULTS_JSON = join(BENCH, 'results.json');

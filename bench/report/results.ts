@@ -25,17 +25,22 @@ export interface Results {
   swap_busy: Record<string, unknown>;
   swap_ssd?: Record<string, unknown>;
   memory: Record<string, unknown>;
+  webcam: Record<string, unknown>;
   targets?: unknown;
 }
 
 /** Keys the release checks read, by section. */
-export const REQUIRED: Record<'pipeline' | 'cold_start' | 'swap' | 'swap_busy' | 'memory' | 'bytes', string[]> = {
+export const REQUIRED: Record<
+  'pipeline' | 'cold_start' | 'swap' | 'swap_busy' | 'memory' | 'bytes' | 'webcam',
+  string[]
+> = {
   pipeline: ['ratio_vs_faceapi_wasm', 'hotlens_ms_p50', 'faceapi_wasm_ms_p50'],
   cold_start: ['repeat_visit_ms', 'first_visit_ms'],
   swap: ['median_frame_interval_ms', 'max_gap_ms', 'frames_lost', 'errors'],
   swap_busy: ['median_frame_interval_ms', 'max_gap_ms', 'frames_lost', 'errors'],
   memory: ['growth_ratio_50_swaps'],
   bytes: ['repeat_visit'],
+  webcam: ['annotated_ratio', 'tracking_match_ratio', 'age_mae_vs_full'],
 };
 
 type Obj = Record<string, unknown>;

@@ -92,6 +92,36 @@ export function checkTargets(r: Results): TargetCheck[] {
         },
   );
 
+  const annotated = num(r.webcam, 'annotated_ratio');
+  const busyAnnotated = num(r.webcam, 'annotated_ratio_busy');
+  const t6 = 'Webcam: faces annotated on ≥ 95% of the frames the 15 fps camera delivers';
+  checks.push(
+    annotated === null
+      ? skip(t6, str(r.webcam, 'annotated_ratio_skipped'))
+      : {
+          target: t6,
+          measured: `${fmt(annotated * 100, 1)}% quiet; ${busyAnnotated === null ? '—' : `${fmt(busyAnnotated * 100, 1)}%`} with one core busy`,
+          status: annotated >= 0.95 ? 'pass' : 'miss',
+        },
+  );
+  const match = num(r.webcam, 'tracking_match_ratio');
+  const ceiling = num(r.webcam, 'full_vs_previous_frame_match_ratio');
+  const t7 = 'Webcam tracking: ≥ 95% of frames match the full pipeline on every frame (IoU ≥ 0.5)';
+  checks.push(
+    match === null
+      ? skip(t7, str(r.webcam, 'tracking_match_ratio_skipped'))
+      : {
+          target: t7,
+          measured: `${fmt(match * 100, 1)}%; age difference ${num(r.webcam, 'age_mae_vs_full') ?? '—'} years`,
+          status: match >= 0.95 ? 'pass' : 'miss',
+          ...(ceiling === null
+            ? {}
+            : {
+                note: `the full pipeline matches its own previous frame on ${fmt(ceiling * 100, 1)}% (detector flicker)`,
+              }),
+        },
+  );
+
   const repeatBytes = num(r.bytes, 'repeat_visit');
   const only = (r.bytes as Record<string, unknown>).repeat_visit_only_manifest;
   const t5 = 'Repeat visit transfers only the manifest';

@@ -10,7 +10,19 @@ describe('bench options', () => {
     const o = parseOptions([]);
     if (o === 'help') throw new Error('unexpected help');
     expect([...o.only]).toEqual([...SECTIONS]);
-    expect(o).toMatchObject({ swaps: 10, memorySwaps: 50, merge: false, quick: false, jsFlags: null });
+    expect(o).toMatchObject({
+      swaps: 10,
+      memorySwaps: 50,
+      webcamSeconds: 30,
+      merge: false,
+      quick: false,
+      jsFlags: null,
+    });
+  });
+
+  it('takes the webcam section’s steady-state seconds and refuses a non-positive one', () => {
+    expect(parseOptions(['--only', 'webcam', '--webcam-seconds', '12'])).toMatchObject({ webcamSeconds: 12 });
+    expect(() => parseOptions(['--webcam-seconds', '0'])).toThrow(/--webcam-seconds must be a positive integer/);
   });
 
   it('merges an --only run into the last results unless told not to', () => {
