@@ -148,7 +148,7 @@ function coldStart(r: Results): string {
   });
   const fvs = obj(c.first_vs_steady_inference);
   return [
-    `first_visit_ms = ${num(c, 'first_visit_ms') ?? '—'}, repeat_visit_ms = ${num(c, 'repeat_visit_ms') ?? `— (${str(c, 'repeat_visit_ms_skipped') ?? str(c, 'error')})`}, offline repeat = ${num(c, 'offline_repeat_visit_ms') ?? '—'}.`,
+    `first_visit_ms = ${num(c, 'first_visit_ms') ?? '—'}, repeat_visit_ms = ${num(c, 'repeat_visit_ms') ?? `— (${str(c, 'repeat_visit_ms_skipped') ?? str(c, 'error')})`}, offline repeat = ${num(c, 'offline_repeat_visit_ms') ?? '—'}, repeat with one core busy = ${num(c, 'repeat_visit_busy_ms') ?? '—'} (repeat visits: ${((c.repeat_visits_ms ?? []) as number[]).join(', ') || '—'} ms).`,
     `First vs steady inference (first visit): first frame ${fvs.first_frame_ms ?? '—'} ms, steady p50 ${fvs.steady_p50_ms ?? '—'} ms.`,
     '',
     rows.length

@@ -35,7 +35,7 @@ export const REQUIRED: Record<
   string[]
 > = {
   pipeline: ['ratio_vs_faceapi_wasm', 'hotlens_ms_p50', 'faceapi_wasm_ms_p50'],
-  cold_start: ['repeat_visit_ms', 'first_visit_ms'],
+  cold_start: ['repeat_visit_ms', 'repeat_visit_busy_ms', 'first_visit_ms'],
   swap: ['median_frame_interval_ms', 'max_gap_ms', 'frames_lost', 'errors'],
   swap_busy: ['median_frame_interval_ms', 'max_gap_ms', 'frames_lost', 'errors'],
   memory: ['growth_ratio_50_swaps'],
