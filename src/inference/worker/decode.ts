@@ -27,6 +27,9 @@ export interface DecodedImage {
 // premultiplyAlpha 'none' keeps PNG colour under transparent pixels exact; colour conversion
 // stays default (sRGB), matching sharp, which also converts embedded profiles to sRGB.
 const DECODE_OPTIONS: ImageBitmapOptions = { premultiplyAlpha: 'none' };
+// A JPEG has no alpha, so premultiplying is the identity; Chromium decodes it about twice as
+// fast on its default path (38 vs 70–95 ms for a 1920×1280 sample, identical pixels).
+const OPAQUE_DECODE_OPTIONS: ImageBitmapOptions = {};
 
 /** Above this many pixels, photos are resized while decoding rather than decoded in full (memory). */
 export const FULL_DECODE_PIXELS = 36_000_000;
@@ -35,6 +38,33 @@ export const FULL_DECODE_PIXELS = 36_000_000;
 export class PixelReader {
   private canvas: OffscreenCanvas | null = null;
   private ctx: OffscreenCanvasRenderingContext2D | null = null;
+
+  /** VideoFrame.copyTo with RGBA conversion fails here (older browser): stay on the canvas. */
+  private copyUnsupported = typeof VideoFrame === 'undefined';
+
+  /**
+   * RGBA pixels of an opaque bitmap at its own size: copied out through a WebCodecs VideoFrame
+   * (about half the time of a canvas draw + getImageData: 32 vs 60 ms for 1920×1280, identical
+   * pixels), else through the canvas.
+   */
+  async readOpaque(source: ImageBitmap): Promise<RgbImage> {
+    const { width, height } = source;
+    if (!this.copyUnsupported) {
+      let frame: VideoFrame | null = null;
+      try {
+        frame = new VideoFrame(source, { timestamp: 0 });
+        const layout = { format: 'RGBA' as const };
+        const data = new Uint8Array(frame.allocationSize(layout));
+        await frame.copyTo(data, layout);
+        if (frame.displayWidth === width && frame.displayHeight === height) return { width, height, channels: 4, data };
+      } catch {
+        this.copyUnsupported = true;
+      } finally {
+        frame?.close();
+      }
+    }
+    return this.read(source, width, height);
+  }
 
   /** RGBA pixels of `source` drawn at `width`×`height`. */
   read(source: ImageBitmap, width: number, height: number): RgbImage {
@@ -68,9 +98,10 @@ export async function decodePhoto(photo: Blob, name: string, reader: PixelReader
   if (header.width !== null && header.height !== null && header.width * header.height > MAX_PIXELS) {
     throw FileTooLargeError.pixels(name, header.width, header.height, MAX_PIXELS);
   }
+  const opaque = header.format === 'JPEG';
   let bitmap: ImageBitmap;
   try {
-    bitmap = await createImageBitmap(photo, DECODE_OPTIONS);
+    bitmap = await createImageBitmap(photo, opaque ? OPAQUE_DECODE_OPTIONS : DECODE_OPTIONS);
   } catch {
     throw new ImageDecodeError(name, header.format);
   }
@@ -78,12 +109,13 @@ export async function decodePhoto(photo: Blob, name: string, reader: PixelReader
     const { width, height } = bitmap;
     if (width * height > MAX_PIXELS) throw FileTooLargeError.pixels(name, width, height, MAX_PIXELS);
     if (width * height <= FULL_DECODE_PIXELS) {
-      const prepared = prepareForInference(reader.read(bitmap, width, height));
+      const pixels = opaque ? await reader.readOpaque(bitmap) : reader.read(bitmap, width, height);
+      const prepared = prepareForInference(pixels);
       return { image: prepared.image, width, height, scaleToOriginal: prepared.scale };
     }
     const target = inferenceSize(width, height);
     const small = await createImageBitmap(bitmap, {
-      ...DECODE_OPTIONS,
+      ...(opaque ? OPAQUE_DECODE_OPTIONS : DECODE_OPTIONS),
       resizeWidth: target.width,
       resizeHeight: target.height,
       resizeQuality: 'high',
