@@ -44,6 +44,6 @@ export async function pipelineBreakdown(ctx: BenchContext, page: Page, rounds: n
   }
   return {
     stage_ms_p50: out,
-    how: 'the app pipeline’s steps (decode → downscale → letterbox → detector → boxes + quality gate → crops → attributes → expression) timed one by one in a bench worker with the serving models, six photos × rounds; ms per photo, p50',
+    how: 'the app pipeline’s steps (decode with the app worker’s decodePhoto, downscale included → letterbox → detector → boxes + quality gate → crops → attributes → expression) timed one by one in a bench worker with the serving models, six photos × rounds; ms per photo, p50',
   };
 }

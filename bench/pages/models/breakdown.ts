@@ -1,18 +1,16 @@
 /**
  * @file The hotlens photo pipeline timed stage by stage, in a worker, with the app's own
  * engine and shared pipeline functions (the steps of analyzeFaces, timed one by one): decode
- * (createImageBitmap + canvas read, as the app's worker does), inference downscale, detector
- * letterbox, detector run, box mapping + quality gate, face crops, attribute run, expression
+ * (the app worker's `decodePhoto`, downscale included), detector letterbox, detector run, box mapping + quality gate, face crops, attribute run, expression
  * run. Shows where a photo's time goes when the pipeline misses its target.
  */
 import { OrtModel } from '../../../src/inference/engine/ort-engine.ts';
-import { prepareForInference } from '../../../src/shared/pipeline/downscale.ts';
+import { decodePhoto, PixelReader } from '../../../src/inference/worker/decode.ts';
 import { cropSquares, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
 import { toPixelDetections } from '../../../src/features/faces/detection-boxes.ts';
 import { measureFace, qualityIssue } from '../../../src/features/faces/quality.ts';
 import { asFloat32 } from '../../../src/shared/tensor.ts';
 import type { BreakdownJob, BreakdownResult } from '../api.ts';
-import { browser } from '../lib/browser-globals.ts';
 
 async function load(url: string): Promise<OrtModel> {
   const res = await fetch(url);
@@ -26,9 +24,7 @@ export async function pipelineBreakdown(job: BreakdownJob): Promise<BreakdownRes
   const attributes = await load(job.attributesUrl);
   const expression = await load(job.expressionUrl);
   const blobs = await Promise.all(job.photos.map(async (u) => (await fetch(u)).blob()));
-  const canvas = new browser.OffscreenCanvas(1, 1);
-  const ctx = canvas.getContext('2d', { willReadFrequently: true });
-  if (!ctx) throw new Error('OffscreenCanvas 2D is unavailable');
+  const reader = new PixelReader();
   const stages: Record<string, number[]> = {};
   const faces: number[] = [];
   const input = (m: OrtModel) => m.inputs[0]!.name;
@@ -41,20 +37,9 @@ export async function pipelineBreakdown(job: BreakdownJob): Promise<BreakdownRes
         t[name] = now - t0;
         t0 = now;
       };
-      const bitmap = await browser.createImageBitmap(blob, { premultiplyAlpha: 'none' });
-      canvas.width = bitmap.width;
-      canvas.height = bitmap.height;
-      ctx.drawImage(bitmap, 0, 0);
-      const rgba = {
-        width: bitmap.width,
-        height: bitmap.height,
-        channels: 4 as const,
-        data: ctx.getImageData(0, 0, bitmap.width, bitmap.height).data,
-      };
-      bitmap.close();
+      // The app worker's own decoder (validation, the opaque fast path, any downscale inside).
+      const { image } = await decodePhoto(blob, 'photo', reader);
       lap('decode');
-      const { image } = prepareForInference(rgba);
-      lap('downscale');
       const det = letterbox(image, job.detector.size);
       lap('letterbox');
       const out = await detector.run({ [input(detector)]: det });
