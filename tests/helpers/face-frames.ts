@@ -14,6 +14,7 @@ import type { TensorData } from '../../src/shared/tensor.ts';
 import { facePreprocess } from '../../src/features/faces/preprocess.ts';
 import { objectsPreprocess } from '../../src/features/objects/preprocess.ts';
 import { EXPRESSION_LABELS, GENDER_LABELS } from '../../src/features/faces/results.ts';
+import { mulberry32 } from '../../tools/lib/prng.ts';
 
 /** A promise with its resolve and reject, to let a test decide when async work ends. */
 export interface Deferred<T = void> {
@@ -41,17 +42,8 @@ export async function flushPromises(): Promise<void> {
   }
 }
 
-/** Deterministic pseudo-random numbers in [0, 1) (mulberry32). */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic pseudo-random numbers in [0, 1): the project's mulberry32. */
+export const random = mulberry32;
 
 /** Blocks per side of a face patch. */
 export const BLOCKS = 8;
