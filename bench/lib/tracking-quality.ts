@@ -9,12 +9,12 @@
  */
 import type { FaceAnnotation } from '../../src/features/faces/results.ts';
 import type { Feature, FeatureInput, FeatureRunner } from '../../src/shared/feature.ts';
-import { iou } from '../../src/shared/geometry.ts';
+import { MATCH_IOU, matchBoxes } from '../../src/shared/compare/counts.ts';
 import type { RgbImage } from '../../src/shared/image.ts';
 import { median, percentile, round } from './stats.ts';
 
-/** A frame matches when every face of both results pairs up at least this well. */
-export const MATCH_IOU = 0.5;
+/** A frame matches when every face of both results pairs up at least this well (the shadow comparison's bar). */
+export { MATCH_IOU };
 
 /** One frame's comparison. */
 export interface FrameMatch {
@@ -23,28 +23,16 @@ export interface FrameMatch {
   ageDiffs: number[];
 }
 
-/** Pairs full and tracked faces greedily by IoU (best pairs first), one-to-one. */
+/** Pairs full and tracked faces one-to-one, best IoU first (the shadow comparison's `matchBoxes`). */
 export function matchFrame(full: readonly FaceAnnotation[], tracked: readonly FaceAnnotation[]): FrameMatch {
-  const pairs: { f: number; t: number; overlap: number }[] = [];
-  full.forEach((a, f) =>
-    tracked.forEach((b, t) => {
-      const overlap = iou(a.box, b.box);
-      if (overlap >= MATCH_IOU) pairs.push({ f, t, overlap });
-    }),
-  );
-  pairs.sort((a, b) => b.overlap - a.overlap);
-  const usedF = new Set<number>();
-  const usedT = new Set<number>();
+  const pairs = matchBoxes(full, tracked, { threshold: MATCH_IOU });
   const ageDiffs: number[] = [];
   for (const p of pairs) {
-    if (usedF.has(p.f) || usedT.has(p.t)) continue;
-    usedF.add(p.f);
-    usedT.add(p.t);
-    const a = full[p.f]!.age;
-    const b = tracked[p.t]!.age;
+    const a = full[p.serving]!.age;
+    const b = tracked[p.candidate]!.age;
     if (a !== null && b !== null) ageDiffs.push(Math.abs(a - b));
   }
-  return { matched: usedF.size === full.length && usedT.size === tracked.length, ageDiffs };
+  return { matched: pairs.length === full.length && pairs.length === tracked.length, ageDiffs };
 }
 
 /** Match figures over a run of frames. */

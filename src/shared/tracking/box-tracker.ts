@@ -21,7 +21,8 @@
  * Boxes are located on the frame they are reported with. Work is in inference pixels.
  */
 import type { FeatureInput, FeatureOutput, FeatureTracker } from '../feature.ts';
-import { iou, type PixelBox } from '../geometry.ts';
+import { matchBoxes } from '../compare/counts.ts';
+import type { PixelBox } from '../geometry.ts';
 import type { RgbImage } from '../image.ts';
 import { grabTemplate, searchTemplate, similarity, type Template } from './template-match.ts';
 
@@ -67,23 +68,15 @@ interface Refresh<D, I extends { box: PixelBox }, E> {
 const centre = (b: PixelBox) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
 const moved = (b: PixelBox, dx: number, dy: number): PixelBox => ({ ...b, x: b.x + dx, y: b.y + dy });
 
-/** Greedy one-to-one matching: items in order (best first), each to the unclaimed track it overlaps most. */
-export function matchToTracks<T>(items: readonly { box: PixelBox }[], boxesThen: Map<T, PixelBox>): Map<number, T> {
-  const claimed = new Set<T>();
-  const out = new Map<number, T>();
-  items.forEach((item, i) => {
-    let best: T | null = null;
-    let bestIou = SAME_BOX_IOU;
-    for (const [track, box] of boxesThen) {
-      const overlap = iou(box, item.box);
-      if (!claimed.has(track) && overlap >= bestIou) [best, bestIou] = [track, overlap];
-    }
-    if (best !== null) {
-      claimed.add(best);
-      out.set(i, best);
-    }
-  });
-  return out;
+/** Items to the tracks they continue: one-to-one, best overlap (with each track's box then) first. */
+function matchToTracks<T>(items: readonly { box: PixelBox }[], boxesThen: Map<T, PixelBox>): Map<number, T> {
+  const tracks = [...boxesThen];
+  const pairs = matchBoxes(
+    items,
+    tracks.map(([, box]) => ({ box })),
+    { threshold: SAME_BOX_IOU },
+  );
+  return new Map(pairs.map((p) => [p.serving, tracks[p.candidate]![0]]));
 }
 
 /** How often a tracker refreshes. */
