@@ -21,6 +21,19 @@ export const STALL_RATIO = 4;
 /** The page samples its frame counter every 5 ms, so a measured gap may be up to that much late. */
 export const SAMPLING_SLACK_MS = 10;
 
+/**
+ * The shortest gap counted as a stall, whatever the cadence: half a second, a freeze anyone sees.
+ * With tracked webcam frames the cadence is the camera's (67 ms), so STALL_RATIO alone would call
+ * 280 ms a stall — less than one full-pipeline frame on freshly compiled sessions on two loaded
+ * cores. The designs this replaced stalled 0.7–3.5 s.
+ */
+export const STALL_FLOOR_MS = 500;
+
+/** The largest frame gap the update specs accept around a swap, given the cadence (median interval). */
+export function stallBoundMs(medianIntervalMs: number): number {
+  return Math.max(STALL_RATIO * medianIntervalMs, STALL_FLOOR_MS) + SAMPLING_SLACK_MS;
+}
+
 /** Median of numbers (NaN for none). */
 export function median(values: readonly number[]): number {
   if (values.length === 0) return NaN;

@@ -6,7 +6,8 @@
  * face-expression 2.0.0 (64 px, grayscale, another label order) — as group faces-gen2. The page
  * swaps all three as one set without a reload or a failed frame; every annotated frame names
  * one consistent generation (never a 3.0.0 detector with 1.0.0 attributes); no frame gap reaches
- * STALL_RATIO × the cadence of the generation that produced the frame (+ sampling slack:
+ * stallBoundMs of the cadence of the generation that produced the frame (STALL_RATIO × it, never
+ * under half a second, + sampling slack:
  * generation 2 costs more per frame, so its frames are held to its own steady cadence,
  * generation 1's to the cadence before the swap). The issue's 1.5× is not met yet: the ratios
  * go to e2e/.artifacts/swap-metrics.json (2.7× before the flip, 1.5× after, measured
@@ -14,7 +15,7 @@
  */
 import { expect, test } from '../support/fixtures.ts';
 import { MODEL_FILES } from '../support/paths.ts';
-import { crossGapStats, recordMetrics, SAMPLING_SLACK_MS, STALL_RATIO } from '../support/swap-metrics.ts';
+import { crossGapStats, recordMetrics, stallBoundMs } from '../support/swap-metrics.ts';
 
 /** Frames each generation's steady cadence is measured over. */
 const STEADY_FRAMES = 12;
@@ -96,8 +97,8 @@ test('generation 1 → 2 swaps all three face models live as one set, and one ro
   });
   expect(gaps.framesBeforeFlip, 'frames annotated while generation 2 was staged').toBeGreaterThan(0);
   expect(gaps.framesAfterFlip).toBeGreaterThan(0);
-  expect(gaps.maxGapBeforeFlipMs).toBeLessThanOrEqual(STALL_RATIO * gaps.medianBeforeMs + SAMPLING_SLACK_MS);
-  expect(gaps.maxGapAfterFlipMs).toBeLessThanOrEqual(STALL_RATIO * gaps.medianAfterMs + SAMPLING_SLACK_MS);
+  expect(gaps.maxGapBeforeFlipMs).toBeLessThanOrEqual(stallBoundMs(gaps.medianBeforeMs));
+  expect(gaps.maxGapAfterFlipMs).toBeLessThanOrEqual(stallBoundMs(gaps.medianAfterMs));
 
   // One action rolls the whole set back, from the device's cache.
   const back = await app.rollback('face-detector');

@@ -4,14 +4,15 @@
  * another session, the same cost per frame, so the cadence before and after is comparable).
  * From the page's own frame timestamps: frames keep being annotated while the swap runs
  * (publish → old session released), none fails, only the detector is recompiled, and no gap
- * reaches STALL_RATIO × the median interval before it (the design this replaced measured 10×
+ * reaches stallBoundMs of the median interval before it (STALL_RATIO × it, never under half a
+ * second; the design this replaced measured 10×
  * on a loaded machine). The ratio is recorded in e2e/.artifacts/swap-metrics.json. The 1.5×
  * target is not met yet (2.3–2.9× measured on a loaded 2-core machine, see ARCHITECTURE.md);
  * `npm run bench` holds the quiet and one-core-busy figures.
  */
 import { expect, test } from '../support/fixtures.ts';
 import { MODEL_FILES } from '../support/paths.ts';
-import { gapStats, recordMetrics, SAMPLING_SLACK_MS, STALL_RATIO, swapWindow } from '../support/swap-metrics.ts';
+import { gapStats, recordMetrics, stallBoundMs, swapWindow } from '../support/swap-metrics.ts';
 
 test('swapping the face detector while the webcam runs keeps the video going: no stall, no lost frame, one model recompiled', async ({
   app,
@@ -34,7 +35,7 @@ test('swapping the face detector while the webcam runs keeps the video going: no
   const gaps = gapStats(samples, window.start, window.end);
   await recordMetrics(testInfo, 'swap-gap', { ...gaps, ratio: gaps.maxGapDuringSwapMs / gaps.medianIntervalMs });
   expect(gaps.framesDuringSwap, 'frames annotated while the swap ran').toBeGreaterThan(0);
-  expect(gaps.maxGapDuringSwapMs).toBeLessThan(STALL_RATIO * gaps.medianIntervalMs + SAMPLING_SLACK_MS);
+  expect(gaps.maxGapDuringSwapMs).toBeLessThan(stallBoundMs(gaps.medianIntervalMs));
   // Only the detector was recompiled: the attribute nets kept their sessions.
   const compiled = status.log.filter((r) => r.stage === 'compiling' && r.time >= window.start).map((r) => r.model);
   expect(compiled).toEqual(['face-detector']);
