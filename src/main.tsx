@@ -1,32 +1,23 @@
 /**
- * @file App entry: installs `window.hotlens`, registers the service worker (production builds:
- * app-shell precache and registry polling), starts loading the models in the worker right away
- * (so they are warm before the first photo or frame), and renders the UI.
+ * @file App entry. It starts the inference worker first, so the worker's model host and the
+ * WASM runtime load while the rest of the app (UI, model manager, service worker registration)
+ * is fetched and evaluated, then loads that rest (start-app.tsx). Everything this module imports
+ * is evaluated before the worker can start: keep its imports few and small.
  */
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App, cameraOnAtLoad } from './app/App/App.tsx';
-import { installHotlensApi } from './app/hotlens-global.ts';
-import { settingsFromUrl } from './store/app-settings.ts';
-import { startEngine } from './store/engine-actions.ts';
-import { initialFeatures } from './store/features-actions.ts';
-import { selectTab } from './store/ui-slice.ts';
-import { startUpdates } from './store/update-actions.ts';
+import { inferenceClient } from './inference/client/inference-client.ts';
+import { engineOptionsOf, settingsFromUrl } from './store/app-settings.ts';
 
 // A `?registry=` on another origin must be one the build allows (HOTLENS_REGISTRY_ORIGINS).
 const settings = settingsFromUrl(window.location.href, import.meta.env.BASE_URL, __HOTLENS_REGISTRY_ORIGINS__);
-installHotlensApi(window);
-if (cameraOnAtLoad()) selectTab('webcam');
-// The dev server serves no service worker: there, updates are checked on demand by the page.
-startUpdates(settings, import.meta.env.PROD ? { url: `${import.meta.env.BASE_URL}sw.js`, type: 'classic' } : null);
-// `?features=` for this visit, else the remembered choice, else the default (before the models load).
-initialFeatures(settings.features);
-void startEngine(settings);
+inferenceClient.configure(engineOptionsOf(settings));
 
-const root = document.getElementById('root');
-if (!root) throw new Error('index.html has no #root element');
-createRoot(root).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+import('./start-app.tsx').then(
+  (app) => app.startApp(settings),
+  (err: unknown) => {
+    // The app's own code could not be fetched (a broken deployment, or offline before it was cached).
+    const root = document.getElementById('root');
+    if (!root) return;
+    root.setAttribute('role', 'alert');
+    root.textContent = `hotlens could not load (${err instanceof Error ? err.message : String(err)}). Reload the page to try again.`;
+  },
 );

@@ -6,6 +6,7 @@
  */
 import { registryVerdict } from '../shared/registry-origins.ts';
 import { untrustedText } from '../shared/untrusted-text.ts';
+import type { EngineOptions } from '../shared/worker-api.ts';
 
 /** Settings read from the page URL (see {@link settingsFromUrl}). */
 export interface AppSettings {
@@ -67,4 +68,10 @@ export function settingsFromUrl(href: string, baseUrl: string, allowedOrigins: r
   const features = params.get('features');
   if (features !== null) settings.features = features;
   return settings;
+}
+
+/** What the inference engine needs from the settings (the same at start-up and for the model manager). */
+export function engineOptionsOf(settings: AppSettings): EngineOptions {
+  const { registryUrl, threads, backend, stallTimeoutMs } = settings;
+  return { registryUrl, threads, backend, stallTimeoutMs };
 }

@@ -21,7 +21,7 @@ import { runUpdateCheck } from '../models/common/update-check.ts';
 import { clampStallTimeout } from '../models/common/download.ts';
 import { visitSettings } from '../shared/update-settings.ts';
 import { StorageFullBackoff } from '../models/common/storage-full-backoff.ts';
-import type { AppSettings } from './app-settings.ts';
+import { engineOptionsOf, type AppSettings } from './app-settings.ts';
 import { engineServing } from './engine-slice.ts';
 import {
   checkFinished,
@@ -73,8 +73,8 @@ function appOrigin(): string {
 /** This tab's model manager, created on first use with `settings`. */
 export function modelManager(settings: AppSettings): ModelManager {
   if (wiring) return wiring.manager;
-  const { registryUrl, threads, backend, stallTimeoutMs } = settings;
-  inferenceClient.configure({ registryUrl, threads, backend, stallTimeoutMs });
+  const { registryUrl } = settings;
+  inferenceClient.configure(engineOptionsOf(settings));
   const store = createModelStore();
   void store.storageProblem().then((problem) => (storageProblem = problem));
   const channel = openModelsChannel();

@@ -1,13 +1,11 @@
 /**
- * @file What the Models panel and `status().models` show, derived from the manager's snapshot,
- * and the settings the page URL gives (registry, poll interval, threads, backend).
+ * @file What the Models panel and `status().models` show, derived from the manager's snapshot.
  */
 import { describe, expect, it } from 'vitest';
 import { emptyControl, markBad, promote, setPin } from '../../src/models/common/model-state.ts';
 import type { ManagerState } from '../../src/models/page/manager-types.ts';
 import { planVersions } from '../../src/models/common/version-policy.ts';
 import { modelViews } from '../../src/store/models-view.ts';
-import { settingsFromUrl } from '../../src/store/app-settings.ts';
 import { nodeSha256 } from '../helpers/model-fixtures.ts';
 import { BYTES, GEN2, groupManifest, pipelineManifest } from '../helpers/pipeline-fixtures.ts';
 
@@ -118,48 +116,5 @@ describe('modelViews', () => {
       ['object-detector', 'loading', 'stable'],
       ['image-classifier', 'loading', 'stable'],
     ]);
-  });
-});
-
-describe('settingsFromUrl', () => {
-  it('defaults to the models/ folder next to the app', () => {
-    expect(settingsFromUrl('http://127.0.0.1:4173/?camera=on', './')).toEqual({
-      registryUrl: 'http://127.0.0.1:4173/models/',
-    });
-    expect(settingsFromUrl('https://x.test/app/index.html', '/app/')).toEqual({
-      registryUrl: 'https://x.test/app/models/',
-    });
-  });
-
-  it('reads ?registry (absolute or relative, with a trailing slash added), ?poll, ?threads and ?backend', () => {
-    const registry = encodeURIComponent('http://127.0.0.1:9000/reg');
-    expect(
-      settingsFromUrl(`http://127.0.0.1:4173/?registry=${registry}&poll=1000&threads=1&backend=wasm`, './'),
-    ).toEqual({ registryUrl: 'http://127.0.0.1:9000/reg/', pollIntervalMs: 1000, threads: 1, backend: 'wasm' });
-    expect(settingsFromUrl('https://x.test/app/?registry=cdn/models/', '/app/').registryUrl).toBe(
-      'https://x.test/app/cdn/models/',
-    );
-    expect(settingsFromUrl('https://x.test/?poll=soon&threads=-1&backend=cuda&stall=0', './')).toEqual({
-      registryUrl: 'https://x.test/models/',
-    });
-    expect(settingsFromUrl('https://x.test/?stall=3000', './').stallTimeoutMs).toBe(3000);
-  });
-
-  it('refuses a ?registry= on an origin the build does not allow: the app’s own registry, and the refusal', () => {
-    const other = encodeURIComponent('https://models.example.com/hotlens/');
-    expect(settingsFromUrl(`https://app.example/?registry=${other}`, './')).toEqual({
-      registryUrl: 'https://app.example/models/',
-      registryRefused: 'https://models.example.com/hotlens/',
-    });
-    expect(settingsFromUrl(`https://app.example/?registry=${other}`, './', ['https://models.example.com'])).toEqual({
-      registryUrl: 'https://models.example.com/hotlens/',
-    });
-    // Same origin is always allowed (a respelled URL is the replay floor's business, not this one's).
-    expect(settingsFromUrl('https://app.example/?registry=models/%3F', './').registryRefused).toBeUndefined();
-    // A hostile value is quoted safely.
-    const hostile = encodeURIComponent(`https://evil.test/\u202e${'x'.repeat(5000)}`);
-    const refused = settingsFromUrl(`https://app.example/?registry=${hostile}`, './').registryRefused!;
-    expect(refused.length).toBeLessThanOrEqual(201);
-    expect(refused).not.toContain('\u202e');
   });
 });
