@@ -28,6 +28,22 @@ test('the fake webcam is annotated live and stopping releases the camera', async
   const before = await processed(app);
   await expect.poll(() => processed(app), { timeout: 30_000 }).toBeGreaterThanOrEqual(before + 5);
   expect((await app.status()).frames.errors).toBe(0);
+  // The canvas shows the camera's picture under the boxes (the analysed frame, not a blank or a
+  // garbled copy): per channel it is within a few levels of the video drawn by the browser itself.
+  const difference = await page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: Document }).document;
+    const video = doc.querySelector('video')!;
+    const overlay = doc.querySelector<HTMLCanvasElement>('[data-testid="overlay"]')!;
+    const { width, height } = overlay;
+    const reference = new OffscreenCanvas(width, height).getContext('2d')!;
+    reference.drawImage(video, 0, 0, width, height);
+    const shown = overlay.getContext('2d')!.getImageData(0, 0, width, height).data;
+    const expected = reference.getImageData(0, 0, width, height).data;
+    let sum = 0;
+    for (let i = 0; i < shown.length; i++) sum += Math.abs(shown[i]! - expected[i]!);
+    return sum / shown.length;
+  });
+  expect(difference).toBeLessThan(8);
   await app.screenshot('webcam-overlay');
 
   await page.evaluate(() => {

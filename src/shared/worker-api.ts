@@ -24,10 +24,8 @@ import type { ImageAnnotation } from './results.ts';
 import type { FeatureResults } from './results.ts';
 import type { ModelVersion, TaskId } from './manifest-types.ts';
 
-/** What an ImageBitmap looks like to shared code. */
+/** What a webcam frame sent for analysis (an ImageBitmap or a WebCodecs VideoFrame) looks like to shared code. */
 export interface FrameLike {
-  readonly width: number;
-  readonly height: number;
   close(): void;
 }
 
@@ -206,9 +204,12 @@ export interface PhotoResult {
   shadow?: ShadowRun;
 }
 
-/** The result for one webcam frame; `frame` is the analysed bitmap, transferred back for drawing. */
-export type FrameResult<Frame extends FrameLike = FrameLike> = {
-  frame: Frame;
+/**
+ * The result for one webcam frame; `frame` is the picture that was analysed (its pixels, or the
+ * bitmap that was sent), transferred back so the boxes are drawn on exactly that frame.
+ */
+export type FrameResult<Shown = unknown> = {
+  frame: Shown;
   width: number;
   height: number;
   models: Record<string, string>;
@@ -218,7 +219,7 @@ export type FrameResult<Frame extends FrameLike = FrameLike> = {
 } & Partial<FeatureResults>;
 
 /** The inference worker's API. Every method is async across the boundary. */
-export interface WorkerApi<Frame extends FrameLike = FrameLike, Photo extends PhotoLike = PhotoLike> {
+export interface WorkerApi<Frame extends FrameLike = FrameLike, Photo extends PhotoLike = PhotoLike, Shown = unknown> {
   /**
    * Starts the first model host and its runtime (WASM compile, threads) before any version is
    * known, so a tab's start overlaps it with reading the manifest.
@@ -253,8 +254,8 @@ export interface WorkerApi<Frame extends FrameLike = FrameLike, Photo extends Ph
   closeBatch(batch: string): Promise<void>;
   /** Decodes and annotates one photo; `fileName` becomes `annotation.file`. */
   analyzePhoto(photo: Photo, fileName: string, options: AnalyzeOptions): Promise<PhotoResult>;
-  /** Annotates one webcam frame (transfer it); the bitmap comes back in the result. */
-  analyzeFrame(frame: Frame, options: AnalyzeOptions): Promise<FrameResult<Frame>>;
+  /** Annotates one webcam frame (transfer it); the picture analysed comes back in the result. */
+  analyzeFrame(frame: Frame, options: AnalyzeOptions): Promise<FrameResult<Shown>>;
   /**
    * Runs the serving features that use `shadow.id` on the candidate's probe image, once with the
    * serving sessions and once with the staged candidate (a shadow comparison without a camera).

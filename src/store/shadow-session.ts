@@ -52,7 +52,7 @@ function servingResults(result: object): Record<string, unknown> {
 }
 
 /** Hands a frame's candidate side to the job that asked for it. */
-export function shadowFrameDone(result: FrameResult<ImageBitmap>): void {
+export function shadowFrameDone(result: FrameResult): void {
   deliver('frame', servingResults(result), result.shadow);
 }
 

@@ -4,6 +4,7 @@
  * by construction) and is scaled with the video to the displayed size. A candidate model running in
  * shadow may add its boxes, dashed ("show candidate" in the Models panel).
  */
+import type { ShownFrame } from '../../inference/common/frames.ts';
 import { useCallback, useEffect, useRef } from 'react';
 import { inferenceClient } from '../../inference/client/inference-client.ts';
 import type { FrameResult } from '../../shared/worker-api.ts';
@@ -50,7 +51,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
   // The latest candidate boxes (shadow runs are sampled: they stay until the next compared frame).
   const candidateRef = useRef<OverlayBox[]>([]);
 
-  const draw = useCallback((result: FrameResult<ImageBitmap>) => {
+  const draw = useCallback((result: FrameResult<ShownFrame>) => {
     const canvas = canvasRef.current;
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx) return;
@@ -58,7 +59,8 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
       canvas.width = result.width;
       canvas.height = result.height;
     }
-    ctx.drawImage(result.frame, 0, 0);
+    if ('data' in result.frame) ctx.putImageData(result.frame, 0, 0);
+    else ctx.drawImage(result.frame, 0, 0);
     // object-fit: contain — the frame is shown at the smaller of the two axis scales.
     const shown = Math.min(canvas.clientWidth / canvas.width, canvas.clientHeight / canvas.height) || 1;
     const fontPx = fontForDisplay(canvas.width, canvas.width * shown);

@@ -6,6 +6,7 @@
  * reports every run's outcome for the health check. A crashed pipeline worker is restarted on
  * the next call with the same serving versions.
  */
+import type { LiveFrame, ShownFrame } from '../common/frames.ts';
 import * as Comlink from 'comlink';
 import { EngineNotReadyError } from '../../shared/errors.ts';
 import type {
@@ -25,7 +26,7 @@ import type { EnginePool, RunOutcome } from '../../models/page/engine-pool.ts';
 import { WorkerHandle } from '../common/worker-handle.ts';
 
 /** The worker API as the app sees it. */
-export type AppWorkerApi = WorkerApi<ImageBitmap, Blob>;
+export type AppWorkerApi = WorkerApi<LiveFrame, Blob, ShownFrame>;
 
 type Handle = WorkerHandle<AppWorkerApi>;
 
@@ -174,14 +175,14 @@ export class InferenceClient implements EnginePool {
   }
 
   /**
-   * Annotates a webcam frame; the bitmap is transferred and comes back in the result. With
+   * Annotates a webcam frame; the frame is transferred, and the picture analysed comes back in the result. With
    * `shadow`, the staged candidate also runs on it (the result's `shadow`).
    */
   async analyzeFrame(
-    frame: ImageBitmap,
+    frame: LiveFrame,
     features: readonly string[],
     shadow?: ShadowTarget,
-  ): Promise<FrameResult<ImageBitmap>> {
+  ): Promise<FrameResult<ShownFrame>> {
     const options = shadow ? { features, shadow } : { features };
     try {
       return await this.run((h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]), options)));

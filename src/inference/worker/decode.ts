@@ -1,6 +1,6 @@
 /**
- * @file Turns photos (Blobs) and webcam frames (ImageBitmaps) into {@link RgbImage}s inside the
- * worker, so decoding never touches the UI thread. Chromium's decode of a JPEG equals sharp's
+ * @file Turns photos (Blobs) and webcam frames (VideoFrames, or ImageBitmaps where VideoFrame
+ * is missing) into {@link RgbImage}s inside the worker, so decoding never touches the UI thread. Chromium's decode of a JPEG equals sharp's
  * (checked for the face-api samples), which keeps browser results equal to `npm run annotate`.
  * Inputs larger than MAX_INFERENCE_SIDE are downscaled for inference only, with the shared
  * area downscaler (the CLI uses it too, so both see identical pixels); the caller maps boxes
@@ -13,6 +13,7 @@ import { inferenceSize, MAX_FILE_BYTES, MAX_PIXELS } from '../../shared/pipeline
 import { prepareForInference } from '../../shared/pipeline/downscale.ts';
 import { EmptyFileError, FileTooLargeError, ImageDecodeError, UnsupportedFileError } from '../../shared/errors.ts';
 import { readImageHeaderFrom } from './image-header.ts';
+import type { LiveFrame, ShownFrame } from '../common/frames.ts';
 
 /** Pixels for the models plus the geometry of the original. */
 export interface DecodedImage {
@@ -53,10 +54,8 @@ export class PixelReader {
       let frame: VideoFrame | null = null;
       try {
         frame = new VideoFrame(source, { timestamp: 0 });
-        const layout = { format: 'RGBA' as const };
-        const data = new Uint8Array(frame.allocationSize(layout));
-        await frame.copyTo(data, layout);
-        if (frame.displayWidth === width && frame.displayHeight === height) return { width, height, channels: 4, data };
+        const pixels = await this.copyRgba(frame);
+        if (pixels && pixels.width === width && pixels.height === height) return pixels;
       } catch {
         this.copyUnsupported = true;
       } finally {
@@ -66,8 +65,37 @@ export class PixelReader {
     return this.read(source, width, height);
   }
 
+  /**
+   * RGBA pixels of a video frame's visible area: its own conversion (a webcam's YUV to sRGB, off
+   * the page's thread), else drawn through the canvas. The frame stays open.
+   */
+  async readVideoFrame(frame: VideoFrame): Promise<RgbImage> {
+    const { width, height } = frame.visibleRect ?? { width: frame.displayWidth, height: frame.displayHeight };
+    if (!this.copyUnsupported) {
+      try {
+        const pixels = await this.copyRgba(frame);
+        if (pixels) return pixels;
+      } catch {
+        this.copyUnsupported = true;
+      }
+    }
+    return this.read(frame, width, height);
+  }
+
+  /** `frame.copyTo` as RGBA, or null when the copy is not of the visible size (then the canvas is used). */
+  private async copyRgba(frame: VideoFrame): Promise<RgbImage | null> {
+    const layout = { format: 'RGBA' as const };
+    const rect = frame.visibleRect;
+    const width = rect?.width ?? frame.displayWidth;
+    const height = rect?.height ?? frame.displayHeight;
+    const data = new Uint8Array(frame.allocationSize(layout));
+    if (data.length !== width * height * 4) return null;
+    await frame.copyTo(data, layout);
+    return { width, height, channels: 4, data };
+  }
+
   /** RGBA pixels of `source` drawn at `width`×`height`. */
-  read(source: ImageBitmap, width: number, height: number): RgbImage {
+  read(source: ImageBitmap | VideoFrame, width: number, height: number): RgbImage {
     if (!this.canvas || !this.ctx) {
       this.canvas = new OffscreenCanvas(width, height);
       const ctx = this.canvas.getContext('2d', { willReadFrequently: true, alpha: true });
@@ -130,16 +158,48 @@ export async function decodePhoto(photo: Blob, name: string, reader: PixelReader
   }
 }
 
-/** Pixels of a webcam frame (downscaled when larger than MAX_INFERENCE_SIDE). The frame stays open. */
-export function readFrame(frame: ImageBitmap, reader: PixelReader): DecodedImage {
-  const prepared = prepareForInference(reader.read(frame, frame.width, frame.height));
-  return { image: prepared.image, width: frame.width, height: frame.height, scaleToOriginal: prepared.scale };
+/** A webcam frame's pixels for the models, and the picture to draw its boxes on. */
+export interface DecodedFrame extends DecodedImage {
+  shown: ShownFrame;
+}
+
+/**
+ * Pixels of a webcam frame (downscaled when larger than MAX_INFERENCE_SIDE). A VideoFrame is read
+ * and closed; what is shown is then exactly the pixels analysed (a copy when the models use them
+ * at full size). A bitmap (browsers without VideoFrame) stays open and is itself what is shown.
+ */
+export async function readFrame(frame: LiveFrame, reader: PixelReader): Promise<DecodedFrame> {
+  if (!('visibleRect' in frame)) {
+    const prepared = prepareForInference(reader.read(frame, frame.width, frame.height));
+    return {
+      image: prepared.image,
+      width: frame.width,
+      height: frame.height,
+      scaleToOriginal: prepared.scale,
+      shown: frame,
+    };
+  }
+  let pixels: RgbImage;
+  try {
+    pixels = await reader.readVideoFrame(frame);
+  } finally {
+    frame.close();
+  }
+  const { width, height } = pixels;
+  const prepared = prepareForInference(pixels);
+  const data = prepared.image === pixels ? pixels.data.slice() : pixels.data;
+  const shown = new ImageData(
+    new Uint8ClampedArray(data.buffer as ArrayBuffer, data.byteOffset, data.length),
+    width,
+    height,
+  );
+  return { image: prepared.image, width, height, scaleToOriginal: prepared.scale, shown };
 }
 
 /** How the pipeline worker turns photos and frames into pixels (tests inject plain arrays). */
 export interface ImageDecoder {
   photo(photo: Blob, name: string): Promise<DecodedImage>;
-  frame(frame: ImageBitmap): DecodedImage;
+  frame(frame: LiveFrame): Promise<DecodedFrame>;
 }
 
 /** The browser decoder: createImageBitmap and one reused OffscreenCanvas. */

@@ -9,6 +9,7 @@
  * again in a new host, and runs fail with WorkerCrashedError until they are back. A staged set
  * may also run in shadow of the serving sessions (shadow-run.ts) without ever being flipped.
  */
+import { closeShown, transferablesOf, type LiveFrame, type ShownFrame } from '../common/frames.ts';
 import * as Comlink from 'comlink';
 import { analyzeWithFeatures, probeRecipeFor, selectFeatures, type FeatureAnalysis } from '../../shared/feature-set.ts';
 import type { Feature, FeatureRunner } from '../../shared/feature.ts';
@@ -114,7 +115,7 @@ export const IN_HOST_MAX_BYTES = 2 * 1024 * 1024;
 const FRAME_IDLE_MS = 1000;
 
 /** Implements the worker API; one instance per pipeline worker. */
-export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
+export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
   private readonly table = new SessionTable<HostConnection>();
   private readonly hosts: HostPool;
   private readonly decoder: ImageDecoder;
@@ -531,10 +532,12 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
     };
   }
 
-  async analyzeFrame(frame: ImageBitmap, options: AnalyzeOptions): Promise<FrameResult<ImageBitmap>> {
+  async analyzeFrame(frame: LiveFrame, options: AnalyzeOptions): Promise<FrameResult<ShownFrame>> {
+    let shown: ShownFrame | null = null;
     try {
       const started = performance.now();
-      const decoded = this.decoder.frame(frame);
+      const decoded = await this.decoder.frame(frame);
+      shown = decoded.shown;
       const tracking = options.tracking !== false && !options.shadow;
       const out = await this.analyze(
         decoded,
@@ -543,19 +546,20 @@ export class PipelineEngine implements WorkerApi<ImageBitmap, Blob> {
         performance.now() - started,
         tracking ? this.trackers : undefined,
       );
-      const result: FrameResult<ImageBitmap> = {
-        frame,
-        width: frame.width,
-        height: frame.height,
+      const result: FrameResult<ShownFrame> = {
+        frame: shown,
+        width: decoded.width,
+        height: decoded.height,
         models: out.models,
         timings: out.timings,
         ...out.results,
         ...(out.shadow ? { shadow: out.shadow } : {}),
       };
-      // Hand the bitmap back so the UI draws these boxes on exactly this frame.
-      return Comlink.transfer(result, [frame]);
+      // Hand the picture back so the UI draws these boxes on exactly this frame.
+      return Comlink.transfer(result, transferablesOf(shown));
     } catch (err) {
       frame.close();
+      if (shown) closeShown(shown);
       throw err;
     } finally {
       this.frameDone();

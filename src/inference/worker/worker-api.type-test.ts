@@ -8,11 +8,12 @@ import type { PipelineEngine } from './pipeline-engine.ts';
 import type { ModelHost } from '../host/model-host.ts';
 import type { ModelHostApi } from '../../shared/model-host-api.ts';
 import type { FrameResult, PhotoResult, WorkerApi, EngineInfo, StagedSet } from '../../shared/worker-api.ts';
+import type { LiveFrame, ShownFrame } from '../common/frames.ts';
 
 type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
 type Expect<T extends true> = T;
 
-type AppApi = WorkerApi<ImageBitmap, Blob>;
+type AppApi = WorkerApi<LiveFrame, Blob, ShownFrame>;
 
 /** The engine is usable wherever the API is expected… */
 export type EngineImplementsApi = Expect<PipelineEngine extends AppApi ? true : false>;
@@ -20,7 +21,7 @@ export type EngineImplementsApi = Expect<PipelineEngine extends AppApi ? true : 
 export type NoExtraMethods = Expect<Equal<keyof PipelineEngine, keyof AppApi>>;
 /** The wrapped remote returns the same result types as the API. */
 type Remote = Comlink.Remote<AppApi>;
-export type RemoteFrame = Expect<Equal<Awaited<ReturnType<Remote['analyzeFrame']>>, FrameResult<ImageBitmap>>>;
+export type RemoteFrame = Expect<Equal<Awaited<ReturnType<Remote['analyzeFrame']>>, FrameResult<ShownFrame>>>;
 export type RemotePhoto = Expect<Equal<Awaited<ReturnType<Remote['analyzePhoto']>>, PhotoResult>>;
 export type RemoteStage = Expect<Equal<Awaited<ReturnType<Remote['stage']>>, StagedSet>>;
 /** The model host implements its API and nothing more. */

@@ -98,9 +98,7 @@ const sharpDecoder: ImageDecoder = {
     const image = await decodeRgb(new Uint8Array(await photo.arrayBuffer()));
     return { image, width: image.width, height: image.height, scaleToOriginal: 1 };
   },
-  frame: () => {
-    throw new Error('no frames in this test');
-  },
+  frame: () => Promise.reject(new Error('no frames in this test')),
 };
 
 function engine() {
