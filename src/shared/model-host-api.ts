@@ -26,10 +26,19 @@ export interface HostedModel {
   compileMs: number;
 }
 
+/** What a model host starts with: the engine's options, and what its pipeline worker already knows. */
+export interface HostOptions extends EngineOptions {
+  /**
+   * Whether a real (not software-fallback) GPU adapter exists, asked once by the pipeline worker
+   * while the host's script loads; when absent the host asks itself before choosing its runtime.
+   */
+  realGpu?: boolean;
+}
+
 /** A model host worker's API. */
 export interface ModelHostApi {
   /** Picks the backend and starts the runtime (WASM compile, threads); safe to call again. */
-  prepare(options: EngineOptions): Promise<HostRuntime>;
+  prepare(options: HostOptions): Promise<HostRuntime>;
   /** Reads (cache, else registry), verifies, checks against `contract` and compiles `spec` under `key`. */
   load(
     key: string,

@@ -3,7 +3,8 @@
  * machines expose a SwiftShader "fallback" adapter that is ~100× slower than WASM. WASM threads
  * need SharedArrayBuffer, i.e. a cross-origin-isolated page (COOP/COEP headers).
  */
-import type { Backend, EngineOptions } from '../../shared/worker-api.ts';
+import type { HostOptions } from '../../shared/model-host-api.ts';
+import type { Backend } from '../../shared/worker-api.ts';
 import { wasmThreads } from './threads.ts';
 
 /** The chosen provider and thread count. */
@@ -14,7 +15,7 @@ export interface RuntimeChoice {
 
 /** True when `navigator.gpu` yields an adapter that is not a software fallback. */
 export async function hasRealGpu(): Promise<boolean> {
-  const gpu = (self.navigator as Partial<WorkerNavigator>).gpu;
+  const gpu = (globalThis.navigator as Partial<WorkerNavigator> | undefined)?.gpu;
   if (!gpu) return false;
   try {
     const adapter = await gpu.requestAdapter();
@@ -28,9 +29,9 @@ export async function hasRealGpu(): Promise<boolean> {
 }
 
 /** Resolves the options into a provider and thread count for this worker. */
-export async function chooseRuntime(options: EngineOptions): Promise<RuntimeChoice> {
+export async function chooseRuntime(options: HostOptions): Promise<RuntimeChoice> {
   const wanted = options.backend ?? 'auto';
-  const gpu = wanted === 'wasm' ? false : await hasRealGpu();
+  const gpu = wanted === 'wasm' ? false : (options.realGpu ?? (await hasRealGpu()));
   const backend: Backend = wanted === 'webgpu' || gpu ? 'webgpu' : 'wasm';
   const threads = wasmThreads(options.threads, self.crossOriginIsolated, self.navigator.hardwareConcurrency ?? 1);
   return { backend, threads };

@@ -8,10 +8,10 @@
 import * as Comlink from 'comlink';
 import { configureRuntime, runtimeVersion, startRuntime } from '../engine/ort-engine.ts';
 import { ModelLoadError, ModelRuntimeError } from '../../shared/errors.ts';
-import type { HostedModel, HostRuntime, ModelHostApi } from '../../shared/model-host-api.ts';
+import type { HostedModel, HostOptions, HostRuntime, ModelHostApi } from '../../shared/model-host-api.ts';
 import type { TaskContract } from '../../shared/tasks.ts';
 import type { TensorData } from '../../shared/tensor.ts';
-import type { EngineOptions, LoadProgress, ModelSpec } from '../../shared/worker-api.ts';
+import type { LoadProgress, ModelSpec } from '../../shared/worker-api.ts';
 import { cacheModelSource, type ModelSource } from '../../models/cache/cache-source.ts';
 import { chooseRuntime, type RuntimeChoice } from './backend.ts';
 import { loadModel, warmModel, type LoadedModel } from './model-loader.ts';
@@ -38,7 +38,7 @@ export class ModelHost implements ModelHostApi {
       cacheModelSource(url, { stallTimeoutMs: stall }),
   ) {}
 
-  async prepare(options: EngineOptions): Promise<HostRuntime> {
+  async prepare(options: HostOptions): Promise<HostRuntime> {
     this.stallTimeoutMs = options.stallTimeoutMs;
     this.runtime ??= chooseRuntime(options).then((runtime) => {
       // A machine without a real GPU never loads the WebGPU build (nor downloads its .wasm).

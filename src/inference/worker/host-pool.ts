@@ -2,12 +2,15 @@
  * @file The model host workers a pipeline worker owns: spawning one (each holds its own
  * onnxruntime-web runtime), the first one prepared early so the runtime compiles while the page
  * reads the manifest, and ending a host once it holds no session (terminating the worker is the
- * only way to give its WebAssembly memory back).
+ * only way to give its WebAssembly memory back). Whether a real GPU adapter exists is asked once,
+ * here, while the first host's script loads, so no host waits for the answer (70–120 ms on a
+ * GPU-less machine) before it starts its runtime.
  */
 import type * as Comlink from 'comlink';
 import type { HostRuntime, ModelHostApi } from '../../shared/model-host-api.ts';
 import type { EngineOptions } from '../../shared/worker-api.ts';
 import { WorkerHandle, type WorkerLike } from '../common/worker-handle.ts';
+import { hasRealGpu } from '../host/backend.ts';
 
 /** A model host as the pipeline worker drives it. */
 export interface HostConnection {
@@ -33,6 +36,8 @@ function defaultHostWorker(): WorkerLike {
 export class HostPool {
   private spare: Promise<ReadyHost> | null = null;
   private options: EngineOptions | null = null;
+  /** Whether a real GPU adapter exists (asked once); unasked when the options force a backend. */
+  private realGpu: Promise<boolean | undefined> | null = null;
 
   /** @param connect starts one host (tests pass in-process hosts). */
   constructor(
@@ -50,7 +55,10 @@ export class HostPool {
     const options = this.options;
     if (!options) throw new Error('prepare() the host pool before starting hosts');
     const host = this.connect();
-    const ready = host.call((api) => api.prepare(options)).then((runtime) => ({ host, runtime }));
+    this.realGpu ??= (options.backend ?? 'auto') === 'auto' ? hasRealGpu() : Promise.resolve(undefined);
+    const ready = this.realGpu
+      .then((realGpu) => host.call((api) => api.prepare(realGpu === undefined ? options : { ...options, realGpu })))
+      .then((runtime) => ({ host, runtime }));
     // A failed start is forgotten, so the next take() starts afresh.
     ready.catch(() => {
       if (this.spare === ready) this.spare = null;
