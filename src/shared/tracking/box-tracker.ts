@@ -11,9 +11,11 @@
  *   pre-processing never delays that answer; one runs at a time, and on a loaded machine they
  *   are spaced to at least twice their own duration (the models take at most about half the time).
  * - A refresh's detections are matched to the boxes as they were on its frame, moved by how far
- *   each box has travelled since, and become the new appearance to follow; boxes without a
- *   detection end, new ones begin. What a feature keeps per box (labels, estimates) is merged
- *   by the feature.
+ *   each box has travelled since, and become the new appearance to follow; new ones begin. A box
+ *   the refresh missed ends, unless its appearance is still followed inside the frame: then it is
+ *   kept through that one refresh (a detector near its threshold misses a face now and then) and
+ *   the detector checks again at once. What a feature keeps per box (labels, estimates) is
+ *   merged by the feature.
  * - A lost box is not shown until a detection confirms it again.
  * - A refresh that fails is thrown by the next frame, and until a detection works again every
  *   frame waits for one: a broken model fails frames in a row, never hidden between tracked ones.
@@ -32,6 +34,8 @@ export const DETECT_EVERY_MS = 250;
 export const LOST_BELOW = 0.5;
 /** Below this likeness of the whole frame to the previous one, the scene changed (a cut): every box is lost. */
 export const SCENE_CUT_BELOW = 0.4;
+/** Refreshes in a row that may miss a box still followed by its appearance before it ends. */
+export const HOLD_MISSES = 1;
 /** A detection continues a box when it overlaps the box on the detected frame this much. */
 export const SAME_BOX_IOU = 0.3;
 
@@ -42,6 +46,8 @@ export interface Track<D> {
   velocity: { x: number; y: number };
   template: Template | null;
   lost: boolean;
+  /** Refreshes in a row that did not find this box while it was still followed. */
+  misses: number;
   data: D;
 }
 
@@ -65,6 +71,8 @@ interface Refresh<D, I extends { box: PixelBox }, E> {
   timings: Record<string, number>;
 }
 
+const inside = (b: PixelBox, image: RgbImage) =>
+  b.x >= 0 && b.y >= 0 && b.x + b.width <= image.width && b.y + b.height <= image.height;
 const centre = (b: PixelBox) => ({ x: b.x + b.width / 2, y: b.y + b.height / 2 });
 const moved = (b: PixelBox, dx: number, dy: number): PixelBox => ({ ...b, x: b.x + dx, y: b.y + dy });
 
@@ -200,7 +208,7 @@ export abstract class BoxTracker<R, I extends { box: PixelBox }, D, E = never> i
   private schedule(input: FeatureInput, now: number): void {
     if (this.inFlight) return;
     const every = Math.max(this.detectEveryMs, 2 * this.lastRefreshMs);
-    const due = now - this.lastRefreshAt >= every || this.tracks.some((t) => t.lost);
+    const due = now - this.lastRefreshAt >= every || this.tracks.some((t) => t.lost || t.misses > 0);
     if (!due) return;
     this.lastRefreshAt = now;
     const generation = this.generation;
@@ -242,9 +250,16 @@ export abstract class BoxTracker<R, I extends { box: PixelBox }, D, E = never> i
     };
   }
 
-  /** Applies a refresh: items continue or start tracks; tracks without an item end. */
+  /** Applies a refresh: items continue or start tracks; tracks without an item end or are held once. */
   private adopt(refresh: Refresh<D, I, E>, image: RgbImage, timings: Record<string, number>): void {
     Object.assign(timings, refresh.timings);
+    const continued = new Set(refresh.continues.values());
+    // A box the detector missed once while its appearance still follows it is kept through that
+    // refresh (a face near the detector's threshold would otherwise blink out for a whole refresh).
+    const held = this.tracks.filter(
+      (t) => refresh.boxesThen.has(t) && !continued.has(t) && !t.lost && t.misses < HOLD_MISSES && inside(t.box, image),
+    );
+    for (const t of held) t.misses += 1;
     this.tracks = refresh.items.map((item, i) => {
       const track = refresh.continues.get(i);
       const prior = track && this.tracks.includes(track) ? track : null;
@@ -260,9 +275,11 @@ export abstract class BoxTracker<R, I extends { box: PixelBox }, D, E = never> i
         velocity: prior?.velocity ?? { x: 0, y: 0 },
         template: grabTemplate(refresh.image, item.box),
         lost: false,
+        misses: 0,
         data: this.merge(prior, item, refresh.extras.get(i), refresh.startedAt),
       };
     });
+    this.tracks.push(...held);
   }
 
   /** Moves every box to where its appearance is in `image`. */

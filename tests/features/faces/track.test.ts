@@ -239,7 +239,7 @@ describe('FaceTracker: between refreshes', () => {
     expect(fake.estimators.batches).toEqual([1]);
   });
 
-  it('hides a face that is covered, and shows it again once tracking finds it', async () => {
+  it('hides a face that is covered, shows it again once tracking finds it, and ends it when two detections miss it', async () => {
     const { fake, step, tracker } = rig();
     await step(0, [FACE]);
     fake.detector.hold = deferred();
@@ -250,10 +250,40 @@ describe('FaceTracker: between refreshes', () => {
     // Back before the detector answered: tracking finds it again.
     const back = await step(2 * FRAME_MS, [FACE]);
     expectOn(back.result[0], FACE);
-    // The detector, run on the covered frame, found nothing: the face ends.
+    // The detector, run on the covered frame, found nothing; tracking still follows the face, so
+    // it stays through that one refresh, and the detector is asked again at once.
+    fake.detector.hold = null;
     hold.resolve();
     await tracker.settled();
-    expect((await step(3 * FRAME_MS, [FACE])).result).toEqual([]);
+    const held = await step(3 * FRAME_MS, [FACE], { detect: [] });
+    expectOn(held.result[0], FACE);
+    expect(fake.detector.calls).toBe(3);
+    // That detection misses it too: the face ends.
+    await tracker.settled();
+    expect((await step(4 * FRAME_MS, [FACE])).result).toEqual([]);
+  });
+
+  it('keeps a followed face through one refresh that misses it, and finds it again on the next', async () => {
+    const { fake, step, tracker } = rig();
+    await step(0, [FACE]);
+    // A detection near its threshold misses the face once…
+    await step(DETECT_EVERY_MS, [FACE], { detect: [] });
+    await tracker.settled();
+    const held = await step(DETECT_EVERY_MS + FRAME_MS, [FACE]);
+    expectOn(held.result[0], FACE);
+    expect(fake.detector.calls).toBe(3); // …so it is checked again at once, and found.
+    await tracker.settled();
+    for (let f = 2; f < 6; f++) expectOn((await step(DETECT_EVERY_MS + f * FRAME_MS, [FACE])).result[0], FACE);
+    expect(fake.detector.calls).toBe(3);
+  });
+
+  it('ends at once a face the detector misses at the frame’s edge (it has left)', async () => {
+    const { step, tracker } = rig();
+    const edge: Face = { x: W - 96, y: 90, size: 96, seed: 7 };
+    expect((await step(0, [edge])).result).toHaveLength(1);
+    await step(DETECT_EVERY_MS, [at(edge, 4, 0)], { detect: [] });
+    await tracker.settled();
+    expect((await step(DETECT_EVERY_MS + FRAME_MS, [at(edge, 4, 0)])).result).toEqual([]);
   });
 });
 
@@ -375,7 +405,7 @@ describe('FaceTracker: background refreshes', () => {
     expect(again.result[0]).toMatchObject({ age: 45, gender: 'female', genderProbability: 0.55 });
   });
 
-  it('ends a face the refresh does not find any more, and begins one it finds; only new faces are estimated', async () => {
+  it('ends a face two refreshes in a row do not find, and begins one a refresh finds; only new faces are estimated', async () => {
     const { fake, step, tracker } = rig();
     const a: Face = { x: 30, y: 40, size: 96, seed: 7 };
     const b: Face = { x: 250, y: 120, size: 96, seed: 21, score: 0.85 };
@@ -393,8 +423,17 @@ describe('FaceTracker: background refreshes', () => {
     });
     await tracker.settled();
     expect(fake.estimators.batches).toEqual([2, 1]); // c only: a's estimate is fresh
+    // b, still followed, is held through that refresh; the next one (at once) misses it too.
+    const held = await step(DETECT_EVERY_MS + FRAME_MS, [a, b, c], {
+      detect: [
+        { box: boxOf(a), score: 0.95 },
+        { box: boxOf(c), score: 0.7 },
+      ],
+    });
+    expect(held.result).toHaveLength(3);
+    await tracker.settled();
 
-    for (let t = DETECT_EVERY_MS + FRAME_MS; t < 2 * DETECT_EVERY_MS; t += FRAME_MS) {
+    for (let t = DETECT_EVERY_MS + 2 * FRAME_MS; t < 2 * DETECT_EVERY_MS; t += FRAME_MS) {
       const out = await step(t, [a, b, c]);
       expect(out.result.map((r) => r.score)).toEqual([0.95, 0.7]);
       expectOn(out.result[0], a);
