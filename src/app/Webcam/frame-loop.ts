@@ -2,11 +2,14 @@
  * @file The webcam frame loop. Each new video frame (requestVideoFrameCallback) becomes a
  * WebCodecs VideoFrame transferred to the worker (no pixel copy on this thread: an ImageBitmap of
  * the video cost about 10 ms of it per frame; createImageBitmap remains where VideoFrame is
- * missing); at most one frame is in flight, and a frame that arrives while the worker is busy is
- * skipped and counted as dropped, never queued (a queue would only add latency). The result comes
- * back with the picture that was analysed, so boxes are drawn on exactly the frame they belong to. Every callback first reports the camera frames delivered since
- * the previous one (DeliveredCounter: from `presentedFrames`, so frames the browser coalesced
- * between callbacks count too), which is what the HUD's camera rate is made of.
+ * missing). At most one frame is in flight and one waits: a frame that arrives while the worker
+ * is busy waits for it, replacing (and dropping) an older waiting one. A worker that is late now
+ * and then (another app, a model swap) so loses no frame, and one that stays too slow sees only
+ * the newest frames, never a growing queue. The result comes back with the picture that was
+ * analysed, so boxes are drawn on exactly the frame they belong to. Every callback first reports
+ * the camera frames delivered since the previous one (DeliveredCounter: from `presentedFrames`,
+ * so frames the browser coalesced between callbacks count too), which is what the HUD's camera
+ * rate is made of.
  */
 import type { FrameResult } from '../../shared/worker-api.ts';
 import { closeShown, type LiveFrame, type ShownFrame } from '../../inference/common/frames.ts';
@@ -29,6 +32,8 @@ export interface FrameLoopDeps {
 export class FrameLoop {
   private running = false;
   private inFlight = false;
+  /** The frame waiting for the one in flight, and when it was grabbed. */
+  private waiting: Grabbed | null = null;
   private rvfc: number | null = null;
   private raf: number | null = null;
   private lastTime = -1;
@@ -47,9 +52,11 @@ export class FrameLoop {
     this.schedule();
   }
 
-  /** Stops; a frame in flight is discarded when it returns. */
+  /** Stops; a frame in flight is discarded when it returns, a waiting one at once. */
   stop(): void {
     this.running = false;
+    discard(this.waiting);
+    this.waiting = null;
     if (this.rvfc !== null) this.video.cancelVideoFrameCallback(this.rvfc);
     if (this.raf !== null) cancelAnimationFrame(this.raf);
     this.rvfc = this.raf = null;
@@ -76,21 +83,36 @@ export class FrameLoop {
     if (!this.running) return;
     this.schedule();
     this.deps.delivered(this.counter.next(presentedFrames), performance.now());
+    const grabbed = { frame: grabFrame(this.video), at: performance.now() };
     if (this.inFlight) {
-      this.deps.dropped();
+      if (this.waiting) {
+        discard(this.waiting);
+        this.deps.dropped();
+      }
+      this.waiting = grabbed;
       return;
     }
-    this.inFlight = true;
-    void this.process().finally(() => {
-      this.inFlight = false;
-    });
+    void this.drain(grabbed);
   }
 
-  private async process(): Promise<void> {
-    const started = performance.now();
+  /** Processes `first`, then each frame that came while it was in flight. */
+  private async drain(first: Grabbed): Promise<void> {
+    this.inFlight = true;
+    try {
+      for (let next: Grabbed | null = first; next; next = this.waiting) {
+        this.waiting = null;
+        await this.process(next);
+      }
+    } finally {
+      this.inFlight = false;
+    }
+  }
+
+  private async process({ frame, at: started }: Grabbed): Promise<void> {
+    if (!this.running) return discard({ frame, at: started });
     let result: FrameResult<ShownFrame>;
     try {
-      result = await this.deps.analyse(await grabFrame(this.video));
+      result = await this.deps.analyse(await frame);
     } catch (err) {
       if (this.running) this.deps.failed(err);
       return;
@@ -105,6 +127,20 @@ export class FrameLoop {
       closeShown(result.frame);
     }
   }
+}
+
+/** A frame grabbed from the video (a bitmap is made asynchronously) and when. */
+interface Grabbed {
+  frame: Promise<LiveFrame>;
+  at: number;
+}
+
+/** Releases a grabbed frame that will not be analysed. */
+function discard(grabbed: Grabbed | null): void {
+  grabbed?.frame.then(
+    (f) => f.close(),
+    () => undefined,
+  );
 }
 
 /** The video's current frame: a VideoFrame where the browser has one, else an ImageBitmap. */
