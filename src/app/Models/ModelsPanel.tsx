@@ -1,10 +1,11 @@
 /**
  * @file The Models view: where updates come from (registry, poll interval, service worker),
  * a Check now button, one card per model (versions, channel, stage, roll back, pin) and the
- * "Try a model file" section and the update log. Everything reads the store, so it shows what `window.hotlens.status()` reports.
+ * "Try a model file" section and the update log. Everything reads the store, so it shows what
+ * `window.hotlens.status()` reports.
  */
-import { POLL_INTERVAL } from '../../shared/update-settings.ts';
 import { useState } from 'react';
+import { POLL_INTERVAL } from '../../shared/update-settings.ts';
 import { modelViews } from '../../store/models-view.ts';
 import { checkForUpdates } from '../../store/update-actions.ts';
 import { useAppStore } from '../../store/use-app-store.ts';

@@ -1,11 +1,11 @@
 /**
  * @file The Webcam view: start/stop the camera, the live video with the annotated overlay and
  * the HUD. The overlay canvas shows each analysed frame together with its own boxes (in sync
- * by construction) and is scaled with the video to the displayed size. A candidate model running in
- * shadow may add its boxes, dashed ("show candidate" in the Models panel).
+ * by construction) and is scaled with the video to the displayed size. A candidate model running
+ * in shadow may add its boxes, dashed ("show candidate" in the Models panel).
  */
-import type { ShownFrame } from '../../inference/common/frames.ts';
 import { useCallback, useEffect, useRef } from 'react';
+import type { ShownFrame } from '../../inference/common/frames.ts';
 import { inferenceClient } from '../../inference/client/inference-client.ts';
 import type { FrameResult } from '../../shared/worker-api.ts';
 import {

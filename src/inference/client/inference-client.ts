@@ -6,8 +6,8 @@
  * reports every run's outcome for the health check. A crashed pipeline worker is restarted on
  * the next call with the same serving versions.
  */
-import type { LiveFrame, ShownFrame } from '../common/frames.ts';
 import * as Comlink from 'comlink';
+import type { LiveFrame, ShownFrame } from '../common/frames.ts';
 import { EngineNotReadyError } from '../../shared/errors.ts';
 import type {
   EngineInfo,

@@ -1,7 +1,8 @@
 /**
  * @file Turns photos (Blobs) and webcam frames (VideoFrames, or ImageBitmaps where VideoFrame
- * is missing) into {@link RgbImage}s inside the worker, so decoding never touches the UI thread. Chromium's decode of a JPEG equals sharp's
- * (checked for the face-api samples), which keeps browser results equal to `npm run annotate`.
+ * is missing) into {@link RgbImage}s inside the worker, so decoding never touches the UI
+ * thread. Chromium's decode of a JPEG equals sharp's (checked for the face-api samples), which
+ * keeps browser results equal to `npm run annotate`.
  * Inputs larger than MAX_INFERENCE_SIDE are downscaled for inference only, with the shared
  * area downscaler (the CLI uses it too, so both see identical pixels); the caller maps boxes
  * back with `scaleToOriginal`. Only huge photos (> FULL_DECODE_PIXELS), whose full RGBA copy
@@ -34,6 +35,11 @@ const OPAQUE_DECODE_OPTIONS: ImageBitmapOptions = {};
 
 /** Above this many pixels, photos are resized while decoding rather than decoded in full (memory). */
 export const FULL_DECODE_PIXELS = 36_000_000;
+
+/** The size of a video frame's picture (its visible area). */
+function visibleSize(frame: VideoFrame): { width: number; height: number } {
+  return frame.visibleRect ?? { width: frame.displayWidth, height: frame.displayHeight };
+}
 
 /** Reads pixels out of bitmaps through one reused OffscreenCanvas. */
 export class PixelReader {
@@ -70,7 +76,7 @@ export class PixelReader {
    * the page's thread), else drawn through the canvas. The frame stays open.
    */
   async readVideoFrame(frame: VideoFrame): Promise<RgbImage> {
-    const { width, height } = frame.visibleRect ?? { width: frame.displayWidth, height: frame.displayHeight };
+    const { width, height } = visibleSize(frame);
     if (!this.copyUnsupported) {
       try {
         const pixels = await this.copyRgba(frame);
@@ -85,9 +91,7 @@ export class PixelReader {
   /** `frame.copyTo` as RGBA, or null when the copy is not of the visible size (then the canvas is used). */
   private async copyRgba(frame: VideoFrame): Promise<RgbImage | null> {
     const layout = { format: 'RGBA' as const };
-    const rect = frame.visibleRect;
-    const width = rect?.width ?? frame.displayWidth;
-    const height = rect?.height ?? frame.displayHeight;
+    const { width, height } = visibleSize(frame);
     const data = new Uint8Array(frame.allocationSize(layout));
     if (data.length !== width * height * 4) return null;
     await frame.copyTo(data, layout);

@@ -2,8 +2,9 @@
  * @file The update policy's group rule (manifest-groups.ts): after each model's own plan (pin,
  * canary, stable, bad marks), a group's members either all target their group version or none
  * does. When they disagree:
- * - a member pinned OUTSIDE the group (or running a local file the user chose), or a member whose group version is marked bad (a manual
- *   mark counts unless a pin asks for the group), keeps the whole group out: members that wanted
+ * - a member pinned OUTSIDE the group (or running a local file the user chose), or a member
+ *   whose group version is marked bad (a manual mark counts unless a pin asks for the group),
+ *   keeps the whole group out: members that wanted
  *   it fall back to their active, else previous, else newest listed version outside the group;
  * - otherwise the group comes in: the other members follow the member with the strongest reason
  *   (pinned > canary > stable) and take its channel.

@@ -3,9 +3,9 @@
  * box's content is sampled onto a small grey grid (the template, normalised to zero mean and
  * unit length), and the next frame is searched around a predicted box, at three scales, for the
  * window with the highest normalised cross-correlation (NCC, −1…1; immune to brightness and
- * contrast changes), to the nearest cell (a 24th of the box). The score says how sure the match is: a cut, an occlusion or a face
- * turning away drops it, and the caller then asks its detector again. About a millisecond per
- * box on a 640×480 frame.
+ * contrast changes), to the nearest cell (a 24th of the box). The score says how sure the match
+ * is: a cut, an occlusion or a face turning away drops it, and the caller then asks its detector
+ * again. About a millisecond per box on a 640×480 frame.
  */
 import type { PixelBox } from '../geometry.ts';
 import type { RgbImage } from '../image.ts';
