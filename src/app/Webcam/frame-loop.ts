@@ -109,7 +109,6 @@ export class FrameLoop {
   }
 
   private async process({ frame, at: started }: Grabbed): Promise<void> {
-    if (!this.running) return discard({ frame, at: started });
     let result: FrameResult<ShownFrame>;
     try {
       result = await this.deps.analyse(await frame);

@@ -4,8 +4,8 @@
  * does. When they disagree:
  * - a member pinned OUTSIDE the group (or running a local file the user chose), or a member
  *   whose group version is marked bad (a manual mark counts unless a pin asks for the group),
- *   keeps the whole group out: members that wanted
- *   it fall back to their active, else previous, else newest listed version outside the group;
+ *   keeps the whole group out: members that wanted it fall back to their active, else previous,
+ *   else newest listed version outside the group;
  * - otherwise the group comes in: the other members follow the member with the strongest reason
  *   (pinned > canary > stable) and take its channel.
  * Canary members of one group share one bucket (canaryBucket of "group/<name>"), so a client

@@ -6,6 +6,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FrameLoop, type FrameLoopDeps } from '../../../src/app/Webcam/frame-loop.ts';
 import type { LiveFrame, ShownFrame } from '../../../src/inference/common/frames.ts';
 import type { FrameResult } from '../../../src/shared/worker-api.ts';
+import { deferred } from '../../helpers/face-frames.ts';
+
+/** Every VideoFrame the loop made in the current test. */
+const made: FakeVideoFrame[] = [];
 
 /** A VideoFrame stand-in: which video frame it holds, and whether it was released. */
 class FakeVideoFrame {
@@ -13,6 +17,7 @@ class FakeVideoFrame {
   readonly shows: number;
   constructor(video: FakeVideo) {
     this.shows = video.presented;
+    made.push(this);
   }
   close() {
     this.closed = true;
@@ -37,12 +42,6 @@ class FakeVideo {
     this.callback = null;
     cb?.(performance.now(), { presentedFrames: this.presented });
   }
-}
-
-function deferred<T>() {
-  let resolve!: (v: T) => void;
-  const promise = new Promise<T>((r) => (resolve = r));
-  return { promise, resolve };
 }
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
@@ -79,6 +78,7 @@ function rig() {
 
 describe('FrameLoop', () => {
   beforeEach(() => {
+    made.length = 0;
     vi.stubGlobal('HTMLVideoElement', FakeVideo);
     vi.stubGlobal('VideoFrame', FakeVideoFrame);
     vi.stubGlobal(
@@ -126,16 +126,6 @@ describe('FrameLoop', () => {
 
   it('releases the waiting frame on stop and draws nothing after it', async () => {
     const { video, deps, loop, answer } = rig();
-    const made: FakeVideoFrame[] = [];
-    vi.stubGlobal(
-      'VideoFrame',
-      class extends FakeVideoFrame {
-        constructor(v: FakeVideo) {
-          super(v);
-          made.push(this);
-        }
-      },
-    );
     loop.start();
     video.present();
     await settle();
