@@ -59,8 +59,9 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
       canvas.width = result.width;
       canvas.height = result.height;
     }
-    if ('data' in result.frame) ctx.putImageData(result.frame, 0, 0);
-    else ctx.drawImage(result.frame, 0, 0);
+    const { frame } = result;
+    if ('data' in frame) ctx.putImageData(new ImageData(frame.data, frame.width, frame.height), 0, 0);
+    else ctx.drawImage(frame, 0, 0);
     // object-fit: contain — the frame is shown at the smaller of the two axis scales.
     const shown = Math.min(canvas.clientWidth / canvas.width, canvas.clientHeight / canvas.height) || 1;
     const fontPx = fontForDisplay(canvas.width, canvas.width * shown);

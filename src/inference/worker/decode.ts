@@ -192,11 +192,11 @@ export async function readFrame(frame: LiveFrame, reader: PixelReader): Promise<
   const { width, height } = pixels;
   const prepared = prepareForInference(pixels);
   const data = prepared.image === pixels ? pixels.data.slice() : pixels.data;
-  const shown = new ImageData(
-    new Uint8ClampedArray(data.buffer as ArrayBuffer, data.byteOffset, data.length),
+  const shown = {
+    data: new Uint8ClampedArray(data.buffer as ArrayBuffer, data.byteOffset, data.length),
     width,
     height,
-  );
+  };
   return { image: prepared.image, width, height, scaleToOriginal: prepared.scale, shown };
 }
 
