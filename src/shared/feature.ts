@@ -70,6 +70,12 @@ export interface FeatureTracker<R> {
   hold(input: FeatureInput): FeatureOutput<R> | null;
   /** Resolves when the model work started so far has finished (never rejects). */
   settled(): Promise<void>;
+  /**
+   * Whether it may still read `image`'s pixels: background work runs on that frame, or has
+   * landed and is applied on a later one. The caller reuses a frame's buffer only once no tracker
+   * uses it.
+   */
+  uses(image: RgbImage): boolean;
 }
 
 /** Where a probe image comes from: a region of a photo shipped by an npm package, as a PNG. */

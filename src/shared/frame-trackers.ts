@@ -12,6 +12,7 @@
  *   frame after frame, so the model manager's runtime rollback sees consecutive failures.
  */
 import type { Feature, FeatureInput, FeatureOutput, FeatureTracker } from './feature.ts';
+import type { RgbImage } from './image.ts';
 
 /** A pause between frames after which the stream counts as new. */
 export const STREAM_GAP_MS = 1000;
@@ -25,6 +26,8 @@ interface Serving {
 /** A tracker of newer versions whose first frame is still running. */
 interface Starting extends Serving {
   first: Promise<void>;
+  /** That first frame, until its step is done. */
+  image: RgbImage | null;
   outcome: { ok: true } | { ok: false; error: unknown } | null;
 }
 
@@ -41,13 +44,36 @@ const versionsOf = (input: FeatureInput) =>
 /** Per-feature trackers of one stream. */
 export class FrameTrackers {
   private readonly byFeature = new Map<string, Entry>();
+  /** Trackers forgotten while their background work still ran, until it ends. */
+  private readonly retiring = new Set<FeatureTracker<unknown>>();
   private lastFrameAt = -Infinity;
 
   /** Starts a frame at `now` (ms) that runs `featureIds`: forgets trackers after a pause or of features not run. */
   begin(now: number, featureIds: readonly string[]): void {
-    if (now - this.lastFrameAt > STREAM_GAP_MS) this.byFeature.clear();
-    for (const id of [...this.byFeature.keys()]) if (!featureIds.includes(id)) this.byFeature.delete(id);
+    const gap = now - this.lastFrameAt > STREAM_GAP_MS;
+    for (const [id, entry] of [...this.byFeature]) {
+      if (gap || !featureIds.includes(id)) {
+        this.byFeature.delete(id);
+        this.retire(entry.serving.tracker);
+        if (entry.next) this.retire(entry.next.tracker);
+      }
+    }
     this.lastFrameAt = now;
+  }
+
+  /** Whether a tracker, current or forgotten, may still read `image` (its buffer is not reused until then). */
+  uses(image: RgbImage): boolean {
+    for (const e of this.byFeature.values()) {
+      if (e.serving.tracker.uses(image)) return true;
+      if (e.next && (e.next.image === image || e.next.tracker.uses(image))) return true;
+    }
+    for (const t of this.retiring) if (t.uses(image)) return true;
+    return false;
+  }
+
+  private retire(tracker: FeatureTracker<unknown>): void {
+    this.retiring.add(tracker);
+    void tracker.settled().then(() => this.retiring.delete(tracker));
   }
 
   /** One feature on one frame: through its tracker when it has one, else a full analysis. */
@@ -75,15 +101,20 @@ export class FrameTrackers {
   ): Promise<FeatureOutput<unknown>> {
     if (entry.next?.versions !== versions) {
       const tracker = feature.track!();
-      const next: Starting = { versions, tracker, first: Promise.resolve(), outcome: null };
-      next.first = tracker.step(input).then(
-        () => {
-          next.outcome = { ok: true };
-        },
-        (error: unknown) => {
-          next.outcome = { ok: false, error };
-        },
-      );
+      const next: Starting = { versions, tracker, first: Promise.resolve(), image: input.image, outcome: null };
+      next.first = tracker
+        .step(input)
+        .then(
+          () => {
+            next.outcome = { ok: true };
+          },
+          (error: unknown) => {
+            next.outcome = { ok: false, error };
+          },
+        )
+        .finally(() => {
+          next.image = null;
+        });
       entry.next = next;
       // Its first answer is for this frame, which the old tracker answers instead.
     } else if (entry.next.outcome) {

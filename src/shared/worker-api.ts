@@ -186,6 +186,11 @@ export interface AnalyzeOptions {
   /** Also run the features using `shadow.id` with that staged candidate, on the same pixels. */
   shadow?: ShadowTarget;
   /**
+   * Frames only: the pixel buffer of a picture the page has drawn (a {@link FrameResult}'s frame),
+   * transferred back so the worker writes the next pictures into it instead of new memory.
+   */
+  reuse?: ArrayBuffer;
+  /**
    * Webcam frames only: follow each feature's result from frame to frame with its tracker, so its
    * models run on a schedule instead of on every frame (default true; a frame with `shadow` runs
    * every model). False runs every model on every frame.

@@ -57,6 +57,11 @@ class FakeTracker implements FeatureTracker<string> {
   settled(): Promise<void> {
     return this.work?.promise ?? Promise.resolve();
   }
+  /** The frame its background work reads, when a test says so. */
+  reading: FeatureInput['image'] | null = null;
+  uses(image: FeatureInput['image']): boolean {
+    return this.reading === image;
+  }
 }
 
 /** A feature with one model; with `tracks`, it offers a tracker (recorded in `made`). */
@@ -393,5 +398,58 @@ describe('FrameTrackers with the faces feature', () => {
     const err = await frame(DETECT_EVERY_MS + 30).catch((e: unknown) => e);
     expect(err).toMatchObject({ name: 'ModelRuntimeError' });
     expect(failedModelOf(err)).toEqual({ id: 'face-detector', version: '1.0.0' });
+  });
+
+  // The pipeline worker reuses a frame's pixel buffer only once no tracker reads it.
+  describe('uses(image)', () => {
+    const frameOf = (n: number): FeatureInput => ({
+      ...input({ main: 'tracked-model@1.0.0' }),
+      image: { width: 4, height: 4, channels: 3, data: new Uint8Array(48).fill(n) },
+    });
+
+    it('asks the trackers, and keeps asking one forgotten after a pause until its work ends', async () => {
+      const { feature, made } = fakeFeature('tracked', true);
+      const trackers = new FrameTrackers();
+      const first = frameOf(1);
+      trackers.begin(0, ['tracked']);
+      await trackers.run(feature, first);
+      const tracker = made[0]!;
+      expect(trackers.uses(first.image)).toBe(false);
+      tracker.reading = first.image;
+      tracker.work = deferred();
+      expect(trackers.uses(first.image)).toBe(true);
+      expect(trackers.uses(frameOf(2).image)).toBe(false);
+
+      // The camera paused: a new tracker serves, the old one's refresh still reads its frame.
+      trackers.begin(5000, ['tracked']);
+      await trackers.run(feature, frameOf(3));
+      expect(made).toHaveLength(2);
+      expect(trackers.uses(first.image)).toBe(true);
+      tracker.reading = null;
+      tracker.work.resolve();
+      await flushPromises();
+      expect(trackers.uses(first.image)).toBe(false);
+    });
+
+    it('counts the first frame of a hand-over as used until the new tracker’s step ends', async () => {
+      const { feature } = fakeFeature('tracked', true);
+      const trackers = new FrameTrackers();
+      trackers.begin(0, ['tracked']);
+      await trackers.run(feature, frameOf(1));
+      const slow = deferred();
+      const realTrack = feature.track!.bind(feature);
+      feature.track = () => {
+        const t = realTrack() as FakeTracker;
+        t.firstStep = slow;
+        return t;
+      };
+      const swapped = { ...frameOf(2), models: input({ main: 'tracked-model@2.0.0' }).models };
+      trackers.begin(33, ['tracked']);
+      await trackers.run(feature, swapped);
+      expect(trackers.uses(swapped.image)).toBe(true);
+      slow.resolve();
+      await flushPromises();
+      expect(trackers.uses(swapped.image)).toBe(false);
+    });
   });
 });

@@ -64,6 +64,8 @@ export async function pipelineBreakdown(job: BreakdownJob): Promise<BreakdownRes
         await expression.run({ [input(expression)]: crops });
         lap('expression');
       }
+      // As the app's engine does after a photo's analysis: its pixel buffer serves the next photo.
+      reader.pool.give(image.data.buffer as ArrayBuffer);
       if (round < 0) continue;
       t.total = Object.values(t).reduce((a, b) => a + b, 0);
       for (const [k, v] of Object.entries(t)) (stages[k] ??= []).push(v);

@@ -117,6 +117,7 @@ export function WebcamView({ startRequest }: WebcamViewProps) {
       // A candidate in shadow (a model file being tried, a gated update) runs on sampled frames.
       analyse: (frame) => inferenceClient.analyzeFrame(frame, appStore.getState().features.serving, shadowForFrame()),
       draw,
+      release: (shown) => inferenceClient.releaseShown(shown),
       delivered: framesDelivered,
       processed: (sample, result) => {
         frameProcessed(sample, countsFor(result), summariesFor(result), countsFor(result, 'annotated'), result.models);

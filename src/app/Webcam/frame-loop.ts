@@ -21,6 +21,8 @@ export interface FrameLoopDeps {
   analyse(frame: LiveFrame): Promise<FrameResult<ShownFrame>>;
   /** Draws the annotated frame; the loop releases the picture afterwards. */
   draw(result: FrameResult<ShownFrame>): void;
+  /** Takes the picture once drawn (the client hands its buffer back to the worker); default closeShown. */
+  release?(shown: ShownFrame): void;
   /** `frames` camera frames (≥ 1) reached the loop at `at` (performance.now), before that callback's frame is processed or dropped. */
   delivered(frames: number, at: number): void;
   processed(sample: FrameSample, result: FrameResult<ShownFrame>): void;
@@ -123,7 +125,7 @@ export class FrameLoop {
       const { total, ...stages } = result.timings;
       this.deps.processed({ at, inferenceMs: total ?? at - started, roundTripMs: at - started, stages }, result);
     } finally {
-      closeShown(result.frame);
+      (this.deps.release ?? closeShown)(result.frame);
     }
   }
 }

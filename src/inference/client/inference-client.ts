@@ -7,9 +7,10 @@
  * the next call with the same serving versions.
  */
 import * as Comlink from 'comlink';
-import type { LiveFrame, ShownFrame } from '../common/frames.ts';
+import { closeShown, type LiveFrame, type ShownFrame } from '../common/frames.ts';
 import { EngineNotReadyError } from '../../shared/errors.ts';
 import type {
+  AnalyzeOptions,
   EngineInfo,
   EngineOptions,
   FrameResult,
@@ -56,6 +57,8 @@ export class InferenceClient implements EnginePool {
   /** Calls made before anything serves (a photo dropped during start-up) wait here. */
   private waiting: Array<{ resolve(): void; reject(err: unknown): void }> = [];
   private readonly runListeners = new Set<(outcome: RunOutcome) => void>();
+  /** The pixel buffer of the last frame the page drew, to send back with the next frame. */
+  private drawnFrame: ArrayBuffer | null = null;
 
   constructor(private readonly createWorker: () => Worker = defaultWorker) {}
 
@@ -183,13 +186,25 @@ export class InferenceClient implements EnginePool {
     features: readonly string[],
     shadow?: ShadowTarget,
   ): Promise<FrameResult<ShownFrame>> {
-    const options = shadow ? { features, shadow } : { features };
+    const reuse = this.drawnFrame;
+    this.drawnFrame = null;
+    const options: AnalyzeOptions = { features, ...(shadow ? { shadow } : {}), ...(reuse ? { reuse } : {}) };
+    const moved: Transferable[] = reuse ? [frame, reuse] : [frame];
     try {
-      return await this.run((h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, [frame]), options)));
+      return await this.run((h) => h.call((r) => r.analyzeFrame(Comlink.transfer(frame, moved), options)));
     } catch (err) {
       frame.close();
       throw err;
     }
+  }
+
+  /**
+   * Takes a frame's picture once the page has drawn it: a bitmap is closed, plain pixels go back
+   * to the worker with the next frame, which writes into them instead of new memory.
+   */
+  releaseShown(shown: ShownFrame): void {
+    if ('data' in shown) this.drawnFrame = shown.data.buffer;
+    else closeShown(shown);
   }
 
   /** Annotates one photo with the serving versions (a batch should use {@link openBatch}); `shadow` as for frames. */

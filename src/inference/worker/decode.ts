@@ -15,6 +15,7 @@ import { prepareForInference } from '../../shared/pipeline/downscale.ts';
 import { EmptyFileError, FileTooLargeError, ImageDecodeError, UnsupportedFileError } from '../../shared/errors.ts';
 import { readImageHeaderFrom } from './image-header.ts';
 import type { LiveFrame, ShownFrame } from '../common/frames.ts';
+import { BufferPool } from './buffer-pool.ts';
 
 /** Pixels for the models plus the geometry of the original. */
 export interface DecodedImage {
@@ -41,8 +42,10 @@ function visibleSize(frame: VideoFrame): { width: number; height: number } {
   return frame.visibleRect ?? { width: frame.displayWidth, height: frame.displayHeight };
 }
 
-/** Reads pixels out of bitmaps through one reused OffscreenCanvas. */
+/** Reads pixels out of bitmaps through one reused OffscreenCanvas, into buffers from `pool`. */
 export class PixelReader {
+  constructor(readonly pool = new BufferPool()) {}
+
   private canvas: OffscreenCanvas | null = null;
   private ctx: OffscreenCanvasRenderingContext2D | null = null;
 
@@ -92,9 +95,15 @@ export class PixelReader {
   private async copyRgba(frame: VideoFrame): Promise<RgbImage | null> {
     const layout = { format: 'RGBA' as const };
     const { width, height } = visibleSize(frame);
-    const data = new Uint8Array(frame.allocationSize(layout));
-    if (data.length !== width * height * 4) return null;
-    await frame.copyTo(data, layout);
+    const length = frame.allocationSize(layout);
+    if (length !== width * height * 4) return null;
+    const data = this.pool.take(length);
+    try {
+      await frame.copyTo(data, layout);
+    } catch (err) {
+      this.pool.give(data.buffer);
+      throw err;
+    }
     return { width, height, channels: 4, data };
   }
 
@@ -143,6 +152,7 @@ export async function decodePhoto(photo: Blob, name: string, reader: PixelReader
     if (width * height <= FULL_DECODE_PIXELS) {
       const pixels = opaque ? await reader.readOpaque(bitmap) : reader.read(bitmap, width, height);
       const prepared = prepareForInference(pixels);
+      if (prepared.image !== pixels) reader.pool.give(pixels.data.buffer as ArrayBuffer);
       return { image: prepared.image, width, height, scaleToOriginal: prepared.scale };
     }
     const target = inferenceSize(width, height);
@@ -191,7 +201,13 @@ export async function readFrame(frame: LiveFrame, reader: PixelReader): Promise<
   }
   const { width, height } = pixels;
   const prepared = prepareForInference(pixels);
-  const data = prepared.image === pixels ? pixels.data.slice() : pixels.data;
+  // The models keep reading `pixels` after the answer (a tracker's background refresh), so the
+  // page gets its own copy, in a buffer the page gave back after drawing an earlier frame.
+  let data = pixels.data;
+  if (prepared.image === pixels) {
+    data = reader.pool.take(pixels.data.length);
+    data.set(pixels.data);
+  }
   const shown = {
     data: new Uint8ClampedArray(data.buffer as ArrayBuffer, data.byteOffset, data.length),
     width,
@@ -204,13 +220,16 @@ export async function readFrame(frame: LiveFrame, reader: PixelReader): Promise<
 export interface ImageDecoder {
   photo(photo: Blob, name: string): Promise<DecodedImage>;
   frame(frame: LiveFrame): Promise<DecodedFrame>;
+  /** Takes back a pixel buffer its owner is done with (a photo's after analysis, a frame the page drew). */
+  reuse?(buffer: ArrayBuffer): void;
 }
 
-/** The browser decoder: createImageBitmap and one reused OffscreenCanvas. */
+/** The browser decoder: createImageBitmap, one reused OffscreenCanvas and reused pixel buffers. */
 export function canvasDecoder(): ImageDecoder {
   const reader = new PixelReader();
   return {
     photo: (photo, name) => decodePhoto(photo, name, reader),
     frame: (frame) => readFrame(frame, reader),
+    reuse: (buffer) => reader.pool.give(buffer),
   };
 }

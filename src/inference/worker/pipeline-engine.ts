@@ -36,6 +36,7 @@ import type {
   WorkerApi,
 } from '../../shared/worker-api.ts';
 import { cacheModelSource, type ModelSource, type ProbeImageRef } from '../../models/cache/cache-source.ts';
+import type { RgbImage } from '../../shared/image.ts';
 import { canvasDecoder, type DecodedImage, type ImageDecoder } from './decode.ts';
 import { HostPool, type HostConnection } from './host-pool.ts';
 import { ProbeImages } from './probe-images.ts';
@@ -113,6 +114,8 @@ export const IN_HOST_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Live video counts as stopped when no frame finished for this long (ms); swap steps then run at once. */
 const FRAME_IDLE_MS = 1000;
+/** Frames' pixels kept for trackers at most (a refresh holds one or two). */
+const MAX_FRAMES_HELD = 4;
 
 /** Implements the worker API; one instance per pipeline worker. */
 export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
@@ -134,6 +137,8 @@ export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
   private lastFrameAt = -Infinity;
   /** The webcam stream's trackers (one stream at a time). */
   private readonly trackers = new FrameTrackers();
+  /** Analysed frames' pixels a tracker may still read; their buffers are reused once none does. */
+  private readonly framePixels: RgbImage[] = [];
   private frameWaiters: Array<() => void> = [];
 
   constructor(private readonly deps: PipelineDeps) {
@@ -522,7 +527,13 @@ export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
     this.leaseFor(options).lease.release(); // fail fast before decoding
     const started = performance.now();
     const decoded = await this.decoder.photo(photo, fileName);
-    const out = await this.analyze(decoded, options, started, performance.now() - started);
+    let out: Awaited<ReturnType<PipelineEngine['analyze']>>;
+    try {
+      out = await this.analyze(decoded, options, started, performance.now() - started);
+    } finally {
+      // Nothing reads a photo's pixels after its analysis (photos have no background work).
+      this.decoder.reuse?.(decoded.image.data.buffer as ArrayBuffer);
+    }
     return {
       annotation: { file: fileName, width: decoded.width, height: decoded.height, models: out.models, ...out.results },
       inferenceWidth: decoded.image.width,
@@ -534,10 +545,14 @@ export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
 
   async analyzeFrame(frame: LiveFrame, options: AnalyzeOptions): Promise<FrameResult<ShownFrame>> {
     let shown: ShownFrame | null = null;
+    let pixels: RgbImage | null = null;
+    if (options.reuse) this.decoder.reuse?.(options.reuse);
+    this.reuseFramePixels();
     try {
       const started = performance.now();
       const decoded = await this.decoder.frame(frame);
       shown = decoded.shown;
+      pixels = decoded.image;
       const tracking = options.tracking !== false && !options.shadow;
       const out = await this.analyze(
         decoded,
@@ -562,8 +577,21 @@ export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
       if (shown) closeShown(shown);
       throw err;
     } finally {
+      if (pixels) this.framePixels.push(pixels);
       this.frameDone();
     }
+  }
+
+  /** Hands the buffers of analysed frames no tracker reads any more back to the decoder. */
+  private reuseFramePixels(): void {
+    for (let i = this.framePixels.length - 1; i >= 0; i--) {
+      const image = this.framePixels[i]!;
+      if (this.trackers.uses(image)) continue;
+      this.framePixels.splice(i, 1);
+      this.decoder.reuse?.(image.data.buffer as ArrayBuffer);
+    }
+    // A bound, whatever a tracker holds: the oldest are left to the garbage collector.
+    this.framePixels.splice(0, this.framePixels.length - MAX_FRAMES_HELD);
   }
 
   async dispose(): Promise<void> {

@@ -102,6 +102,8 @@ export abstract class BoxTracker<R, I extends { box: PixelBox }, D, E = never> i
   private started = false;
   private size = '';
   private inFlight: Promise<void> | null = null;
+  /** The frame the refresh in flight reads. */
+  private refreshing: RgbImage | null = null;
   private landed: Refresh<D, I, E> | null = null;
   private failure: { error: unknown } | null = null;
   private lastRefreshAt = -Infinity;
@@ -204,6 +206,10 @@ export abstract class BoxTracker<R, I extends { box: PixelBox }, D, E = never> i
     return this.inFlight ?? Promise.resolve();
   }
 
+  uses(image: RgbImage): boolean {
+    return this.refreshing === image || this.landed?.image === image;
+  }
+
   /** Starts a background refresh, after this frame's answer, when one is due and none is running. */
   private schedule(input: FeatureInput, now: number): void {
     if (this.inFlight) return;
@@ -213,6 +219,7 @@ export abstract class BoxTracker<R, I extends { box: PixelBox }, D, E = never> i
     this.lastRefreshAt = now;
     const generation = this.generation;
     const current = () => generation === this.generation;
+    this.refreshing = input.image;
     this.inFlight = new Promise((resolve) => setTimeout(resolve, 0))
       .then(() => this.refresh(input, now))
       .then(
@@ -231,6 +238,7 @@ export abstract class BoxTracker<R, I extends { box: PixelBox }, D, E = never> i
       )
       .finally(() => {
         this.inFlight = null;
+        this.refreshing = null;
       });
   }
 

@@ -59,6 +59,7 @@ function rig() {
       return d.promise;
     }),
     draw: vi.fn(),
+    release: vi.fn(),
     delivered: vi.fn(),
     processed: vi.fn(),
     dropped: vi.fn(),
@@ -70,7 +71,8 @@ function rig() {
     const i = deps.draw.mock.calls.length + deps.failed.mock.calls.length;
     const frame = sent[i]!;
     frame.close(); // the worker reads and releases it
-    answers[i]!({ frame: new ImageData(1, 1), width: 1, height: 1, models: {}, timings: { total: 5 } });
+    const picture = { data: new Uint8ClampedArray(4), width: 1, height: 1 };
+    answers[i]!({ frame: picture, width: 1, height: 1, models: {}, timings: { total: 5 } });
     await settle();
   };
   return { video, sent, deps, loop, answer };
@@ -81,12 +83,6 @@ describe('FrameLoop', () => {
     made.length = 0;
     vi.stubGlobal('HTMLVideoElement', FakeVideo);
     vi.stubGlobal('VideoFrame', FakeVideoFrame);
-    vi.stubGlobal(
-      'ImageData',
-      class {
-        data = new Uint8ClampedArray(4);
-      },
-    );
   });
   afterEach(() => vi.unstubAllGlobals());
 
@@ -102,6 +98,9 @@ describe('FrameLoop', () => {
     expect(sent.map((f) => f.shows)).toEqual([1, 2]);
     await answer();
     expect(deps.draw).toHaveBeenCalledTimes(2);
+    // Each picture is handed back once drawn (its buffer returns to the worker).
+    expect(deps.release.mock.calls.map(([shown]) => shown)).toEqual(deps.draw.mock.calls.map(([r]) => r.frame));
+    expect(deps.release.mock.invocationCallOrder[0]).toBeGreaterThan(deps.draw.mock.invocationCallOrder[0]!);
     expect(deps.processed).toHaveBeenCalledTimes(2);
     expect(deps.dropped).not.toHaveBeenCalled();
     expect(deps.delivered).toHaveBeenCalledTimes(2);

@@ -239,4 +239,33 @@ describe('objects.track: background refreshes', () => {
     expect(err).toBeInstanceOf(ModelOutputError);
     expect(err).toMatchObject({ model: 'detector' });
   });
+
+  // The pipeline worker reuses a frame's pixel buffer once no tracker reads it (buffer-pool.ts).
+  it('uses the frame a refresh runs on until that refresh is adopted, and no other frame', async () => {
+    const { fake, tracker, input, clock } = rig();
+    const first = frame([CUP, DOG]);
+    clock.set(0);
+    await tracker.step(input(first));
+    expect(tracker.uses(first)).toBe(false); // the first frame's detection is done
+
+    fake.hold = deferred();
+    const hold = fake.hold;
+    const due = frame([CUP, DOG]);
+    clock.set(DETECT_EVERY_MS);
+    await tracker.step(input(due));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(fake.calls).toBe(2);
+    expect(tracker.uses(due)).toBe(true); // the refresh reads it
+    fake.hold = null;
+    hold.resolve();
+    await tracker.settled();
+    expect(tracker.uses(due)).toBe(true); // landed: its templates are cut on the next frame
+
+    const next = frame([CUP, DOG]);
+    clock.set(DETECT_EVERY_MS + FRAME_MS);
+    await tracker.step(input(next));
+    expect(tracker.uses(due)).toBe(false);
+    expect(tracker.uses(next)).toBe(false);
+    expect(tracker.uses(first)).toBe(false);
+  });
 });

@@ -10,12 +10,14 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as Comlink from 'comlink';
 import { FEATURES, TASKS } from '../../../src/features/index.ts';
+import type { LiveFrame } from '../../../src/inference/common/frames.ts';
 import { ModelHost } from '../../../src/inference/host/model-host.ts';
 import type { ImageDecoder } from '../../../src/inference/worker/decode.ts';
 import { HostPool, type HostConnection } from '../../../src/inference/worker/host-pool.ts';
 import { IN_HOST_MAX_BYTES, PipelineEngine } from '../../../src/inference/worker/pipeline-engine.ts';
 import type { ModelSource } from '../../../src/models/cache/cache-source.ts';
 import { ProbeAssetError, WorkerCrashedError } from '../../../src/shared/errors.ts';
+import type { RgbImage } from '../../../src/shared/image.ts';
 import type { ModelHostApi } from '../../../src/shared/model-host-api.ts';
 import { parseManifest } from '../../../src/shared/manifest-validate.ts';
 import type { ModelSpec } from '../../../src/shared/worker-api.ts';
@@ -235,6 +237,58 @@ describe('PipelineEngine', () => {
     const unprobed = await e.stage([spec('face-expression')]);
     await e.warmUp(unprobed.key);
     expect(LocalHost.made.reduce((n, h) => n + h.warms, 0)).toBe(1);
+    await e.dispose();
+  });
+
+  // Reused pixel buffers (buffer-pool.ts): only what nothing reads any more goes back.
+  it('gives a photo’s pixels back after its analysis, a frame’s once no tracker reads them, never a probe image’s', async () => {
+    const given: ArrayBuffer[] = [];
+    const images = new Map<string, RgbImage>();
+    const decoder: ImageDecoder = {
+      photo: async (blob, name) => {
+        const decoded = await sharpDecoder.photo(blob, name);
+        images.set(name, decoded.image);
+        return decoded;
+      },
+      frame: async (frame) => {
+        const decoded = await sharpDecoder.photo(photo, 'frame');
+        const { image } = decoded;
+        (frame as unknown as { image: RgbImage }).image = image;
+        const data = new Uint8ClampedArray(image.data);
+        return { ...decoded, shown: { data, width: image.width, height: image.height } };
+      },
+      reuse: (buffer) => given.push(buffer),
+    };
+    const e = new PipelineEngine({
+      features: FEATURES,
+      tasks: TASKS,
+      hosts: new HostPool(() => new LocalHost()),
+      sourceFor: () => diskSource,
+      decoder,
+    });
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    await swapIn(
+      e,
+      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+    );
+    expect(given).toEqual([]); // probe images stay decoded for the next swap
+    await e.analyzePhoto(photo, 'a.jpg', faces);
+    expect(given).toEqual([images.get('a.jpg')!.data.buffer]);
+
+    // Frames without trackers: a frame's pixels go back when the next frame starts; a buffer
+    // the page sends back goes back at once.
+    const frames = [0, 1, 2].map(() => ({ close: () => undefined }) as unknown as LiveFrame);
+    const drawn = new ArrayBuffer(16);
+    await e.analyzeFrame(frames[0]!, { ...faces, tracking: false });
+    expect(given).toHaveLength(1);
+    await e.analyzeFrame(frames[1]!, { ...faces, tracking: false, reuse: drawn });
+    const pixelsOf = (f: LiveFrame) => (f as unknown as { image: RgbImage }).image.data.buffer;
+    expect(given.slice(1)).toEqual([drawn, pixelsOf(frames[0]!)]);
+
+    // With trackers: the first frame's detection is done before it answers, so nothing reads it after.
+    await e.analyzeFrame(frames[2]!, faces);
+    await e.analyzeFrame(frames[0]!, { ...faces, tracking: false });
+    expect(given.slice(3)).toEqual([pixelsOf(frames[1]!), pixelsOf(frames[2]!)]);
     await e.dispose();
   });
 
