@@ -3,9 +3,11 @@
  * box's content is sampled onto a small grey grid (the template, normalised to zero mean and
  * unit length), and the next frame is searched around a predicted box, at three scales, for the
  * window with the highest normalised cross-correlation (NCC, −1…1; immune to brightness and
- * contrast changes), to the nearest cell (a 24th of the box). The score says how sure the match
- * is: a cut, an occlusion or a face turning away drops it, and the caller then asks its detector
- * again. About a millisecond per box on a 640×480 frame.
+ * contrast changes), to the nearest cell (a 24th of the box): every other cell first, then around
+ * the best of those. The score says how sure the match is: a cut, an occlusion or a face turning
+ * away drops it, and the caller then asks its detector again. About half a millisecond per box
+ * on a 640×480 frame (the exhaustive search took twice as long and tracked the bench's moving
+ * video identically: 83.3% of frames matching the full pipeline, the same age difference).
  */
 import type { PixelBox } from '../geometry.ts';
 import type { RgbImage } from '../image.ts';
@@ -84,33 +86,75 @@ export function grabTemplate(img: RgbImage, box: PixelBox): Template | null {
   return cells;
 }
 
-/** NCC of `template` against every window of a (t+2r)² grid; scores[(dy+r)·(2r+1) + dx+r]. */
-function correlate(template: Template, grid: Float32Array, t: number, r: number): Float32Array {
+/**
+ * NCC of `template` with the window at offset (ox, oy) of a (t+2r)² grid, as a function. Each
+ * window's sum and sum of squares come from summed-area tables, so a score costs one dot product.
+ */
+function windowScorer(template: Template, grid: Float32Array, t: number, r: number) {
   const side = t + 2 * r;
   const n = t * t;
-  const span = 2 * r + 1;
-  const scores = new Float32Array(span * span);
-  for (let oy = 0; oy < span; oy++) {
-    for (let ox = 0; ox < span; ox++) {
-      let sum = 0;
-      let sumSq = 0;
-      let dot = 0;
-      for (let y = 0; y < t; y++) {
-        const row = (oy + y) * side + ox;
-        const trow = y * t;
-        for (let x = 0; x < t; x++) {
-          const v = grid[row + x]!;
-          sum += v;
-          sumSq += v * v;
-          dot += template[trow + x]! * v;
-        }
-      }
-      // The template has zero mean, so Σ t·(v − mean) = Σ t·v.
-      const variance = sumSq - (sum * sum) / n;
-      scores[oy * span + ox] = variance > 1e-6 ? dot / Math.sqrt(variance) : 0;
+  const w = side + 1;
+  const sums = new Float64Array(w * w);
+  const squares = new Float64Array(w * w);
+  for (let y = 0; y < side; y++) {
+    let rowSum = 0;
+    let rowSquares = 0;
+    for (let x = 0; x < side; x++) {
+      const v = grid[y * side + x]!;
+      rowSum += v;
+      rowSquares += v * v;
+      const at = (y + 1) * w + x + 1;
+      sums[at] = sums[at - w]! + rowSum;
+      squares[at] = squares[at - w]! + rowSquares;
     }
   }
-  return scores;
+  const area = (table: Float64Array, top: number, left: number) =>
+    table[(top + t) * w + left + t]! -
+    table[top * w + left + t]! -
+    table[(top + t) * w + left]! +
+    table[top * w + left]!;
+  return (ox: number, oy: number): number => {
+    // Four running sums: one would wait on its own previous addition every step.
+    let d0 = 0;
+    let d1 = 0;
+    let d2 = 0;
+    let d3 = 0;
+    for (let y = 0; y < t; y++) {
+      const row = (oy + y) * side + ox;
+      const trow = y * t;
+      for (let x = 0; x < t; x += 4) {
+        d0 += template[trow + x]! * grid[row + x]!;
+        d1 += template[trow + x + 1]! * grid[row + x + 1]!;
+        d2 += template[trow + x + 2]! * grid[row + x + 2]!;
+        d3 += template[trow + x + 3]! * grid[row + x + 3]!;
+      }
+    }
+    // The template has zero mean, so Σ t·(v − mean) = Σ t·v.
+    const sum = area(sums, oy, ox);
+    const variance = area(squares, oy, ox) - (sum * sum) / n;
+    return variance > 1e-6 ? (d0 + d1 + (d2 + d3)) / Math.sqrt(variance) : 0;
+  };
+}
+
+/**
+ * The best offset in 0…2r on both axes: every other offset first, then the neighbours of the best
+ * of those (a fifth of the windows; a face's NCC peak is wider than one cell).
+ */
+function bestOffset(score: (ox: number, oy: number) => number, r: number) {
+  const span = 2 * r + 1;
+  let best = { ox: 0, oy: 0, score: -Infinity };
+  const visit = (ox: number, oy: number) => {
+    const s = score(ox, oy);
+    if (s > best.score) best = { ox, oy, score: s };
+  };
+  for (let oy = 0; oy < span; oy += 2) for (let ox = 0; ox < span; ox += 2) visit(ox, oy);
+  const { ox: cx, oy: cy } = best;
+  for (let oy = Math.max(0, cy - 1); oy <= Math.min(span - 1, cy + 1); oy++) {
+    for (let ox = Math.max(0, cx - 1); ox <= Math.min(span - 1, cx + 1); ox++) {
+      if ((ox - cx) % 2 !== 0 || (oy - cy) % 2 !== 0) visit(ox, oy);
+    }
+  }
+  return best;
 }
 
 /** Searches `img` around `around` (the predicted box) for `template`; the best window wins. */
@@ -122,7 +166,6 @@ export function searchTemplate(
 ): TemplateMatch {
   const t = TEMPLATE_SIDE;
   const r = options.radius ?? 8;
-  const span = 2 * r + 1;
   const cx = around.x + around.width / 2;
   const cy = around.y + around.height / 2;
   let best: TemplateMatch = { box: around, score: -1 };
@@ -133,14 +176,9 @@ export function searchTemplate(
     const ch = h / t;
     const x0 = cx - w / 2 - r * cw;
     const y0 = cy - h / 2 - r * ch;
-    const scores = correlate(template, sampleGrid(img, x0, y0, cw, ch, t + 2 * r, t + 2 * r), t, r);
-    let at = 0;
-    for (let i = 1; i < scores.length; i++) if (scores[i]! > scores[at]!) at = i;
-    const score = scores[at]!;
-    if (score <= best.score) continue;
-    const ox = at % span;
-    const oy = (at - ox) / span;
-    best = { box: { x: x0 + ox * cw, y: y0 + oy * ch, width: w, height: h }, score };
+    const found = bestOffset(windowScorer(template, sampleGrid(img, x0, y0, cw, ch, t + 2 * r, t + 2 * r), t, r), r);
+    if (found.score <= best.score) continue;
+    best = { box: { x: x0 + found.ox * cw, y: y0 + found.oy * ch, width: w, height: h }, score: found.score };
   }
   return best;
 }
