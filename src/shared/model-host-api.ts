@@ -8,6 +8,12 @@ import type { TaskContract } from './tasks.ts';
 import type { TensorData, TensorSpec } from './tensor.ts';
 import type { Backend, EngineOptions, LoadProgress, ModelSpec } from './worker-api.ts';
 
+/** A run's outputs, and the buffers of its feeds handed back (both transferred). */
+export interface HostRun {
+  outputs: Record<string, TensorData>;
+  inputs: ArrayBuffer[];
+}
+
 /** The runtime a host chose. */
 export interface HostRuntime {
   backend: Backend;
@@ -47,8 +53,11 @@ export interface ModelHostApi {
     contract: TaskContract,
     onProgress?: (p: LoadProgress) => void,
   ): Promise<HostedModel>;
-  /** Runs the session of `key` (runs of one session are queued). */
-  run(key: string, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>>;
+  /**
+   * Runs the session of `key` (runs of one session are queued). The caller may transfer the
+   * feeds' buffers; they come back in `inputs`, to be reused for later feeds.
+   */
+  run(key: string, feeds: Record<string, TensorData>): Promise<HostRun>;
   /** One run on zero inputs (kernel selection, allocation); returns its duration in ms. */
   warm(key: string): Promise<number>;
   /** Frees the session of `key`; returns how many sessions the host still holds. */

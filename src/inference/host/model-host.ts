@@ -8,7 +8,7 @@
 import * as Comlink from 'comlink';
 import { configureRuntime, runtimeVersion, startRuntime } from '../engine/ort-engine.ts';
 import { ModelLoadError, ModelRuntimeError } from '../../shared/errors.ts';
-import type { HostedModel, HostOptions, HostRuntime, ModelHostApi } from '../../shared/model-host-api.ts';
+import type { HostedModel, HostOptions, HostRun, HostRuntime, ModelHostApi } from '../../shared/model-host-api.ts';
 import type { TaskContract } from '../../shared/tasks.ts';
 import type { TensorData } from '../../shared/tensor.ts';
 import type { LoadProgress, ModelSpec } from '../../shared/worker-api.ts';
@@ -20,7 +20,8 @@ const message = (err: unknown) => (err instanceof Error ? err.message : String(e
 
 /** Transferable buffers of a tensor map. */
 export function buffersOf(tensors: Record<string, TensorData>): ArrayBuffer[] {
-  return Object.values(tensors).flatMap((t) => (t.data.buffer instanceof ArrayBuffer ? [t.data.buffer] : []));
+  const buffers = Object.values(tensors).flatMap((t) => (t.data.buffer instanceof ArrayBuffer ? [t.data.buffer] : []));
+  return [...new Set(buffers)]; // a buffer listed twice cannot be transferred
 }
 
 /** Implements the host API; one instance per host worker. */
@@ -102,7 +103,7 @@ export class ModelHost implements ModelHostApi {
     return s;
   }
 
-  async run(key: string, feeds: Record<string, TensorData>): Promise<Record<string, TensorData>> {
+  async run(key: string, feeds: Record<string, TensorData>): Promise<HostRun> {
     const { model, spec } = this.session(key);
     let outputs: Record<string, TensorData>;
     try {
@@ -111,7 +112,9 @@ export class ModelHost implements ModelHostApi {
       // ORT errors say nothing about which session failed.
       throw new ModelRuntimeError(spec.id, spec.version, message(err));
     }
-    return Comlink.transfer(outputs, buffersOf(outputs));
+    // ORT copied the feeds into its own memory: their buffers go back for the next feeds.
+    const inputs = buffersOf(feeds);
+    return Comlink.transfer({ outputs, inputs }, [...buffersOf(outputs), ...inputs]);
   }
 
   async warm(key: string): Promise<number> {

@@ -20,6 +20,7 @@ import { ProbeAssetError, WorkerCrashedError } from '../../../src/shared/errors.
 import type { RgbImage } from '../../../src/shared/image.ts';
 import type { ModelHostApi } from '../../../src/shared/model-host-api.ts';
 import { parseManifest } from '../../../src/shared/manifest-validate.ts';
+import type { TensorData } from '../../../src/shared/tensor.ts';
 import type { ModelSpec } from '../../../src/shared/worker-api.ts';
 import { decodeRgb } from '../../../tools/lib/decode-image.ts';
 import { SAMPLES } from '../../helpers/samples.ts';
@@ -50,6 +51,8 @@ class LocalHost implements HostConnection {
   terminated = false;
   /** Warm-up runs asked of this host. */
   warms = 0;
+  /** The feeds of every run, as the host received them. */
+  readonly fed: Array<{ key: string; feeds: Record<string, TensorData> }> = [];
   readonly host = new ModelHost(() => diskSource);
   /** While set, runs of sessions whose key starts with `gateKey` wait for it. */
   gate: Promise<void> | null = null;
@@ -71,6 +74,7 @@ class LocalHost implements HostConnection {
           await this.gate;
         }
         if (!this.alive) throw new WorkerCrashedError('it crashed');
+        this.fed.push({ key: k, feeds: f });
         return this.host.run(k, f);
       },
       warm: (k) => {
@@ -289,6 +293,27 @@ describe('PipelineEngine', () => {
     await e.analyzeFrame(frames[2]!, faces);
     await e.analyzeFrame(frames[0]!, { ...faces, tracking: false });
     expect(given.slice(3)).toEqual([pixelsOf(frames[1]!), pixelsOf(frames[2]!)]);
+    await e.dispose();
+  });
+
+  it('feeds a host copies in buffers the host hands back, reused by the next runs', async () => {
+    const e = engine();
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    await swapIn(
+      e,
+      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+    );
+    const host = LocalHost.made[0]!;
+    host.fed.length = 0;
+    const first = await e.analyzePhoto(photo, 'a.jpg', faces);
+    const second = await e.analyzePhoto(photo, 'b.jpg', faces);
+    expect(second.annotation.faces).toEqual(first.annotation.faces);
+    const buffersOfRun = (i: number) => Object.values(host.fed[i]!.feeds).map((t) => t.data.buffer);
+    const runs = host.fed.length / 2; // the same runs for both photos
+    expect(runs).toBeGreaterThanOrEqual(3);
+    // The second photo's runs reuse the buffers the first photo's runs handed back.
+    const firstBuffers = new Set(Array.from({ length: runs }, (_, i) => buffersOfRun(i)).flat());
+    for (let i = runs; i < 2 * runs; i++) for (const b of buffersOfRun(i)) expect(firstBuffers.has(b)).toBe(true);
     await e.dispose();
   });
 
