@@ -98,6 +98,17 @@ function fakeFeature(id: string, tracks: boolean) {
   return { feature: feature as Feature, made, analysed };
 }
 
+/** Trackers the feature makes from now on get `setup` first; returns the feature's own `track`, to restore. */
+function setUpNewTrackers(feature: Feature, setup: (t: FakeTracker) => void): NonNullable<Feature['track']> {
+  const realTrack = feature.track!.bind(feature);
+  feature.track = () => {
+    const t = realTrack() as FakeTracker;
+    setup(t);
+    return t;
+  };
+  return realTrack;
+}
+
 const runner = (id: string, version: string): FeatureRunner => ({
   id,
   version,
@@ -186,12 +197,7 @@ describe('FrameTrackers', () => {
     };
     await frame(0, '1.0.0');
     const slow = deferred();
-    const realTrack = feature.track!.bind(feature);
-    feature.track = () => {
-      const t = realTrack() as FakeTracker;
-      t.firstStep = slow;
-      return t;
-    };
+    setUpNewTrackers(feature, (t) => (t.firstStep = slow));
     // The swap: the first frame of 2.0.0 is slow; frames keep coming from tracker 1, named 1.0.0's.
     const during = [await frame(33, '2.0.0'), await frame(66, '2.0.0'), await frame(99, '2.0.0')];
     expect(during.map((o) => o.result)).toEqual(['tracker 1 holds', 'tracker 1 holds', 'tracker 1 holds']);
@@ -218,12 +224,7 @@ describe('FrameTrackers', () => {
       return trackers.run(feature, input({ main: `tracked-model@${version}` }));
     };
     await frame(0, '1.0.0');
-    const realTrack = feature.track!.bind(feature);
-    feature.track = () => {
-      const t = realTrack() as FakeTracker;
-      t.failFirst = new Error('broken 2.0.0');
-      return t;
-    };
+    const realTrack = setUpNewTrackers(feature, (t) => (t.failFirst = new Error('broken 2.0.0')));
     expect((await frame(33, '2.0.0')).result).toBe('tracker 1 holds');
     await trackers.settled();
     await expect(frame(66, '2.0.0')).rejects.toThrow('broken 2.0.0');
@@ -238,13 +239,10 @@ describe('FrameTrackers', () => {
   it('waits for the new tracker when the old one has nothing to answer with', async () => {
     const { feature, made } = fakeFeature('tracked', true);
     const trackers = new FrameTrackers();
-    const realTrack = feature.track!.bind(feature);
     let fail = true;
-    feature.track = () => {
-      const t = realTrack() as FakeTracker;
+    setUpNewTrackers(feature, (t) => {
       if (fail) t.failFirst = new Error('first frame failed');
-      return t;
-    };
+    });
     trackers.begin(0, ['tracked']);
     await expect(trackers.run(feature, input({ main: 'tracked-model@1.0.0' }))).rejects.toThrow('first frame failed');
     fail = false;
@@ -437,12 +435,7 @@ describe('FrameTrackers with the faces feature', () => {
       trackers.begin(0, ['tracked']);
       await trackers.run(feature, frameOf(1));
       const slow = deferred();
-      const realTrack = feature.track!.bind(feature);
-      feature.track = () => {
-        const t = realTrack() as FakeTracker;
-        t.firstStep = slow;
-        return t;
-      };
+      setUpNewTrackers(feature, (t) => (t.firstStep = slow));
       const swapped = { ...frameOf(2), models: input({ main: 'tracked-model@2.0.0' }).models };
       trackers.begin(33, ['tracked']);
       await trackers.run(feature, swapped);

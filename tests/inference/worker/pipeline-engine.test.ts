@@ -128,6 +128,15 @@ async function swapIn(e: PipelineEngine, specs: ModelSpec[]): Promise<string | n
   return e.flip(staged.key);
 }
 
+/** Prepares `e` and serves the face models' stable versions, as start-up does. */
+async function startServing(e: PipelineEngine): Promise<void> {
+  await e.prepare({ registryUrl: 'https://r.test/' });
+  await swapIn(
+    e,
+    ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+  );
+}
+
 beforeAll(() => {
   // The host reads the runtime's environment from the worker global.
   Object.assign(globalThis, { self: { crossOriginIsolated: false, navigator: { hardwareConcurrency: 2 } } });
@@ -218,11 +227,7 @@ describe('PipelineEngine', () => {
       sourceFor: () => diskSource,
       decoder: { ...sharpDecoder, photo: (blob, name) => (decoded.push(name), sharpDecoder.photo(blob, name)) },
     });
-    await e.prepare({ registryUrl: 'https://r.test/' });
-    await swapIn(
-      e,
-      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
-    );
+    await startServing(e);
     // Start-up: one decode per distinct probe image (the two face nets share one), and no
     // warm-up run for a session its probe already ran.
     expect([...decoded].sort()).toEqual(['probe/face-112.png', 'probe/face-detection.png']);
@@ -270,11 +275,7 @@ describe('PipelineEngine', () => {
       sourceFor: () => diskSource,
       decoder,
     });
-    await e.prepare({ registryUrl: 'https://r.test/' });
-    await swapIn(
-      e,
-      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
-    );
+    await startServing(e);
     expect(given).toEqual([]); // probe images stay decoded for the next swap
     await e.analyzePhoto(photo, 'a.jpg', faces);
     expect(given).toEqual([images.get('a.jpg')!.data.buffer]);
@@ -298,11 +299,7 @@ describe('PipelineEngine', () => {
 
   it('feeds a host copies in buffers the host hands back, reused by the next runs', async () => {
     const e = engine();
-    await e.prepare({ registryUrl: 'https://r.test/' });
-    await swapIn(
-      e,
-      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
-    );
+    await startServing(e);
     const host = LocalHost.made[0]!;
     host.fed.length = 0;
     const first = await e.analyzePhoto(photo, 'a.jpg', faces);
@@ -319,11 +316,7 @@ describe('PipelineEngine', () => {
 
   it('drains after the analysis in flight and after open photo batches, which keep their versions', async () => {
     const e = engine();
-    await e.prepare({ registryUrl: 'https://r.test/' });
-    await swapIn(
-      e,
-      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
-    );
+    await startServing(e);
     const batch = await e.openBatch();
     let open: () => void = () => undefined;
     LocalHost.made[0]!.gateKey = 'face-detector@1.0.0';
@@ -354,11 +347,7 @@ describe('PipelineEngine', () => {
 
   it('a rejected candidate is released without ever serving; retired models stop serving', async () => {
     const e = engine();
-    await e.prepare({ registryUrl: 'https://r.test/' });
-    await swapIn(
-      e,
-      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
-    );
+    await startServing(e);
     const staged = await e.stage([spec('face-detector', '2.0.0')]);
     await e.release(staged.key);
     expect(LocalHost.made[1]!.terminated).toBe(true);
@@ -375,11 +364,7 @@ describe('PipelineEngine', () => {
 
   it('loads a crashed host’s sessions again in a new host; runs fail with WorkerCrashedError meanwhile', async () => {
     const e = engine();
-    await e.prepare({ registryUrl: 'https://r.test/' });
-    await swapIn(
-      e,
-      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
-    );
+    await startServing(e);
     LocalHost.made[0]!.crash();
     await expect(e.analyzePhoto(photo, 'f.jpg', faces)).rejects.toMatchObject({ name: 'WorkerCrashedError' });
     const deadline = Date.now() + 30_000;
