@@ -1,10 +1,11 @@
 /**
- * @file Reuses the pipeline worker's large pixel buffers (a photo's RGBA copy, a webcam frame's
- * picture for the page). Writing to freshly allocated memory is slow: each new page faults in
- * first, about 3.5 ms per MB on the 2-core bench machine, so a 1920×1280 photo's RGBA copy took
- * 43 ms into a new buffer and 3.3 ms into a reused one. Buffers come back only from owners that
- * know they are done with them (after a photo's analysis, a frame the page has drawn); the pool
- * holds a few, and lets them go when nothing has been taken for a while.
+ * @file Reuses the pipeline worker's large buffers (a photo's or a frame's RGBA pixels, the
+ * picture a frame shows on the page, the model inputs sent to a host). Writing to freshly
+ * allocated memory is slow: each new page faults in first, about 3.5 ms per MB on the 2-core
+ * bench machine, so a 1920×1280 photo's RGBA copy took 43 ms into a new buffer and 3.3 ms into a
+ * reused one. Buffers come back only from owners that know they are done with them (after a
+ * photo's analysis, once no tracker reads a frame, a picture the page has drawn, inputs a host
+ * has run); the pool holds a few, and lets them go when nothing has been taken for a while.
  */
 
 /** At most this many bytes wait in the pool. */
