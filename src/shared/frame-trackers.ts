@@ -26,8 +26,8 @@ interface Serving {
 /** A tracker of newer versions whose first frame is still running. */
 interface Starting extends Serving {
   first: Promise<void>;
-  /** That first frame, until its step is done. */
-  image: RgbImage | null;
+  /** That first frame (read until `outcome` is set). */
+  image: RgbImage;
   outcome: { ok: true } | { ok: false; error: unknown } | null;
 }
 
@@ -65,7 +65,7 @@ export class FrameTrackers {
   uses(image: RgbImage): boolean {
     for (const e of this.byFeature.values()) {
       if (e.serving.tracker.uses(image)) return true;
-      if (e.next && (e.next.image === image || e.next.tracker.uses(image))) return true;
+      if (e.next && ((!e.next.outcome && e.next.image === image) || e.next.tracker.uses(image))) return true;
     }
     for (const t of this.retiring) if (t.uses(image)) return true;
     return false;
@@ -102,19 +102,14 @@ export class FrameTrackers {
     if (entry.next?.versions !== versions) {
       const tracker = feature.track!();
       const next: Starting = { versions, tracker, first: Promise.resolve(), image: input.image, outcome: null };
-      next.first = tracker
-        .step(input)
-        .then(
-          () => {
-            next.outcome = { ok: true };
-          },
-          (error: unknown) => {
-            next.outcome = { ok: false, error };
-          },
-        )
-        .finally(() => {
-          next.image = null;
-        });
+      next.first = tracker.step(input).then(
+        () => {
+          next.outcome = { ok: true };
+        },
+        (error: unknown) => {
+          next.outcome = { ok: false, error };
+        },
+      );
       entry.next = next;
       // Its first answer is for this frame, which the old tracker answers instead.
     } else if (entry.next.outcome) {

@@ -556,13 +556,10 @@ export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
     this.leaseFor(options).lease.release(); // fail fast before decoding
     const started = performance.now();
     const decoded = await this.decoder.photo(photo, fileName);
-    let out: Awaited<ReturnType<PipelineEngine['analyze']>>;
-    try {
-      out = await this.analyze(decoded, options, started, performance.now() - started);
-    } finally {
-      // Nothing reads a photo's pixels after its analysis (photos have no background work).
-      this.decoder.reuse?.(decoded.image.data.buffer as ArrayBuffer);
-    }
+    // Nothing reads a photo's pixels after its analysis (photos have no background work).
+    const out = await this.analyze(decoded, options, started, performance.now() - started).finally(() =>
+      this.decoder.reuse?.(decoded.image.data.buffer as ArrayBuffer),
+    );
     return {
       annotation: { file: fileName, width: decoded.width, height: decoded.height, models: out.models, ...out.results },
       inferenceWidth: decoded.image.width,

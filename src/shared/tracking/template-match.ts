@@ -114,7 +114,8 @@ function windowScorer(template: Template, grid: Float32Array, t: number, r: numb
     table[(top + t) * w + left]! +
     table[top * w + left]!;
   return (ox: number, oy: number): number => {
-    // Four running sums: one would wait on its own previous addition every step.
+    // Four running sums: one would wait on its own previous addition every step (t, the
+    // template side, is a multiple of 4).
     let d0 = 0;
     let d1 = 0;
     let d2 = 0;
