@@ -5,7 +5,7 @@
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appStore, resetAppStore } from '../../src/store/app-store.ts';
-import { createPhotoQueue } from '../../src/store/photo-queue.ts';
+import { createPhotoQueue, PHOTOS_IN_FLIGHT } from '../../src/store/photo-queue.ts';
 import type { PhotoFile } from '../../src/store/photos-slice.ts';
 import { EmptyFileError } from '../../src/shared/errors.ts';
 import type { PhotoResult } from '../../src/shared/worker-api.ts';
@@ -26,7 +26,7 @@ function result(name: string): PhotoResult {
 beforeEach(() => resetAppStore());
 
 describe('photo queue', () => {
-  it('analyses one file at a time and settles each on its own', async () => {
+  it('analyses two files at a time, settles each on its own and lists results in drop order', async () => {
     let active = 0;
     let maxActive = 0;
     const progress: string[] = [];
@@ -35,14 +35,16 @@ describe('photo queue', () => {
       maxActive = Math.max(maxActive, active);
       const b = appStore.getState().photos.batch!;
       progress.push(`${b.done}/${b.total}`);
-      await new Promise((r) => setTimeout(r, 5));
+      // a.jpg is slow: the two after it are analysed (and c.jpg finishes) while it runs.
+      await new Promise((r) => setTimeout(r, name === 'a.jpg' ? 40 : 5));
       active--;
       if (blob.size === 0) throw Object.assign(new Error(new EmptyFileError(name).message), { name: 'EmptyFileError' });
       return result(name);
     });
     await queue.add([file('a.jpg', 3), file('empty.jpg', 0), file('c.jpg', 4)]);
-    expect(maxActive).toBe(1);
-    expect(progress).toEqual(['0/3', '1/3', '2/3']);
+    expect(maxActive).toBe(PHOTOS_IN_FLIGHT);
+    expect(PHOTOS_IN_FLIGHT).toBe(2);
+    expect(progress).toEqual(['0/3', '0/3', '1/3']);
     const { items, batch, lastResults } = appStore.getState().photos;
     expect(batch).toMatchObject({ done: 3, total: 3, running: false });
     const byName = Object.fromEntries(items.map((it) => [it.name, it]));
