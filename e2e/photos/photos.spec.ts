@@ -59,6 +59,29 @@ test('dropped samples match npm run annotate --json (faces, boxes Â±1 px, ages Â
   // Per-face details are listed on the cards.
   const faces = expected.slice(0, SAMPLES.length).reduce((n, r) => n + r.faces!.length, 0);
   await expect(page.getByTestId('face')).toHaveCount(faces);
+
+  // Each card shows its photo (decoded by the browser from the file, at the photo's size and
+  // orientation) under a canvas with the boxes drawn at the size the card is shown.
+  for (const got of results) {
+    const preview = page.getByRole('img', { name: new RegExp(`^${got.file.replace('.', '\\.')}, annotated`) });
+    await expect(preview).toBeVisible();
+    await expect
+      .poll(() =>
+        preview.evaluate((el) => {
+          const photo = el.querySelector('img')!;
+          const overlay = el.querySelector('canvas')!;
+          const pixels = overlay.getContext('2d')!.getImageData(0, 0, overlay.width, overlay.height).data;
+          let drawn = 0;
+          for (let i = 3; i < pixels.length; i += 4) if (pixels[i]! > 0) drawn++;
+          return {
+            photo: photo.complete ? [photo.naturalWidth, photo.naturalHeight] : null,
+            overlayMatchesShown: Math.abs(overlay.width - overlay.clientWidth * devicePixelRatio) <= 1,
+            drawn: drawn > 0,
+          };
+        }),
+      )
+      .toEqual({ photo: [got.width, got.height], overlayMatchesShown: true, drawn: got.faces!.length > 0 });
+  }
   await app.screenshot('photo-gallery');
 });
 

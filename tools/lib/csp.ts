@@ -51,8 +51,8 @@ export function parseRegistryOrigins(value: string | undefined): string[] {
  * - `worker-src 'self'`: the inference worker, its WASM thread workers and the service worker
  *   are files of the build (never `blob:` workers);
  * - `connect-src 'self' <registries>`: fetches go to the app's origin and the model registries;
- * - `img-src 'self'`: the app's icons; photos are decoded in a worker and drawn on canvases, so
- *   neither `blob:` nor `data:` images are needed;
+ * - `img-src 'self' blob:`: the app's icons, and the photos a user dropped, shown on their cards
+ *   from `blob:` URLs of the files themselves (the page creates them; no `data:` images);
  * - `style-src 'self'`: the bundled stylesheet (React sets style properties through the CSSOM,
  *   which CSP does not restrict);
  * - `object-src 'none'`, `base-uri 'self'`, `form-action 'none'`, `frame-ancestors 'none'`: no
@@ -65,7 +65,7 @@ export function contentSecurityPolicy(options: CspOptions = {}): string {
     "script-src 'self' 'wasm-unsafe-eval'",
     "worker-src 'self'",
     ['connect-src', "'self'", ...registries].join(' '),
-    "img-src 'self'",
+    "img-src 'self' blob:",
     "style-src 'self'",
     "object-src 'none'",
     "base-uri 'self'",

@@ -18,7 +18,10 @@ describe('contentSecurityPolicy', () => {
     expect(d.get('object-src')).toBe("object-src 'none'");
     expect(d.get('frame-ancestors')).toBe("frame-ancestors 'none'");
     expect(d.has('report-uri')).toBe(false);
-    expect(contentSecurityPolicy()).not.toMatch(/unsafe-inline|'unsafe-eval'|blob:|data:|\*/);
+    // Dropped photos are shown from blob: URLs of the files; nothing else may load from blob: or data:.
+    expect(d.get('img-src')).toBe("img-src 'self' blob:");
+    const others = [...d.entries()].filter(([name]) => name !== 'img-src').map(([, text]) => text);
+    expect(others.join('; ')).not.toMatch(/unsafe-inline|'unsafe-eval'|blob:|data:|\*/);
   });
 
   it('adds the registry origins to connect-src only', () => {
