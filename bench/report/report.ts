@@ -49,6 +49,15 @@ function machine(r: Results): string {
   );
 }
 
+/** The batch figures: whole sets of photos, per photo. */
+function batchLine(b: Obj): string {
+  if (num(b, 'hotlens_ms_per_photo_p50') === null) return 'Batches: not measured.';
+  return (
+    `**Batches: ${num(b, 'ratio_vs_faceapi_wasm') ?? '—'}×** — ${num(b, 'photos')} photos at once, ${num(b, 'rounds')} rounds: hotlens ${num(b, 'hotlens_ms_per_photo_p50')} ms per photo, ` +
+    `face-api wasm (\`${str(b, 'faceapi_wasm_config') ?? '—'}\`) ${num(b, 'faceapi_wasm_ms_per_photo_p50') ?? '—'} ms per photo (${str(b, 'how') ?? ''}).`
+  );
+}
+
 function pipeline(r: Results): string {
   const p = obj(r.pipeline);
   if (num(p, 'hotlens_ms_p50') === null)
@@ -69,6 +78,8 @@ function pipeline(r: Results): string {
       `Each side at its faster configuration: ${num(p, 'ratio_best_vs_best') ?? '—'}×. ` +
       `Same thread count: 1 thread ${same.ratio_1_thread ?? '—'}×, 2 threads ${same.ratio_2_threads ?? '—'}× (${str(same, 'note') ?? ''}). ` +
       `vs face-api on WebGL: ${num(p, 'ratio_vs_faceapi_webgl') ?? '—'}×${str(p, 'faceapi_webgl_skipped') ? ` (${str(p, 'faceapi_webgl_skipped')})` : ''}.`,
+    '',
+    batchLine(obj(p.batch)),
     '',
     table(
       ['photo', ...sideNames.map((s) => `${s} ms`), 'faces (hotlens / face-api)', 'ratio'],

@@ -16,12 +16,12 @@
 import type { Page } from '@playwright/test';
 import type { BenchFaceApiApi, FaceApiInfo } from '../pages/api.ts';
 import type { HotlensStatus } from '../../src/app/hotlens-api.ts';
-import { appReady, dropPhoto, preloadPhotos } from '../lib/app-page.ts';
+import { appReady, dropBatch, dropPhoto, preloadPhotos } from '../lib/app-page.ts';
 import { launch } from '../lib/browser.ts';
 import { errorMessage, type BenchContext } from '../lib/context.ts';
 import { load1 } from '../lib/machine.ts';
 import { SAMPLE_NAMES } from '../lib/paths.ts';
-import { summarizePipeline, type SideSamples } from './pipeline-summary.ts';
+import { summarizePipeline, type BatchSide, type SideSamples } from './pipeline-summary.ts';
 import { pipelineBreakdown } from './pipeline-breakdown.ts';
 
 type FaceApiWindow = { benchFaceApi: BenchFaceApiApi };
@@ -93,6 +93,26 @@ async function measure(page: Page, spec: Spec, url: string, name: string) {
   return { ms: r.totalMs, innerMs: r.detectMs, decodeMs: r.decodeMs, faces: r.faces.length };
 }
 
+/**
+ * The whole set of photos as one batch on one side, in ms per photo: hotlens gets them in one
+ * drop event (its queue overlaps photos); face-api analyses them one after another, as its API
+ * does.
+ */
+async function measureBatch(page: Page, spec: Spec, urls: string[]): Promise<number> {
+  await page.bringToFront();
+  if (spec.kind === 'app') return (await dropBatch(page, urls, [...SAMPLE_NAMES])) / urls.length;
+  const ms = await page.evaluate(async (list) => {
+    const api = (globalThis as unknown as FaceApiWindow).benchFaceApi;
+    const t0 = performance.now();
+    for (const u of list) await api.analyse(u);
+    return performance.now() - t0;
+  }, urls);
+  return ms / urls.length;
+}
+
+/** Sides timed on whole batches. */
+const BATCH_SIDES = ['hotlens', 'faceapi_wasm_1t', 'faceapi_wasm_2t'] as const satisfies readonly BatchSide[];
+
 /** Runs the section. */
 export async function runPipeline(ctx: BenchContext) {
   const urls = SAMPLE_NAMES.map((n) => ctx.server.url(`/samples/${n}`));
@@ -139,6 +159,16 @@ export async function runPipeline(ctx: BenchContext) {
       for (let i = 0; i < urls.length; i++) for (const side of order) await timed(side, i, true);
       ctx.log(`round ${round + 1}/${ctx.options.rounds} done (load ${load1()})`);
     }
+    const batches = Object.fromEntries(BATCH_SIDES.map((side) => [side, [] as number[]])) as Record<
+      BatchSide,
+      number[]
+    >;
+    const batchSides = BATCH_SIDES.filter((side) => pages[side]);
+    for (let round = 0; round < ctx.options.rounds; round++) {
+      const order = round % 2 === 1 ? [...batchSides].reverse() : batchSides;
+      for (const side of order) batches[side].push(await measureBatch(pages[side]!, SPECS[side], urls));
+    }
+    ctx.log(`${ctx.options.rounds} batch rounds of ${urls.length} photos done (load ${load1()})`);
     const loadAfter = load1();
     for (const page of Object.values(pages)) await page.close();
     ctx.log('stage breakdown of the hotlens pipeline (1 and 2 threads)');
@@ -148,7 +178,7 @@ export async function runPipeline(ctx: BenchContext) {
     } catch (err) {
       breakdown = { error: errorMessage(err) };
     }
-    const summary = summarizePipeline(samples, {
+    const summary = summarizePipeline(samples, batches, {
       info,
       skipped,
       loadBefore,
