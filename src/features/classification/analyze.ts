@@ -8,7 +8,8 @@ import type { RgbImage } from '../../shared/image.ts';
 import type { FeatureRunner } from '../../shared/feature.ts';
 import { roundTo } from '../../shared/geometry.ts';
 import { squareInputSize } from '../../shared/tasks.ts';
-import { fitImage } from '../../shared/pipeline/image-ops.ts';
+import { fitImage, fitLength } from '../../shared/pipeline/image-ops.ts';
+import { inputArrayFor } from '../../shared/pipeline/model-runner.ts';
 import { ModelOutputError, ModelSignatureError } from '../../shared/pipeline/errors.ts';
 import { classificationPreprocess } from './preprocess.ts';
 import { TOP_CLASSES, type ClassAnnotation } from './results.ts';
@@ -64,7 +65,7 @@ export async function classifyImage(
   if (pre.size !== size)
     throw new ModelSignatureError(`the manifest says input ${pre.size} px but the model takes ${size} px`);
   const t0 = now();
-  const out = await classifier.run({ [input.name]: fitImage(image, pre) });
+  const out = await classifier.run({ [input.name]: fitImage(image, pre, inputArrayFor(classifier, fitLength(size))) });
   const classify = now() - t0;
   const t = out.probabilities;
   if (!t) throw new ModelOutputError(ROLE, 'returned no "probabilities" output');

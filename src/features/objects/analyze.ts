@@ -9,7 +9,8 @@ import type { FeatureRunner } from '../../shared/feature.ts';
 import type { PixelBox } from '../../shared/geometry.ts';
 import { roundBox, roundTo, scaleBox } from '../../shared/geometry.ts';
 import { squareInputSize } from '../../shared/tasks.ts';
-import { fitImage, inputBoxToPixels } from '../../shared/pipeline/image-ops.ts';
+import { fitImage, fitLength, inputBoxToPixels } from '../../shared/pipeline/image-ops.ts';
+import { inputArrayFor } from '../../shared/pipeline/model-runner.ts';
 import { ModelOutputError, ModelSignatureError } from '../../shared/pipeline/errors.ts';
 import type { TensorData } from '../../shared/tensor.ts';
 import type { ObjectAnnotation } from './results.ts';
@@ -96,7 +97,7 @@ export async function analyzeObjects(
   if (pre.size !== size)
     throw new ModelSignatureError(`the manifest says input ${pre.size} px but the model takes ${size} px`);
   const t0 = now();
-  const out = await detector.run({ [input.name]: fitImage(image, pre) });
+  const out = await detector.run({ [input.name]: fitImage(image, pre, inputArrayFor(detector, fitLength(size))) });
   const detect = now() - t0;
   const scores = floats(out, 'scores', out.scores?.data.length ?? 0);
   const boxes = floats(out, 'boxes', scores.length * 4);

@@ -37,8 +37,7 @@ import type {
 } from '../../shared/worker-api.ts';
 import { cacheModelSource, type ModelSource, type ProbeImageRef } from '../../models/cache/cache-source.ts';
 import type { RgbImage } from '../../shared/image.ts';
-import type { TensorArray, TensorData } from '../../shared/tensor.ts';
-import { BufferPool } from './buffer-pool.ts';
+import { feedsToSend, lendInputArray, takeBackFeeds } from './feed-buffers.ts';
 import { canvasDecoder, type DecodedImage, type ImageDecoder } from './decode.ts';
 import { HostPool, type HostConnection } from './host-pool.ts';
 import { ProbeImages } from './probe-images.ts';
@@ -78,26 +77,6 @@ function servingModel(s: HostSession, runtime: HostRuntime | null): ServingModel
   };
 }
 
-/**
- * Feed buffers the hosts handed back, reused for later feeds: a host receiving copied feeds
- * wrote them into fresh memory (a 416² detector input: 2 MB, about 7 ms on the bench machine).
- */
-const feedBuffers = new BufferPool();
-
-/** Copies of `feeds` in pooled buffers (a feature may feed its own arrays again), and those buffers. */
-function pooledFeeds(feeds: Record<string, TensorData>): { feeds: Record<string, TensorData>; buffers: ArrayBuffer[] } {
-  const copies: Record<string, TensorData> = {};
-  const buffers: ArrayBuffer[] = [];
-  for (const [name, t] of Object.entries(feeds)) {
-    const bytes = feedBuffers.take(t.data.byteLength);
-    bytes.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
-    const Typed = t.data.constructor as new (buffer: ArrayBuffer, offset: number, length: number) => TensorArray;
-    copies[name] = { ...t, data: new Typed(bytes.buffer, 0, t.data.length) };
-    buffers.push(bytes.buffer);
-  }
-  return { feeds: copies, buffers };
-}
-
 /** A session as the features run it: runs go to its host with pooled copies of the inputs. */
 function runnerOf(s: HostSession): FeatureRunner {
   return {
@@ -106,12 +85,13 @@ function runnerOf(s: HostSession): FeatureRunner {
     entry: s.spec.file,
     inputs: s.hosted.inputs,
     outputs: s.hosted.outputs,
+    inputArray: lendInputArray,
     run: async (feeds) => {
-      const sent = pooledFeeds(feeds);
+      const sent = feedsToSend(feeds);
       const { outputs, inputs } = await s.host.call((api) =>
         api.run(s.key, Comlink.transfer(sent.feeds, sent.buffers)),
       );
-      for (const buffer of inputs) feedBuffers.give(buffer);
+      takeBackFeeds(inputs);
       return outputs;
     },
   };

@@ -175,11 +175,17 @@ function resizeIntoPlanes(img: RgbImage, p: Placement, size: number, out: Float3
 
 /**
  * The detector input: `img` padded to a square at the bottom/right with zeros, resized
- * bilinearly to `size` (TF.js semantics) → float32 [1,3,size,size], RGB 0..255.
+ * bilinearly to `size` (TF.js semantics) → float32 [1,3,size,size], RGB 0..255, written into
+ * `out` when given (every element, the padding included).
  */
-export function letterbox(img: RgbImage, size: number, resize: ResizeMode = 'bilinear-asymmetric'): TensorData {
+export function letterbox(
+  img: RgbImage,
+  size: number,
+  resize: ResizeMode = 'bilinear-asymmetric',
+  out: Float32Array = new Float32Array(3 * size * size),
+): TensorData {
+  checkLength(out, 3 * size * size);
   const side = Math.max(img.width, img.height);
-  const out = new Float32Array(3 * size * size);
   const whole = { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0 };
   const alignCorners = resize === 'bilinear-align-corners';
   resizeIntoPlanes(img, { ...whole, spanX: side, spanY: side, alignCorners }, size, out, 0);
@@ -191,19 +197,40 @@ export function letterbox(img: RgbImage, size: number, resize: ResizeMode = 'bil
  * `tf.image.resizeBilinear(img, [size, size], alignCorners)` does → float32 [1,3,size,size],
  * RGB 0..255.
  */
-export function stretch(img: RgbImage, size: number, resize: ResizeMode = 'bilinear-asymmetric'): TensorData {
-  const out = new Float32Array(3 * size * size);
+export function stretch(
+  img: RgbImage,
+  size: number,
+  resize: ResizeMode = 'bilinear-asymmetric',
+  out: Float32Array = new Float32Array(3 * size * size),
+): TensorData {
+  checkLength(out, 3 * size * size);
   const whole = { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0 };
   const alignCorners = resize === 'bilinear-align-corners';
   resizeIntoPlanes(img, { ...whole, spanX: img.width, spanY: img.height, alignCorners }, size, out, 0);
   return { type: 'float32', dims: [1, 3, size, size], data: out };
 }
 
-/** The input a manifest's pre-processing describes for a whole image: letterbox or stretch, at `size`. */
-export function fitImage(img: RgbImage, pre: Pick<Preprocess, 'size' | 'fit' | 'resize'>): TensorData {
+/**
+ * The input a manifest's pre-processing describes for a whole image: letterbox or stretch, at
+ * `size`, written into `out` when given (every element is written).
+ */
+export function fitImage(
+  img: RgbImage,
+  pre: Pick<Preprocess, 'size' | 'fit' | 'resize'>,
+  out?: Float32Array,
+): TensorData {
   return (pre.fit ?? 'letterbox') === 'stretch'
-    ? stretch(img, pre.size, pre.resize)
-    : letterbox(img, pre.size, pre.resize);
+    ? stretch(img, pre.size, pre.resize, out)
+    : letterbox(img, pre.size, pre.resize, out);
+}
+
+/** The float32 elements of a whole-image input [1,3,size,size]. */
+export function fitLength(size: number): number {
+  return 3 * size * size;
+}
+
+function checkLength(out: Float32Array, length: number): void {
+  if (out.length !== length) throw new RangeError(`the output array has ${out.length} elements, ${length} are written`);
 }
 
 /**

@@ -8,7 +8,8 @@
  * choice by the manifest fields and the box mapping back to pixels.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { fitImage, inputBoxToPixels, letterbox, stretch } from '../../../src/shared/pipeline/image-ops.ts';
+import { fitImage, fitLength, inputBoxToPixels, letterbox, stretch } from '../../../src/shared/pipeline/image-ops.ts';
+import { stretch as tfStretch } from '../../../src/shared/pipeline/tf-kernels.ts';
 import type { RgbImage } from '../../../src/shared/image.ts';
 import type { TensorData } from '../../../src/shared/tensor.ts';
 import { decodePhoto, FACEAPI_SAMPLES, HUMAN_SAMPLES } from '../../tools/convert/tfjs-graph/helpers/photos.ts';
@@ -118,6 +119,26 @@ describe('fitImage and inputBoxToPixels', () => {
     expect(same(fitImage(img, { size: 16, fit: 'stretch', resize: 'bilinear-align-corners' }), stretch(img, 16))).toBe(
       false,
     );
+  });
+
+  it('writes every element of a given (reused, dirty) array: the same input as a fresh one, padding included', () => {
+    const tall = noise(12, 30, 4);
+    const kernelStretch = (i: RgbImage, out?: Float32Array) => tfStretch(i, 16, out);
+    for (const image of [img, tall]) {
+      for (const fit of ['letterbox', 'stretch'] as const) {
+        for (const resize of ['bilinear-asymmetric', 'bilinear-align-corners'] as const) {
+          const pre = { size: 16, fit, resize };
+          const dirty = new Float32Array(fitLength(16)).fill(Number.NaN);
+          const into = fitImage(image, pre, dirty);
+          expect(into.data).toBe(dirty);
+          expect(same(into, fitImage(image, pre))).toBe(true);
+        }
+      }
+      const dirty = new Float32Array(fitLength(16)).fill(-1);
+      expect(same(kernelStretch(image, dirty), kernelStretch(image))).toBe(true);
+    }
+    expect(() => letterbox(img, 16, 'bilinear-asymmetric', new Float32Array(fitLength(15)))).toThrow(RangeError);
+    expect(() => tfStretch(img, 16, new Float32Array(10))).toThrow(RangeError);
   });
 
   it('maps normalised corners back to pixels: per axis when stretched, by the longer side when letterboxed', () => {
