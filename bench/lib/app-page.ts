@@ -70,46 +70,8 @@ export interface AppPhotoRun {
  * annotation, reads the worker time off its result card, then clears the gallery.
  */
 export async function dropPhoto(page: Page, url: string, name: string): Promise<AppPhotoRun> {
-  return page.evaluate(
-    async ({ url, name }) => {
-      type El = { textContent: string | null; click(): void };
-      const g = globalThis as unknown as AppWindow & {
-        __benchPhotos: Record<string, Blob>;
-        DataTransfer: new () => { items: { add(f: unknown): void } };
-        File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
-        DragEvent: new (type: string, init: object) => unknown;
-        dispatchEvent(e: unknown): boolean;
-        document: { querySelector(s: string): El | null; querySelectorAll(s: string): El[] };
-      };
-      const blob = g.__benchPhotos[url];
-      if (!blob) throw new Error(`photo ${url} was not preloaded`);
-      const dt = new g.DataTransfer();
-      dt.items.add(new g.File([blob], name, { type: blob.type || 'image/jpeg' }));
-      const t0 = performance.now();
-      g.dispatchEvent(new g.DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      // The drop handler queues synchronously, which empties lastResults for the new batch.
-      let results = g.hotlens.lastResults();
-      if (results.length !== 0) throw new Error('the drop event did not start a photo batch');
-      while (!(results.length === 1 && results[0]!.file === name)) {
-        if (performance.now() - t0 > 120_000) throw new Error(`no result for ${name} after 120 s`);
-        await new Promise((r) => setTimeout(r, 2));
-        results = g.hotlens.lastResults();
-      }
-      const roundTripMs = performance.now() - t0;
-      let workerMs: number | null = null;
-      for (let i = 0; i < 500 && workerMs === null; i++) {
-        const meta = g.document.querySelector('[data-testid="result-card"] .card__meta')?.textContent ?? '';
-        const m = /(\d+) ms\s*$/.exec(meta);
-        if (m) workerMs = Number(m[1]);
-        else await new Promise((r) => setTimeout(r, 4));
-      }
-      const clear = [...g.document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Clear results');
-      clear?.click();
-      await new Promise((r) => setTimeout(r, 30));
-      return { roundTripMs, workerMs, annotation: results[0]! };
-    },
-    { url, name },
-  );
+  const run = await dropFiles(page, [url], [name]);
+  return { roundTripMs: run.ms, workerMs: run.firstWorkerMs, annotation: run.annotations[0]! };
 }
 
 /**
@@ -117,6 +79,18 @@ export async function dropPhoto(page: Page, url: string, name: string): Promise<
  * returns the ms from the drop until every annotation is in the store; then clears the gallery.
  */
 export async function dropBatch(page: Page, urls: string[], names: string[]): Promise<number> {
+  return (await dropFiles(page, urls, names)).ms;
+}
+
+/**
+ * Drops preloaded photos as Files in one drop event, waits until the store holds all their
+ * annotations (in drop order), reads the first card's worker time, then clears the gallery.
+ */
+async function dropFiles(
+  page: Page,
+  urls: string[],
+  names: string[],
+): Promise<{ ms: number; firstWorkerMs: number | null; annotations: ImageAnnotation[] }> {
   return page.evaluate(
     async ({ urls, names }) => {
       type El = { textContent: string | null; click(): void };
@@ -126,7 +100,7 @@ export async function dropBatch(page: Page, urls: string[], names: string[]): Pr
         File: new (parts: unknown[], name: string, o: { type: string }) => unknown;
         DragEvent: new (type: string, init: object) => unknown;
         dispatchEvent(e: unknown): boolean;
-        document: { querySelectorAll(s: string): El[] };
+        document: { querySelector(s: string): El | null; querySelectorAll(s: string): El[] };
       };
       const dt = new g.DataTransfer();
       urls.forEach((url, i) => {
@@ -136,15 +110,28 @@ export async function dropBatch(page: Page, urls: string[], names: string[]): Pr
       });
       const t0 = performance.now();
       g.dispatchEvent(new g.DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-      while (g.hotlens.lastResults().length < urls.length) {
-        if (performance.now() - t0 > 300_000) throw new Error(`the batch of ${urls.length} did not finish in 300 s`);
-        await new Promise((r) => setTimeout(r, 4));
+      // The drop handler queues synchronously, which empties lastResults for the new batch.
+      let results = g.hotlens.lastResults();
+      if (results.length !== 0) throw new Error('the drop event did not start a photo batch');
+      const limit = 60_000 * urls.length;
+      while (!(results.length === names.length && results.every((r, i) => r.file === names[i]))) {
+        if (performance.now() - t0 > limit)
+          throw new Error(`no results for ${names.join(', ')} after ${limit / 1000} s`);
+        await new Promise((r) => setTimeout(r, 2));
+        results = g.hotlens.lastResults();
       }
       const ms = performance.now() - t0;
+      let firstWorkerMs: number | null = null;
+      for (let i = 0; i < 500 && firstWorkerMs === null; i++) {
+        const meta = g.document.querySelector('[data-testid="result-card"] .card__meta')?.textContent ?? '';
+        const m = /(\d+) ms\s*$/.exec(meta);
+        if (m) firstWorkerMs = Number(m[1]);
+        else await new Promise((r) => setTimeout(r, 4));
+      }
       const clear = [...g.document.querySelectorAll('button')].find((b) => b.textContent?.trim() === 'Clear results');
       clear?.click();
       await new Promise((r) => setTimeout(r, 30));
-      return ms;
+      return { ms, firstWorkerMs, annotations: results };
     },
     { urls, names },
   );

@@ -6,7 +6,7 @@
  */
 import { OrtModel } from '../../../src/inference/engine/ort-engine.ts';
 import { decodePhoto, PixelReader } from '../../../src/inference/worker/decode.ts';
-import { cropSquares, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
+import { cropSquares, fitLength, letterbox } from '../../../src/shared/pipeline/image-ops.ts';
 import { toPixelDetections } from '../../../src/features/faces/detection-boxes.ts';
 import { measureFace, qualityIssue } from '../../../src/features/faces/quality.ts';
 import { asFloat32 } from '../../../src/shared/tensor.ts';
@@ -28,6 +28,8 @@ export async function pipelineBreakdown(job: BreakdownJob): Promise<BreakdownRes
   const stages: Record<string, number[]> = {};
   const faces: number[] = [];
   const input = (m: OrtModel) => m.inputs[0]!.name;
+  // One detector input array for every photo, as the app's runner lends a reused buffer.
+  const detInput = new Float32Array(fitLength(job.detector.size));
   for (let round = -1; round < job.rounds; round++) {
     for (const blob of blobs) {
       const t: Record<string, number> = {};
@@ -40,7 +42,7 @@ export async function pipelineBreakdown(job: BreakdownJob): Promise<BreakdownRes
       // The app worker's own decoder (validation, the opaque fast path, any downscale inside).
       const { image } = await decodePhoto(blob, 'photo', reader);
       lap('decode');
-      const det = letterbox(image, job.detector.size);
+      const det = letterbox(image, job.detector.size, undefined, detInput);
       lap('letterbox');
       const out = await detector.run({ [input(detector)]: det });
       lap('detector');

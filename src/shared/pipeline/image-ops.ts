@@ -174,6 +174,24 @@ function resizeIntoPlanes(img: RgbImage, p: Placement, size: number, out: Float3
 }
 
 /**
+ * The whole of `img` placed in a zero-padded `spanX`×`spanY` area at the top/left and resized to
+ * `size`×`size` → float32 [1,3,size,size], RGB 0..255, every element written into `out`.
+ */
+function wholeImage(
+  img: RgbImage,
+  span: { spanX: number; spanY: number },
+  size: number,
+  resize: ResizeMode,
+  out: Float32Array,
+): TensorData {
+  checkLength(out, fitLength(size));
+  const whole = { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0 };
+  const alignCorners = resize === 'bilinear-align-corners';
+  resizeIntoPlanes(img, { ...whole, ...span, alignCorners }, size, out, 0);
+  return { type: 'float32', dims: [1, 3, size, size], data: out };
+}
+
+/**
  * The detector input: `img` padded to a square at the bottom/right with zeros, resized
  * bilinearly to `size` (TF.js semantics) → float32 [1,3,size,size], RGB 0..255, written into
  * `out` when given (every element, the padding included).
@@ -182,32 +200,24 @@ export function letterbox(
   img: RgbImage,
   size: number,
   resize: ResizeMode = 'bilinear-asymmetric',
-  out: Float32Array = new Float32Array(3 * size * size),
+  out: Float32Array = new Float32Array(fitLength(size)),
 ): TensorData {
-  checkLength(out, 3 * size * size);
   const side = Math.max(img.width, img.height);
-  const whole = { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0 };
-  const alignCorners = resize === 'bilinear-align-corners';
-  resizeIntoPlanes(img, { ...whole, spanX: side, spanY: side, alignCorners }, size, out, 0);
-  return { type: 'float32', dims: [1, 3, size, size], data: out };
+  return wholeImage(img, { spanX: side, spanY: side }, size, resize, out);
 }
 
 /**
  * The whole of `img` stretched to `size`×`size` (no padding; each axis scaled on its own), as
  * `tf.image.resizeBilinear(img, [size, size], alignCorners)` does → float32 [1,3,size,size],
- * RGB 0..255.
+ * RGB 0..255, written into `out` when given.
  */
 export function stretch(
   img: RgbImage,
   size: number,
   resize: ResizeMode = 'bilinear-asymmetric',
-  out: Float32Array = new Float32Array(3 * size * size),
+  out: Float32Array = new Float32Array(fitLength(size)),
 ): TensorData {
-  checkLength(out, 3 * size * size);
-  const whole = { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0 };
-  const alignCorners = resize === 'bilinear-align-corners';
-  resizeIntoPlanes(img, { ...whole, spanX: img.width, spanY: img.height, alignCorners }, size, out, 0);
-  return { type: 'float32', dims: [1, 3, size, size], data: out };
+  return wholeImage(img, { spanX: img.width, spanY: img.height }, size, resize, out);
 }
 
 /**

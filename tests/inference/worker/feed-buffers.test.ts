@@ -20,14 +20,14 @@ describe('feed buffers', () => {
     const again = feedsToSend({ x: tensor(input) });
     expect(again.feeds.x!.data).not.toBe(input);
     expect(again.buffers[0]).not.toBe(input.buffer);
-    expect(Array.from(again.feeds.x!.data)).toEqual(Array.from(input));
+    expect(Array.from(again.feeds.x!.data as Float32Array)).toEqual(Array.from(input));
   });
 
   it("copies a feature's own arrays, so it may change them after the run is sent", () => {
     const own = new Float32Array([1, 2, 3]);
     const sent = feedsToSend({ x: tensor(own) });
     own.fill(0);
-    expect(Array.from(sent.feeds.x!.data)).toEqual([1, 2, 3]);
+    expect(Array.from(sent.feeds.x!.data as Float32Array)).toEqual([1, 2, 3]);
     expect(sent.feeds.x!.dims).toEqual([3]);
     expect(sent.buffers).toEqual([sent.feeds.x!.data.buffer]);
   });
