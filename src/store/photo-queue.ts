@@ -39,7 +39,7 @@ export function createPhotoQueue(analyse: PhotoAnalyser, openBatch?: () => Batch
   let lanes = 0;
   let drained: { promise: Promise<void>; resolve: () => void } | null = null;
 
-  async function settle(item: PhotoItem, analyse: PhotoAnalyser): Promise<void> {
+  async function settle(item: PhotoItem, run: PhotoAnalyser): Promise<void> {
     // Skip items the user removed while they waited.
     if (!appStore.getState().photos.items.some((it) => it.id === item.id)) {
       photoFailed(item.id, new Error('removed'));
@@ -47,7 +47,7 @@ export function createPhotoQueue(analyse: PhotoAnalyser, openBatch?: () => Batch
     }
     photoRunning(item.id);
     try {
-      photoDone(item.id, await analyse(item.file, item.name));
+      photoDone(item.id, await run(item.file, item.name));
     } catch (err) {
       photoFailed(item.id, err);
     }

@@ -56,7 +56,7 @@ export function AnnotatedPreview({ file, annotation }: AnnotatedPreviewProps) {
   useEffect(() => {
     const canvas = canvasRef.current;
     if (!canvas) return;
-    drawBoxes(canvas, annotation);
+    // The observer's first report (once the canvas is laid out) draws the boxes.
     const observer = new ResizeObserver(() => drawBoxes(canvas, annotation));
     observer.observe(canvas);
     return () => observer.disconnect();

@@ -77,7 +77,7 @@ function servingModel(s: HostSession, runtime: HostRuntime | null): ServingModel
   };
 }
 
-/** A session as the features run it: runs go to its host with pooled copies of the inputs. */
+/** A session as the features run it: runs go to its host, inputs in pooled buffers (feed-buffers.ts). */
 function runnerOf(s: HostSession): FeatureRunner {
   return {
     id: s.spec.id,

@@ -184,7 +184,6 @@ function wholeImage(
   resize: ResizeMode,
   out: Float32Array,
 ): TensorData {
-  checkLength(out, fitLength(size));
   const whole = { srcX: 0, srcY: 0, width: img.width, height: img.height, padLeft: 0, padTop: 0 };
   const alignCorners = resize === 'bilinear-align-corners';
   resizeIntoPlanes(img, { ...whole, ...span, alignCorners }, size, out, 0);
@@ -200,10 +199,10 @@ export function letterbox(
   img: RgbImage,
   size: number,
   resize: ResizeMode = 'bilinear-asymmetric',
-  out: Float32Array = new Float32Array(fitLength(size)),
+  out?: Float32Array,
 ): TensorData {
   const side = Math.max(img.width, img.height);
-  return wholeImage(img, { spanX: side, spanY: side }, size, resize, out);
+  return wholeImage(img, { spanX: side, spanY: side }, size, resize, fitOutput(size, out));
 }
 
 /**
@@ -215,9 +214,9 @@ export function stretch(
   img: RgbImage,
   size: number,
   resize: ResizeMode = 'bilinear-asymmetric',
-  out: Float32Array = new Float32Array(fitLength(size)),
+  out?: Float32Array,
 ): TensorData {
-  return wholeImage(img, { spanX: img.width, spanY: img.height }, size, resize, out);
+  return wholeImage(img, { spanX: img.width, spanY: img.height }, size, resize, fitOutput(size, out));
 }
 
 /**
@@ -239,8 +238,12 @@ export function fitLength(size: number): number {
   return 3 * size * size;
 }
 
-function checkLength(out: Float32Array, length: number): void {
+/** The array a whole-image input of `size` is written into: `out` if given (checked), else a new one. */
+export function fitOutput(size: number, out?: Float32Array): Float32Array {
+  const length = fitLength(size);
+  if (!out) return new Float32Array(length);
   if (out.length !== length) throw new RangeError(`the output array has ${out.length} elements, ${length} are written`);
+  return out;
 }
 
 /**

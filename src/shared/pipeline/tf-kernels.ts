@@ -14,6 +14,7 @@
  */
 import type { RgbImage } from '../image.ts';
 import type { TensorData } from '../tensor.ts';
+import { fitOutput } from './image-ops.ts';
 
 const f32 = Math.fround;
 
@@ -170,15 +171,10 @@ export function writePlanes(t: Nhwc, out: Float32Array, offset: number, scale = 
 /**
  * A detector input with `preprocess.fit: "stretch"`: the whole image resized to size×size
  * (aspect not kept, {@link resizeBilinear}) → float32 [1,3,size,size], RGB 0..255, written into
- * `data` when given (every element is written).
+ * `out` when given (every element is written).
  */
-export function stretch(
-  img: RgbImage,
-  size: number,
-  data: Float32Array = new Float32Array(3 * size * size),
-): TensorData {
-  if (data.length !== 3 * size * size)
-    throw new RangeError(`the output array has ${data.length} elements, ${3 * size * size} are written`);
+export function stretch(img: RgbImage, size: number, out?: Float32Array): TensorData {
+  const data = fitOutput(size, out);
   writePlanes(resizeBilinear(img, size, size, 3), data, 0);
   return { type: 'float32', dims: [1, 3, size, size], data };
 }
