@@ -54,6 +54,13 @@ export interface ModelHostApi {
     onProgress?: (p: LoadProgress) => void,
   ): Promise<HostedModel>;
   /**
+   * Problems of the stored file of `spec` against `contract` and the manifest's declaration (its
+   * real inputs and outputs, read from the ONNX bytes without a runtime); `[]` when they are fine
+   * or cannot be read here (not the version's fault: {@link load} checks them again). Reading
+   * and parsing a model's bytes here keeps that work off the page's thread.
+   */
+  checkFile(spec: ModelSpec, registryUrl: string, contract: TaskContract): Promise<string[]>;
+  /**
    * Runs the session of `key` (runs of one session are queued). The caller may transfer the
    * feeds' buffers; they come back in `inputs`, to be reused for later feeds.
    */

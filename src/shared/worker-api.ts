@@ -231,6 +231,12 @@ export interface WorkerApi<Frame extends FrameLike = FrameLike, Photo extends Ph
    */
   prepare(options: EngineOptions): Promise<void>;
   /**
+   * The compat check's file half: problems of the stored file of `spec` against its task contract
+   * and the manifest's declaration, read in a model host (never on the page's thread); `[]`
+   * when they are fine or the bytes cannot be read yet ({@link stage} checks them again).
+   */
+  fileProblems(spec: ModelSpec): Promise<string[]>;
+  /**
    * Loads versions in a model host off the hot path: bytes from IndexedDB (else the registry:
    * verified, then stored), checks against the task contract, session creation. The first set
    * goes to the prepared host; later sets to a new host, so serving runs never wait on a compile.

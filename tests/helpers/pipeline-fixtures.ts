@@ -8,6 +8,9 @@ import type { Manifest, ModelVersion } from '../../src/shared/manifest-types.ts'
 import type { EngineInfo, ModelSpec, ProbeReport, StagedSet } from '../../src/shared/worker-api.ts';
 import { blobPathFor } from '../../src/shared/manifest-validate.ts';
 import type { EnginePool } from '../../src/models/page/engine-pool.ts';
+import type { ModelStore } from '../../src/models/cache/model-store.ts';
+import { fileSignatureProblems } from '../../src/shared/onnx-signature.ts';
+import type { TaskRegistry } from '../../src/shared/tasks.ts';
 import { detectorVersion, nodeSha256, probeFile, TEST_REGISTRY } from './model-fixtures.ts';
 import { brightnessAttributes, brightnessExpression, constantDetector } from './onnx-fixtures.ts';
 
@@ -181,6 +184,8 @@ export class FakePool implements EnginePool {
   runtime = 'fake-runtime 1.0 wasm';
   /** Makes the next stages throw this error (each call consumes one). */
   readonly spawnErrors: Error[] = [];
+  /** sha256s whose stored file the compat check asked about, in order. */
+  readonly fileChecks: string[] = [];
   /** Resolves drains only when released by the test (photo batch stand-in). */
   holdDrain: Promise<void> | null = null;
 
@@ -193,6 +198,19 @@ export class FakePool implements EnginePool {
     const h = this.sets.get(key);
     if (!h) throw new Error(`no set ${key}`);
     return h;
+  }
+
+  /**
+   * @param files where the stored files are, read as a model host reads them for the compat
+   *   check (the real signature reader on them); without it every file passes
+   */
+  constructor(private readonly files?: { store: Pick<ModelStore, 'getBlob'>; tasks: TaskRegistry }) {}
+
+  async fileProblems(spec: ModelSpec): Promise<string[]> {
+    this.fileChecks.push(spec.sha256);
+    const contract = this.files?.tasks.get(spec.task);
+    const bytes = contract && (await this.files!.store.getBlob(spec.sha256));
+    return bytes ? fileSignatureProblems(contract, spec.file, new Uint8Array(bytes)) : [];
   }
 
   async stage(models: ModelSpec[]): Promise<StagedSet> {

@@ -86,6 +86,10 @@ export class InferenceClient implements EnginePool {
     return this.worker;
   }
 
+  fileProblems(spec: ModelSpec): Promise<string[]> {
+    return this.handle().call((r) => r.fileProblems(spec));
+  }
+
   async stage(models: ModelSpec[], onProgress?: ProgressListener): Promise<StagedSet> {
     const set = await this.handle().call((r) => r.stage(models, proxied(onProgress)));
     this.staged.set(set.key, models);

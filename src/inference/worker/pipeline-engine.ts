@@ -35,7 +35,12 @@ import type {
   StagedSet,
   WorkerApi,
 } from '../../shared/worker-api.ts';
-import { cacheModelSource, type ModelSource, type ProbeImageRef } from '../../models/cache/cache-source.ts';
+import {
+  cacheModelSource,
+  sourcedFileProblems,
+  type ModelSource,
+  type ProbeImageRef,
+} from '../../models/cache/cache-source.ts';
 import type { RgbImage } from '../../shared/image.ts';
 import { feedsToSend, lendInputArray, takeBackFeeds } from './feed-buffers.ts';
 import { canvasDecoder, type DecodedImage, type ImageDecoder } from './decode.ts';
@@ -207,6 +212,18 @@ export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
     const hosts = new Set(models.map((m) => serving.find((s) => s.spec.id === m.id)?.host));
     const [host] = hosts;
     return hosts.size === 1 && host && host.alive && this.liveHosts.has(host) ? host : null;
+  }
+
+  async fileProblems(spec: ModelSpec): Promise<string[]> {
+    const contract = this.deps.tasks.get(spec.task);
+    if (!contract) return [`this app serves no "${spec.task}" task`];
+    const { registryUrl } = this.configured();
+    // A host's thread: this one answers the live frames. The host serving the model is the one
+    // that compiles a small candidate next, and its reading only delays background refreshes.
+    const serving = this.table.route(spec.id)?.host;
+    const host = [serving, ...this.liveHosts].find((h) => h?.alive && this.liveHosts.has(h));
+    if (!host) return sourcedFileProblems(this.probeSource(), spec, contract);
+    return host.call((api) => api.checkFile(spec, registryUrl, contract));
   }
 
   async stage(models: ModelSpec[], onProgress?: ProgressListener): Promise<StagedSet> {

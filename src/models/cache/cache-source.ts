@@ -24,6 +24,8 @@ import { defaultFetch, registryUrl, type FetchLike } from '../common/http.ts';
 import { verifyBlob } from '../common/integrity.ts';
 import { ModelIntegrityError, ModelLoadError, ProbeAssetError } from '../../shared/errors.ts';
 import type { Probe } from '../../shared/manifest-types.ts';
+import { fileSignatureProblems } from '../../shared/onnx-signature.ts';
+import type { TaskContract } from '../../shared/tasks.ts';
 import type { ModelSpec } from '../../shared/worker-api.ts';
 
 /** Bytes of one version and where they came from (`memory`: downloaded and verified, but not cached). */
@@ -44,6 +46,20 @@ export interface ModelSource {
   bytes(spec: ModelSpec, onBytes: (loaded: number, total: number) => void): Promise<SourcedBytes>;
   /** The verified bytes of a probe image; throws ProbeAssetError when they cannot be had. */
   probeImage(probe: ProbeImageRef): Promise<Blob>;
+}
+
+/**
+ * The signature problems of the file `source` holds for `spec` (its real inputs and outputs
+ * against `contract` and the manifest's declaration; no runtime needed); `[]` when the bytes
+ * cannot be had, which is not the version's fault (the loader checks them again).
+ */
+export async function sourcedFileProblems(
+  source: ModelSource,
+  spec: ModelSpec,
+  contract: TaskContract,
+): Promise<string[]> {
+  const sourced = await source.bytes(spec, () => undefined).catch(() => null);
+  return sourced ? fileSignatureProblems(contract, spec.file, sourced.bytes) : [];
 }
 
 /** Injectable parts of {@link cacheModelSource} (tests pass fakes). */

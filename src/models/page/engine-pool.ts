@@ -11,7 +11,7 @@ import type { WorkerApi } from '../../shared/worker-api.ts';
 /** The inference engine as the model manager drives it. */
 export type EnginePool = Pick<
   WorkerApi,
-  'stage' | 'probe' | 'warmUp' | 'flip' | 'retire' | 'drain' | 'release' | 'info'
+  'fileProblems' | 'stage' | 'probe' | 'warmUp' | 'flip' | 'retire' | 'drain' | 'release' | 'info'
 >;
 
 /** How a run on the serving engine ended, for the runtime health check. */

@@ -1,6 +1,6 @@
 /**
  * @file One hot swap in a running tab, as the staged update of ARCHITECTURE.md: compat check (the
- * declared signature and the file's own, before any session exists) → the candidate alone is
+ * declared signature and the file's own, read in a model host, before any session exists) → the candidate alone is
  * staged in a model host (compile) → probe → warm-up → flip at a frame boundary (the next
  * analysis uses it) → drain the replaced session → release it. Sessions of the other models are
  * never touched. A group's members (manifest-groups.ts) go through the same stages as ONE set:
@@ -13,7 +13,6 @@
  */
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec } from '../../shared/worker-api.ts';
-import { fileSignatureProblems } from '../../shared/onnx-signature.ts';
 import type { TaskRegistry } from '../../shared/tasks.ts';
 import type { EnginePool } from './engine-pool.ts';
 import type { Clock } from '../common/clock.ts';
@@ -61,13 +60,6 @@ export interface HotSwapInput {
   emit: (record: UpdateLogRecord) => void;
   /** Called right after the flip with the new serving set and the engine info. */
   flipped: (set: Record<string, ModelSpec>, info: EngineInfo) => void;
-  /**
-   * The candidate's stored bytes (undefined when not stored yet): the compat check reads the
-   * file's real signature from them, so a file that does not match its manifest entry is
-   * rejected before a session is created. Without bytes only the declaration is checked, and the
-   * host's loader checks the file before it compiles.
-   */
-  fileBytes?: (spec: ModelSpec) => Promise<Uint8Array | undefined>;
   /** Called when a candidate passed its probe, with the runtime it ran on (remembered as proven). */
   onProbePassed?: (spec: ModelSpec, runtime: string) => void;
   /**
@@ -80,15 +72,15 @@ export interface HotSwapInput {
   clock?: Clock;
 }
 
-/** Compat problems of the declaration, then of the file itself when its bytes are at hand. */
-async function compatCheck(input: Pick<HotSwapInput, 'spec' | 'serving' | 'fileBytes' | 'tasks'>): Promise<string[]> {
+/**
+ * Compat problems of the declaration, then of the stored file itself: its real signature, read
+ * by the engine in a model host (the page's thread never reads or parses a model's bytes), so a
+ * file that does not match its manifest entry is rejected before a session is created.
+ */
+async function compatCheck(input: Pick<HotSwapInput, 'spec' | 'serving' | 'pool' | 'tasks'>): Promise<string[]> {
   const { spec, tasks } = input;
   const problems = compatProblems(tasks, spec, input.serving[spec.id]);
-  const contract = tasks.get(spec.task);
-  if (problems.length > 0 || !input.fileBytes || !contract) return problems;
-  // Unreadable storage is not the version's fault: the loader checks the file again before compiling.
-  const bytes = await input.fileBytes(spec).catch(() => undefined);
-  return bytes ? fileSignatureProblems(contract, spec.file, bytes) : [];
+  return problems.length > 0 ? problems : input.pool.fileProblems(spec);
 }
 
 /** A swap's result; a rejection names the members at fault when it is known (`culprits`, model ids). */

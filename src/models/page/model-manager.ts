@@ -457,10 +457,6 @@ export class ModelManager {
           this.noteServing(info);
           this.emit({ type: 'serving', info });
         },
-        fileBytes: async (s) => {
-          const bytes = await store.getBlob(s.sha256);
-          return bytes ? new Uint8Array(bytes) : undefined;
-        },
         onProbePassed: (s, runtime) =>
           void commitProven(store, { id: s.id, sha256: s.sha256 }, runtime, this.clock.now()).catch(() => undefined),
       });

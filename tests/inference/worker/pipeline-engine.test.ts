@@ -51,6 +51,8 @@ class LocalHost implements HostConnection {
   terminated = false;
   /** Warm-up runs asked of this host. */
   warms = 0;
+  /** Stored files this host read for a compat check. */
+  fileChecks = 0;
   /** The feeds of every run, as the host received them. */
   readonly fed: Array<{ key: string; feeds: Record<string, TensorData> }> = [];
   readonly host = new ModelHost(() => diskSource);
@@ -68,6 +70,10 @@ class LocalHost implements HostConnection {
     const api: Comlink.Remote<ModelHostApi> = {
       prepare: (o) => this.host.prepare(o),
       load: (k, s, r, c, p) => this.host.load(k, s, r, c, p as never),
+      checkFile: (s, r, c) => {
+        this.fileChecks++;
+        return this.host.checkFile(s, r, c);
+      },
       run: async (k, f) => {
         if (this.gate && k.startsWith(this.gateKey)) {
           this.onGate?.();
@@ -342,6 +348,37 @@ describe('PipelineEngine', () => {
     await e.closeBatch(batch);
     await drain;
     expect(drained).toBe(true);
+    await e.dispose();
+  });
+
+  it('reads a candidate’s stored file for the compat check in the host serving its model, else in the worker', async () => {
+    // The 416-px detector's file, declared by its manifest entry as a 320-px one.
+    const good = spec('face-detector', '1.0.0');
+    const at320 = (d: string | number, i: number) => (i >= 2 ? 320 : d);
+    const misdeclared: ModelSpec = {
+      ...good,
+      file: { ...good.file, inputs: good.file.inputs.map((t) => ({ ...t, dims: t.dims.map(at320) })) },
+    };
+    const e = engine();
+    await e.prepare({ registryUrl: 'https://r.test/' });
+    // Nothing serves yet, so no host is live: the worker reads the file itself.
+    expect(await e.fileProblems(misdeclared)).toEqual([
+      expect.stringMatching(
+        /is float32 \[1,3,416,416\] in the model file, the manifest declares float32 \[1,3,320,320\]/,
+      ),
+    ]);
+    expect(LocalHost.made.map((h) => h.fileChecks)).toEqual([0]);
+
+    await swapIn(
+      e,
+      ['face-detector', 'face-attributes', 'face-expression'].map((id) => spec(id)),
+    );
+    expect(await e.fileProblems(good)).toEqual([]);
+    expect(await e.fileProblems(misdeclared)).toHaveLength(1);
+    expect(LocalHost.made.map((h) => h.fileChecks)).toEqual([2]);
+    // A file that cannot be read is not the version's fault: the loader checks it again.
+    const missing: ModelSpec = { ...good, file: { ...good.file, blob: 'blobs/none.onnx' } };
+    expect(await e.fileProblems(missing)).toEqual([]);
     await e.dispose();
   });
 

@@ -30,7 +30,7 @@ async function onGeneration1(): Promise<Setup> {
   const registry = new FakeRegistry();
   registry.publish(groupManifest(1, { stable: 1 }));
   const store = freshStore();
-  const pool = new FakePool();
+  const pool = new FakePool({ store, tasks: TASKS });
   const channel = new RecordingChannel();
   const events: ManagerEvent[] = [];
   let wall = 1_000_000;

@@ -99,7 +99,7 @@ function manifest(
 function setup() {
   const registry = new FakeRegistry();
   const store = freshStore();
-  const pool = new FakePool();
+  const pool = new FakePool({ store, tasks: TASKS });
   const deps: ManagerDeps = {
     store,
     pool,

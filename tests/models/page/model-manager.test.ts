@@ -49,7 +49,7 @@ function setup(
 ): Setup {
   const registry = options.registry ?? new FakeRegistry();
   const store = options.store ?? freshStore();
-  const pool = new FakePool();
+  const pool = new FakePool({ store, tasks: TASKS });
   const channel = new RecordingChannel();
   const events: ManagerEvent[] = [];
   const timers: Array<() => void> = [];
