@@ -44,6 +44,24 @@ export const overlaps = (a: Window, b: Window): boolean => a.to > b.from && a.fr
 export const within = (intervals: readonly FrameInterval[], w: Window): FrameInterval[] =>
   intervals.filter((iv) => iv.from >= w.from && iv.to <= w.to);
 
+/**
+ * The control: intervals inside `span` that overlap none of `windows` (live video, no swap
+ * running), with how long they add up to, their largest gap and how many exceed `bound` ms.
+ */
+export function noSwapGaps(
+  intervals: readonly FrameInterval[],
+  span: Window,
+  windows: readonly Window[],
+  bound: number,
+) {
+  const control = within(intervals, span).filter((iv) => !windows.some((w) => overlaps(iv, w)));
+  return {
+    ms: control.reduce((n, iv) => n + iv.ms, 0),
+    maxGapMs: control.length ? Math.max(...control.map((iv) => iv.ms)) : null,
+    overBound: control.filter((iv) => iv.ms > bound).length,
+  };
+}
+
 /** The value of a sampler column at time `t` (the last row at or before t). */
 export function valueAt(rows: readonly SampleRow[], t: number, col: 1 | 2 | 3): number {
   let v = rows[0]?.[col] ?? 0;

@@ -44,6 +44,11 @@ function phaseRow(key: string, s: Obj): (string | number | null)[] {
   ];
 }
 
+function controlLine(c: Obj): string {
+  if (num(c, 'video_ms') === null) return '—';
+  return `largest gap ${String(c.max_gap_ms)} ms (${String(c.max_gap_vs_median)}× median) in ${Math.round(Number(c.video_ms) / 1000)} s; gaps over the bound per minute: ${String(c.gaps_over_bound_per_min)} with no swap, ${String(c.swap_gaps_over_bound_per_min)} in swap windows`;
+}
+
 function phaseDetails(title: string, s: Obj): string {
   if (num(s, 'max_gap_ms') === null) return `### ${title}\n\nNot measured.`;
   const d = obj(s.details);
@@ -56,6 +61,7 @@ function phaseDetails(title: string, s: Obj): string {
       `${s.median_frame_interval_ms} / ${s.median_frame_interval_baseline_ms} ms; by version: ${kv(s.median_frame_interval_by_version_ms, ' ms')}`,
     ],
     ['largest gap overlapping a swap', `${s.max_gap_ms} ms (${s.max_gap_vs_median}× median)`],
+    ['control: the same video with no swap running', controlLine(obj(s.no_swap_control))],
     [
       'frames',
       `${String(s.frames_lost)} lost (missing from the cadence); camera frames skipped beyond the steady rate: ${String(s.frames_dropped_beyond_baseline)} (in swap windows ${String(d.dropped_in_swap_windows)}, steady ${String(d.dropped_per_s_baseline)}/s)`,

@@ -24,6 +24,7 @@ import { median, round, rounded, summarize } from '../lib/stats.ts';
 import { swapBreakdown } from '../lib/swap-breakdown.ts';
 import {
   frameIntervals,
+  noSwapGaps,
   overlaps,
   stageDurations,
   valueAt,
@@ -132,6 +133,12 @@ export function summarizePhase(session: Session, name: PhaseName, count?: number
   const stages = [...new Set(perSwapStages.flatMap((d) => Object.keys(d)))];
   const errors = frameErrors + failedSwaps + badLog.length + (name === 'quiet' ? session.checkErrors.length : 0);
   const ratio = maxGap !== null && phaseMedian ? maxGap / phaseMedian : null;
+  // The same video with no swap running (the baseline and the dwells between swaps): the gaps the
+  // machine makes by itself, against the same bound.
+  const bound = MAX_GAP_RATIO * (phaseMedian ?? 0);
+  const control = noSwapGaps(intervals, span, windows, bound);
+  const overlappingMs = overlapping.reduce((n, iv) => n + iv.ms, 0);
+  const perMinute = (n: number, ms: number) => (ms > 0 ? round((n * 60_000) / ms, 1) : null);
   const threads = swaps.map((s) => s.workersAfter.threads).filter((n): n is number => n !== null);
   return {
     median_frame_interval_ms: round(phaseMedian),
@@ -141,6 +148,14 @@ export function summarizePhase(session: Session, name: PhaseName, count?: number
     frames_lost: lost,
     errors,
     target_met: ratio === null || lost === null ? null : ratio <= MAX_GAP_RATIO && lost === 0 && errors === 0,
+    no_swap_control: {
+      video_ms: Math.round(control.ms),
+      max_gap_ms: round(control.maxGapMs),
+      max_gap_vs_median: control.maxGapMs !== null && phaseMedian ? round(control.maxGapMs / phaseMedian, 2) : null,
+      gaps_over_bound_per_min: perMinute(control.overBound, control.ms),
+      swap_gaps_over_bound_per_min: perMinute(overlapping.filter((iv) => iv.ms > bound).length, overlappingMs),
+      how: `intervals of the same phase that overlap no swap window (steady baseline, dwells); bound = ${MAX_GAP_RATIO}× the phase median`,
+    },
     frames_dropped_beyond_baseline: Math.max(0, Math.round(droppedInWindows - baselineDropRate * (windowMs / 1000))),
     swaps: swaps.length,
     swaps_served: toServing.length,

@@ -11,6 +11,7 @@ import {
   cpuIn,
   frameIntervals,
   longFramesIn,
+  noSwapGaps,
   stageDurations,
   stageOf,
   stageSpans,
@@ -41,6 +42,22 @@ describe('frame intervals', () => {
       [1400, 1400, 0, '1.0.1'],
       [1400, 1500, 100, '1.0.1'],
     ]);
+  });
+});
+
+describe('the no-swap control', () => {
+  it('keeps the phase’s intervals that overlap no swap window, and counts those over the bound', () => {
+    // Frames every 70 ms, one 150 ms gap at 500 (no swap) and one 210 ms gap at 1200 (in a swap).
+    const at = [0, 70, 140, 210, 280, 350, 500, 570, 640, 710, 780, 850, 920, 990, 1200, 1270, 1340];
+    const intervals = frameIntervals(at.map((t, i) => row(t, i)));
+    const swap = { from: 1000, to: 1300 };
+    const c = noSwapGaps(intervals, { from: 0, to: 1340 }, [swap], 105);
+    expect(c.maxGapMs).toBe(150);
+    expect(c.overBound).toBe(1);
+    // The first row is the counter's start (frames begin at 70); 990 → 1200 and the two after it
+    // touch the swap, 70 → 990 does not.
+    expect(c.ms).toBe(920);
+    expect(noSwapGaps(intervals, { from: 0, to: 1340 }, [swap, { from: 400, to: 600 }], 105).maxGapMs).toBe(70);
   });
 });
 
