@@ -12,7 +12,7 @@ import type { HostedModel, HostOptions, HostRun, HostRuntime, ModelHostApi } fro
 import type { TaskContract } from '../../shared/tasks.ts';
 import type { TensorData } from '../../shared/tensor.ts';
 import type { LoadProgress, ModelSpec } from '../../shared/worker-api.ts';
-import { cacheModelSource, sourcedFileProblems, type ModelSource } from '../../models/cache/cache-source.ts';
+import { cacheModelSource, storedFileProblems, type ModelSource } from '../../models/cache/cache-source.ts';
 import { chooseRuntime, type RuntimeChoice } from './backend.ts';
 import { loadModel, warmModel, type LoadedModel } from './model-loader.ts';
 
@@ -98,7 +98,7 @@ export class ModelHost implements ModelHostApi {
   }
 
   checkFile(spec: ModelSpec, registryUrl: string, contract: TaskContract): Promise<string[]> {
-    return sourcedFileProblems(this.source(registryUrl), spec, contract);
+    return storedFileProblems(this.source(registryUrl), spec, contract);
   }
 
   private session(key: string): LoadedModel {

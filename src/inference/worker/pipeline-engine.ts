@@ -37,7 +37,7 @@ import type {
 } from '../../shared/worker-api.ts';
 import {
   cacheModelSource,
-  sourcedFileProblems,
+  storedFileProblems,
   type ModelSource,
   type ProbeImageRef,
 } from '../../models/cache/cache-source.ts';
@@ -222,7 +222,7 @@ export class PipelineEngine implements WorkerApi<LiveFrame, Blob, ShownFrame> {
     // that compiles a small candidate next, and its reading only delays background refreshes.
     const serving = this.table.route(spec.id)?.host;
     const host = [serving, ...this.liveHosts].find((h) => h?.alive && this.liveHosts.has(h));
-    if (!host) return sourcedFileProblems(this.probeSource(), spec, contract);
+    if (!host) return storedFileProblems(this.probeSource(), spec, contract);
     return host.call((api) => api.checkFile(spec, registryUrl, contract));
   }
 

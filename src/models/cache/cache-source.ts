@@ -46,20 +46,25 @@ export interface ModelSource {
   bytes(spec: ModelSpec, onBytes: (loaded: number, total: number) => void): Promise<SourcedBytes>;
   /** The verified bytes of a probe image; throws ProbeAssetError when they cannot be had. */
   probeImage(probe: ProbeImageRef): Promise<Blob>;
+  /**
+   * The bytes of a version this device holds already (a file being tried, or IndexedDB), or
+   * undefined: never a download, so a check of stored files costs no network.
+   */
+  stored(spec: ModelSpec): Promise<Uint8Array<ArrayBuffer> | undefined>;
 }
 
 /**
- * The signature problems of the file `source` holds for `spec` (its real inputs and outputs
- * against `contract` and the manifest's declaration; no runtime needed); `[]` when the bytes
- * cannot be had, which is not the version's fault (the loader checks them again).
+ * The signature problems of the file this device holds for `spec` (its real inputs and outputs
+ * against `contract` and the manifest's declaration; no runtime needed); `[]` when it holds none
+ * or cannot read it, which is not the version's fault (the loader checks the bytes it compiles).
  */
-export async function sourcedFileProblems(
+export async function storedFileProblems(
   source: ModelSource,
   spec: ModelSpec,
   contract: TaskContract,
 ): Promise<string[]> {
-  const sourced = await source.bytes(spec, () => undefined).catch(() => null);
-  return sourced ? fileSignatureProblems(contract, spec.file, sourced.bytes) : [];
+  const bytes = await source.stored(spec).catch(() => undefined);
+  return bytes ? fileSignatureProblems(contract, spec.file, bytes) : [];
 }
 
 /** Injectable parts of {@link cacheModelSource} (tests pass fakes). */
@@ -138,6 +143,12 @@ export function cacheModelSource(base: string, deps: CacheSourceDeps = {}): Mode
       const stored = await store.getBlob(spec.sha256);
       if (!stored) throw new ModelLoadError(what, 'it was downloaded but is missing from the browser storage');
       return { bytes: new Uint8Array(stored), origin: 'registry' };
+    },
+
+    async stored(spec) {
+      if (spec.local?.bytes) return new Uint8Array(spec.local.bytes);
+      const kept = await store.getBlob(spec.sha256).catch(() => undefined);
+      return kept ? new Uint8Array(kept) : undefined;
     },
 
     async probeImage(probe) {

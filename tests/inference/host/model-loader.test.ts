@@ -38,6 +38,7 @@ function diskSource(tamper: (id: string, bytes: Uint8Array<ArrayBuffer>) => Uint
       return { bytes: tamper(spec.id, bytes), origin: 'registry' as const };
     },
     probeImage: async (probe: { image: string }) => new Blob([readFileSync(join(REGISTRY, probe.image))]),
+    stored: async () => undefined,
   } satisfies ModelSource;
 }
 

@@ -5,7 +5,7 @@
  * drain waits for the analysis in flight and for open photo batches; releasing a replaced
  * session ends its host once the host is empty; a crashed host's sessions are loaded again.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type * as Comlink from 'comlink';
@@ -41,6 +41,10 @@ const diskSource: ModelSource = {
     return { bytes, origin: 'cache' };
   },
   probeImage: async (probe) => new Blob([readFileSync(join(REGISTRY, probe.image))]),
+  stored: async (s) => {
+    const path = join(REGISTRY, s.file.blob);
+    return existsSync(path) ? new Uint8Array(readFileSync(path)) : undefined;
+  },
 };
 
 /** A model host in this process: the real ModelHost, plus crash and gate controls. */
@@ -204,7 +208,7 @@ describe('PipelineEngine', () => {
       tasks: TASKS,
       hosts: new HostPool(() => new LocalHost()),
       sourceFor: () => ({
-        bytes: diskSource.bytes,
+        ...diskSource,
         probeImage: async (probe) => {
           asked.push(probe);
           if (probe.image === 'probe/face-112.png') throw new ProbeAssetError(probe.image, 'HTTP 404');
@@ -376,7 +380,7 @@ describe('PipelineEngine', () => {
     expect(await e.fileProblems(good)).toEqual([]);
     expect(await e.fileProblems(misdeclared)).toHaveLength(1);
     expect(LocalHost.made.map((h) => h.fileChecks)).toEqual([2]);
-    // A file that cannot be read is not the version's fault: the loader checks it again.
+    // A file this device does not hold is not the version's fault: the loader checks what it compiles.
     const missing: ModelSpec = { ...good, file: { ...good.file, blob: 'blobs/none.onnx' } };
     expect(await e.fileProblems(missing)).toEqual([]);
     await e.dispose();

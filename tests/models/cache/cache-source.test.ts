@@ -110,6 +110,33 @@ describe('cacheModelSource', () => {
     await expect(source.bytes(spec, () => {})).rejects.toMatchObject({ name: 'ModelIntegrityError' });
   });
 
+  it('hands over a version this device holds (stored, or a file being tried) and never downloads one', async () => {
+    const registry = new FakeRegistry();
+    const bytes = blobBytes(9, 20_000);
+    const spec = fakeSpec(bytes);
+    registry.putBlobAt(spec.file.blob, bytes);
+    const store = freshStore();
+    const source = cacheModelSource(registry.base, { store, fetch: registry.fetch });
+    expect(await source.stored(spec)).toBeUndefined();
+    expect(registry.requestsFor('.onnx')).toHaveLength(0);
+    await source.bytes(spec, () => {});
+    expect(await source.stored(spec)).toEqual(bytes);
+    const tried = { ...spec, local: { name: 'mine.onnx', bytes: bytes.buffer.slice(0) } };
+    expect(await cacheModelSource(registry.base, { store: freshStore() }).stored(tried)).toEqual(bytes);
+    expect(registry.requestsFor('.onnx')).toHaveLength(1);
+  });
+
+  it('with storage blocked, holds nothing: no version is handed over and none is fetched for it', async () => {
+    const registry = new FakeRegistry();
+    const spec = fakeSpec(blobBytes(10, 20_000));
+    const denied = () => Promise.reject(new DOMException('denied', 'UnknownError'));
+    const store = createModelStore({
+      backend: fallbackKvBackend(() => ({ get: denied, set: denied, update: denied, del: denied, keys: denied })),
+    });
+    expect(await cacheModelSource(registry.base, { store, fetch: registry.fetch }).stored(spec)).toBeUndefined();
+    expect(registry.requestsFor('.onnx')).toHaveLength(0);
+  });
+
   it('verifies a probe image before caching it by hash, so a probe runs offline', async () => {
     const registry = new FakeRegistry();
     const png = new Uint8Array(readFileSync(join(REGISTRY, 'probe/face-112.png')));
