@@ -44,6 +44,17 @@ test('the fake webcam is annotated live and stopping releases the camera', async
     return sum / shown.length;
   });
   expect(difference).toBeLessThan(8);
+  // The annotated picture covers the video's whole box, so the video underneath is not painted
+  // (it still feeds the loop): nothing the user saw is lost, and the compositor stops scaling it.
+  const layers = await page.evaluate(() => {
+    const doc = (globalThis as unknown as { document: Document }).document;
+    const box = (el: Element) => JSON.stringify(el.getBoundingClientRect());
+    const video = doc.querySelector('video')!;
+    const overlay = doc.querySelector('[data-testid="overlay"]')!;
+    const style = (el: Element) => (globalThis as unknown as Window).getComputedStyle(el).visibility;
+    return { sameBox: box(video) === box(overlay), video: style(video), overlay: style(overlay) };
+  });
+  expect(layers).toEqual({ sameBox: true, video: 'hidden', overlay: 'visible' });
   await app.screenshot('webcam-overlay');
 
   await page.evaluate(() => {
