@@ -3,10 +3,33 @@
  * its share of the camera's frames, inference time (p50/p95), the share of frames on which the
  * detector ran (the rest were tracked); then the frame counters, backend and threads, the model
  * versions producing the boxes, and one line per feature on what the latest frame shows.
+ * The per-frame figures are read four times a second, not on every frame: rendering the HUD on
+ * each store change (twice per camera frame) spent the page's thread on text nobody can read
+ * at 15 changes a second, on the same thread that draws the video.
  */
 import { useEffect, useState } from 'react';
+import { appStore } from '../../store/app-store.ts';
 import { summarize, STATS_WINDOW_MS } from '../../store/frame-stats.ts';
+import type { AppState } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
+
+/** How often the HUD re-reads the frame figures (ms). */
+export const HUD_REFRESH_MS = 250;
+
+/** The camera state now, and when that is (performance.now). */
+function readCamera(): { camera: AppState['camera']; now: number } {
+  return { camera: appStore.getState().camera, now: performance.now() };
+}
+
+/** The camera state as of the latest refresh. */
+function useCameraSnapshot(): ReturnType<typeof readCamera> {
+  const [snapshot, setSnapshot] = useState(readCamera);
+  useEffect(() => {
+    const t = setInterval(() => setSnapshot(readCamera()), HUD_REFRESH_MS);
+    return () => clearInterval(t);
+  }, []);
+  return snapshot;
+}
 
 function ms(v: number | null): string {
   return v === null ? '—' : `${v.toFixed(v < 10 ? 1 : 0)} ms`;
@@ -18,17 +41,12 @@ function percent(share: number): string {
 
 /** The heads-up display over the camera view. */
 export function Hud() {
-  const samples = useAppStore((s) => s.camera.samples);
-  const deliveries = useAppStore((s) => s.camera.deliveries);
-  const frames = useAppStore((s) => s.camera.frames);
+  // The refresh also lets the rates decay when frames stop.
+  const {
+    camera: { samples, deliveries, frames, summary },
+    now,
+  } = useCameraSnapshot();
   const info = useAppStore((s) => s.engine.info);
-  const summary = useAppStore((s) => s.camera.summary);
-  // Re-render once a second so the rates decay when frames stop.
-  const [now, setNow] = useState(() => performance.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(performance.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
   const stats = summarize(samples, Math.max(now, samples.at(-1)?.at ?? 0, deliveries.at(-1)?.at ?? 0), deliveries);
   return (
     <dl className="hud" data-testid="hud" aria-label="Live statistics">
