@@ -110,15 +110,22 @@ export function cacheModelSource(base: string, deps: CacheSourceDeps = {}): Mode
     fetchVerified: download,
   });
 
+  // What this device holds for a version without asking any server: a file being tried comes
+  // with its bytes, anything else is read from IndexedDB by hash (unreadable counts as not held).
+  const held = async (spec: ModelSpec): Promise<SourcedBytes | undefined> => {
+    if (spec.local?.bytes) return { bytes: new Uint8Array(spec.local.bytes), origin: 'local' };
+    const kept = await store.getBlob(spec.sha256).catch(() => undefined);
+    return kept ? { bytes: new Uint8Array(kept), origin: 'cache' } : undefined;
+  };
+
   return {
     async bytes(spec, onBytes) {
       const what = `${spec.id}@${spec.version}`;
       const req = { url: registryUrl(base, spec.file.blob), sha256: spec.sha256, bytes: spec.file.bytes };
       if (spec.local) {
         // The user's own file: its hash, let alone its bytes, must never reach a server.
-        if (spec.local.bytes) return { bytes: new Uint8Array(spec.local.bytes), origin: 'local' };
-        const kept = await store.getBlob(spec.sha256).catch(() => undefined);
-        if (kept) return { bytes: new Uint8Array(kept), origin: 'cache' };
+        const mine = await held(spec);
+        if (mine) return mine;
         throw new ModelLoadError(what, `the model file ${spec.local.name} is no longer stored on this device`);
       }
       listeners.set(spec.sha256, onBytes);
@@ -146,9 +153,7 @@ export function cacheModelSource(base: string, deps: CacheSourceDeps = {}): Mode
     },
 
     async stored(spec) {
-      if (spec.local?.bytes) return new Uint8Array(spec.local.bytes);
-      const kept = await store.getBlob(spec.sha256).catch(() => undefined);
-      return kept ? new Uint8Array(kept) : undefined;
+      return (await held(spec))?.bytes;
     },
 
     async probeImage(probe) {
