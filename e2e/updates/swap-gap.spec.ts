@@ -7,7 +7,8 @@
  * reaches stallBoundMs of the median interval before it (STALL_RATIO × it, never under half a
  * second; the design this replaced measured 10×
  * on a loaded machine). The ratio is recorded in e2e/.artifacts/swap-metrics.json. The 1.5×
- * target is not met yet (2.8–4.9× in 12 runs on a 2-core machine, see ARCHITECTURE.md);
+ * target is not met yet (1.49–2.64× in 6 runs on a 2-core machine on 2026-12-05, 2.36× in that
+ * day's clean-clone CI; see ARCHITECTURE.md);
  * `npm run bench` holds the quiet and one-core-busy figures.
  */
 import { expect, test } from '../support/fixtures.ts';
