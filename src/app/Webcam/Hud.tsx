@@ -14,7 +14,7 @@ import type { AppState } from '../../store/types.ts';
 import { useAppStore } from '../../store/use-app-store.ts';
 
 /** How often the HUD re-reads the frame figures (ms). */
-export const HUD_REFRESH_MS = 250;
+const HUD_REFRESH_MS = 250;
 
 /** The camera state now, and when that is (performance.now). */
 function readCamera(): { camera: AppState['camera']; now: number } {
@@ -47,7 +47,8 @@ export function Hud() {
     now,
   } = useCameraSnapshot();
   const info = useAppStore((s) => s.engine.info);
-  const stats = summarize(samples, Math.max(now, samples.at(-1)?.at ?? 0, deliveries.at(-1)?.at ?? 0), deliveries);
+  // `now` is read with the snapshot, so no sample in it is later.
+  const stats = summarize(samples, now, deliveries);
   return (
     <dl className="hud" data-testid="hud" aria-label="Live statistics">
       <div>

@@ -2,11 +2,11 @@
  * @file One hot swap in a running tab, as the staged update of ARCHITECTURE.md: compat check (the
  * declared signature and the file's own, read in a model host, before any session exists) → the
  * candidate alone is staged in a model host (compile) → probe → warm-up → flip at a frame
- * boundary (the next analysis uses it) → drain the replaced session → release it. Sessions of the other models are
- * never touched. A group's members (manifest-groups.ts) go through the same stages as ONE set:
- * staged together, each probed, warmed together, flipped in one step (no analysis sees half of
- * them), drained and released together; a member that fails a check is named in `culprits` and
- * the whole set stays out. A single version whose manifest entry asks for a shadow gate runs
+ * boundary (the next analysis uses it) → drain the replaced session → release it. Sessions of
+ * the other models are never touched. A group's members (manifest-groups.ts) go through the
+ * same stages as ONE set: staged together, each probed, warmed together, flipped in one step (no
+ * analysis sees half of them), drained and released together; a member that fails a check is
+ * named in `culprits` and the whole set stays out. A single version whose manifest entry asks for a shadow gate runs
  * beside the serving one after its warm-up (stage `shadowed`, judged by the injected `shadow`).
  * The stage logic and timing are runSwap's (run-swap.ts); this module supplies the steps from an
  * {@link EnginePool}.
