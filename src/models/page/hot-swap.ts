@@ -6,10 +6,10 @@
  * the other models are never touched. A group's members (manifest-groups.ts) go through the
  * same stages as ONE set: staged together, each probed, warmed together, flipped in one step (no
  * analysis sees half of them), drained and released together; a member that fails a check is
- * named in `culprits` and the whole set stays out. A single version whose manifest entry asks for a shadow gate runs
- * beside the serving one after its warm-up (stage `shadowed`, judged by the injected `shadow`).
- * The stage logic and timing are runSwap's (run-swap.ts); this module supplies the steps from an
- * {@link EnginePool}.
+ * named in `culprits` and the whole set stays out. A single version whose manifest entry asks
+ * for a shadow gate runs beside the serving one after its warm-up (stage `shadowed`, judged by
+ * the injected `shadow`). The stage logic and timing are runSwap's (run-swap.ts); this module
+ * supplies the steps from an {@link EnginePool}.
  */
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 import type { EngineInfo, ModelSpec } from '../../shared/worker-api.ts';
