@@ -6,7 +6,7 @@
  * declare no named inner functions (tsx would wrap them in a `__name` helper the page lacks).
  */
 import type { Page } from '@playwright/test';
-import type { HotlensApi, HotlensMetrics, HotlensStatus } from '../../src/app/hotlens-api.ts';
+import type { AnnotatedFrameTime, HotlensApi, HotlensMetrics, HotlensStatus } from '../../src/app/hotlens-api.ts';
 import type { ImageAnnotation } from '../../src/shared/results.ts';
 
 /** `window.hotlens`, plus the update methods issue 4 adds (absent until that work lands). */
@@ -31,6 +31,11 @@ export function appStatus(page: Page): Promise<HotlensStatus> {
 
 export function appMetrics(page: Page): Promise<HotlensMetrics> {
   return page.evaluate(() => (globalThis as unknown as AppWindow).hotlens.metrics());
+}
+
+/** The webcam frames the app annotated after `since` (epoch ms), from its own timestamps. */
+export function appFrameTimes(page: Page, since: number): Promise<AnnotatedFrameTime[]> {
+  return page.evaluate((t) => (globalThis as unknown as AppWindow).hotlens.frameTimes(t), since);
 }
 
 /** Which update features the running build offers (issue 4: hot swap, service worker). */

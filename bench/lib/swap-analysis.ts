@@ -1,9 +1,10 @@
 /**
- * @file Pure functions over what a swap session recorded: frame times and the intervals between
- * annotated frames, each version's steady cadence, the stages of each swap (from the update
+ * @file Pure functions over what a swap session recorded: the app's annotated-frame times and the
+ * intervals between them, each version's steady cadence, the stages of each swap (from the update
  * log), which stage a long gap fell in, the main thread's long animation frames, and the CPU each
  * browser thread used in a time window. The swap section turns them into results.json figures.
  */
+import type { AnnotatedFrameTime } from '../../src/app/hotlens-api.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
 import type { LongFrame, SampleRow } from './page-probes.ts';
 import type { CpuSample } from './thread-cpu.ts';
@@ -17,23 +18,27 @@ export interface Window {
 /** The interval between two consecutive annotated frames. */
 export interface FrameInterval extends Window {
   ms: number;
-  /** The detector version serving when the later frame was counted. */
+  /** The detector version that annotated the later frame. */
   version: string | null;
 }
 
-/** Epoch-ms timestamps of annotated frames (one per increment of `processed`), with the version serving. */
-export function frameTimes(rows: readonly SampleRow[]): Array<{ at: number; version: string | null }> {
-  const times: Array<{ at: number; version: string | null }> = [];
-  for (let i = 1; i < rows.length; i++) {
-    const added = rows[i]![1] - rows[i - 1]![1];
-    for (let k = 0; k < added; k++) times.push({ at: rows[i]![0], version: rows[i]![4] });
-  }
-  return times;
+/** The version of `modelId` in a frame's `models` key ("id@version id@version …"), or null. */
+export function versionIn(models: string, modelId: string): string | null {
+  const entry = models.split(' ').find((m) => m.startsWith(`${modelId}@`));
+  return entry ? entry.slice(modelId.length + 1) : null;
+}
+
+/** The app's annotated frames (epoch ms) with the version of `modelId` that annotated each. */
+export function frameTimes(
+  frames: readonly AnnotatedFrameTime[],
+  modelId: string,
+): Array<{ at: number; version: string | null }> {
+  return frames.map((f) => ({ at: f.at, version: versionIn(f.models, modelId) }));
 }
 
 /** Intervals between consecutive annotated frames. */
-export function frameIntervals(rows: readonly SampleRow[]): FrameInterval[] {
-  const times = frameTimes(rows);
+export function frameIntervals(frames: readonly AnnotatedFrameTime[], modelId: string): FrameInterval[] {
+  const times = frameTimes(frames, modelId);
   return times.slice(1).map((t, i) => ({ from: times[i]!.at, to: t.at, ms: t.at - times[i]!.at, version: t.version }));
 }
 

@@ -43,7 +43,7 @@ function stageTable(
   windows: readonly { from: number; to: number }[],
   spans: ReturnType<typeof stageSpans>[],
 ) {
-  const frames = frameTimes(session.rows).map((f) => f.at);
+  const frames = frameTimes(session.frames, SWAP_MODEL).map((f) => f.at);
   const count = (w: { from: number; to: number }) => frames.filter((t) => t > w.from && t <= w.to).length;
   const base = phase.baseline;
   const baseRate = count(base) / ((base.to - base.from) / 1000);

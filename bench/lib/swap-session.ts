@@ -8,15 +8,16 @@
  * - `busy`: the same swaps with one core kept busy by a bounded background process (busy-core.ts);
  * - `ssd`: 1.0.0 ⇄ 2.0.0 (SSD MobileNet v1 at 512 px: 5.8 MB, slower per frame), with a steady
  *   stretch after each swap so each version's own cadence is known.
- * A 4 ms in-page sampler records every processed frame, the moment the new version serves and
- * the main thread's long animation frames; a /proc sampler records CPU per browser thread and
+ * The app's own timestamps give every annotated frame and the version that annotated it (so the
+ * moment the new version serves); an in-page sampler records its counters and the main thread's
+ * long animation frames; a /proc sampler records CPU per browser thread and
  * the number of live workers. The update log is collected after every swap (the app keeps only
  * its last 200 records).
  */
 import type { BrowserContext, Page } from '@playwright/test';
-import type { HotlensStatus } from '../../src/app/hotlens-api.ts';
+import type { AnnotatedFrameTime, HotlensStatus } from '../../src/app/hotlens-api.ts';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
-import { appMetrics, appReady, appStatus, type AppWindow } from './app-page.ts';
+import { appFrameTimes, appMetrics, appReady, appStatus, type AppWindow } from './app-page.ts';
 import { launchProfile, profileDir } from './browser.ts';
 import { withBusyCore, type BusyCoreReport } from './busy-core.ts';
 import { rendererMemory, type ProcessMemory } from './process-memory.ts';
@@ -30,6 +31,7 @@ import {
   type SampleRow,
 } from './page-probes.ts';
 import { publishStable, publishVariantAsVersion, resetRegistry } from './registry.ts';
+import { versionIn } from './swap-analysis.ts';
 import { CpuSampler, workerThreads, type CpuSample } from './thread-cpu.ts';
 
 /** The model swapped and its versions. */
@@ -98,6 +100,8 @@ export type SwapSession =
   | {
       phases: PhaseRecord[];
       rows: SampleRow[];
+      /** The app's annotated webcam frames over the session (its own timestamps). */
+      frames: AnnotatedFrameTime[];
       longFrames: LongFrame[];
       cpu: CpuSample[];
       log: UpdateLogRecord[];
@@ -258,18 +262,12 @@ async function swapOnce(tools: SessionTools, phase: PhaseName, index: number, to
   const { ok, status } = await settle(page, to, 90_000);
   const settledAt = Date.now();
   tools.log.add(status.log);
-  const seen = await page.evaluate(
-    ({ since, version }) =>
-      (globalThis as unknown as { __benchSampler?: { rows: SampleRow[] } }).__benchSampler?.rows.find(
-        (r) => r[0] >= since && r[4] === version,
-      ) ?? null,
-    { since: publishedAt, version: to },
-  );
+  const seen = (await appFrameTimes(page, publishedAt)).find((f) => versionIn(f.models, SWAP_MODEL) === to) ?? null;
   // Let the old session drain and its host end before measuring or publishing again.
   await sleep(600);
   const compileMs = (await appMetrics(page)).compileMs[SWAP_MODEL] ?? null;
   ctx.log(
-    `${phase} swap ${index} ${from} → ${to}: ${ok ? `serving after ${seen ? Math.round(seen[0] - publishedAt) : '?'} ms` : 'did not serve within 90 s'}`,
+    `${phase} swap ${index} ${from} → ${to}: ${ok ? `serving after ${seen ? Math.round(seen.at - publishedAt) : '?'} ms` : 'did not serve within 90 s'}`,
   );
   return {
     phase,
@@ -277,7 +275,7 @@ async function swapOnce(tools: SessionTools, phase: PhaseName, index: number, to
     from,
     to,
     publishedAt,
-    servingAt: seen ? seen[0] : null,
+    servingAt: seen ? seen.at : null,
     settledAt,
     workersAfter: countWorkers(tools),
     compileMs,
@@ -404,6 +402,7 @@ export async function runSwapSession(ctx: BenchContext, opts: SessionOptions): P
     return {
       phases,
       rows: sampled.rows,
+      frames: sampled.frames,
       longFrames: sampled.longFrames,
       cpu: cpu.samples,
       log: log.all(),

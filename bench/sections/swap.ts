@@ -93,7 +93,7 @@ export function summarizePhase(session: Session, name: PhaseName, count?: number
   const { rows, baseline } = { rows: session.rows, baseline: phase.baseline };
   const end = swaps.length ? swaps[swaps.length - 1]!.settledAt : baseline.to;
   const span = { from: baseline.from, to: end };
-  const intervals = frameIntervals(rows);
+  const intervals = frameIntervals(session.frames, SWAP_MODEL);
   const windows = swaps.map((s) => ({ from: s.publishedAt, to: s.settledAt }));
   const baselineMedian = median(within(intervals, baseline).map((iv) => iv.ms));
   const phaseMedian = median(within(intervals, span).map((iv) => iv.ms));

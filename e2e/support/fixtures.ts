@@ -21,10 +21,9 @@ import { TestRegistry } from './registry.ts';
 type HotlensWindow = {
   hotlens: HotlensApi;
   navigator: { serviceWorker: { controller: unknown } };
-  __frames?: { stop: boolean; samples: Array<[number, number]> };
 };
 
-/** When the processed-frame counter moved: [Date.now(), processed]. */
+/** Annotated webcam frames: [when the page drew it (Date.now()), frames so far in the window]. */
 export type FrameSamples = Array<[number, number]>;
 
 /** Page object for the hotlens app. */
@@ -223,30 +222,17 @@ export class HotlensPage {
     });
   }
 
-  /** Starts recording when `frames.processed` changes (every 5 ms, in the page). */
-  async startFrameSampler(): Promise<void> {
-    await this.page.evaluate(() => {
-      const g = globalThis as unknown as HotlensWindow & { setTimeout(fn: () => void, ms: number): unknown };
-      const state = { stop: false, samples: [] as Array<[number, number]> };
-      g.__frames = state;
-      let last = -1;
-      const tick = () => {
-        const n = g.hotlens.status().frames.processed;
-        if (n !== last) state.samples.push([Date.now(), n]);
-        last = n;
-        if (!state.stop) g.setTimeout(tick, 5);
-      };
-      tick();
-    });
-  }
-
-  /** Stops the sampler and returns its samples. */
-  stopFrameSampler(): Promise<FrameSamples> {
-    return this.page.evaluate(() => {
-      const g = globalThis as unknown as HotlensWindow;
-      g.__frames!.stop = true;
-      return g.__frames!.samples;
-    });
+  /**
+   * The webcam frames the page annotated after `since` (epoch ms), from its own timestamps
+   * (`hotlens.frameTimes`): [when the frame was drawn, frames so far]. Reading them afterwards
+   * keeps the harness off the thread that draws the frames while they are measured.
+   */
+  async framesSince(since: number): Promise<FrameSamples> {
+    const frames = await this.page.evaluate(
+      (t) => (globalThis as unknown as HotlensWindow).hotlens.frameTimes(t),
+      since,
+    );
+    return frames.map((f, i): [number, number] => [f.at, i + 1]);
   }
 
   /** Waits until the models are loaded and warmed up. */

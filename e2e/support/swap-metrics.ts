@@ -19,8 +19,8 @@ import { SWAP_METRICS_JSON } from './paths.ts';
  */
 export const STALL_RATIO = 4;
 
-/** The page samples its frame counter every 5 ms, so a measured gap may be up to that much late. */
-export const SAMPLING_SLACK_MS = 10;
+/** The page's frame timestamps are whole milliseconds (`Date.now()`), so a gap may read 1 ms long. */
+export const TIMESTAMP_SLACK_MS = 1;
 
 /**
  * The shortest gap counted as a stall, whatever the cadence: half a second, a freeze anyone sees.
@@ -32,7 +32,7 @@ export const STALL_FLOOR_MS = 500;
 
 /** The largest frame gap the update specs accept around a swap, given the cadence (median interval). */
 export function stallBoundMs(medianIntervalMs: number): number {
-  return Math.max(STALL_RATIO * medianIntervalMs, STALL_FLOOR_MS) + SAMPLING_SLACK_MS;
+  return Math.max(STALL_RATIO * medianIntervalMs, STALL_FLOOR_MS) + TIMESTAMP_SLACK_MS;
 }
 
 /** Median of numbers (NaN for none). */

@@ -39,7 +39,7 @@ test('generation 1 → 2 swaps all three face models live as one set, and one ro
   await app.openServing(registry);
   for (const [id, version] of Object.entries(GEN1)) expect((await app.model(id)).active).toBe(version);
   await page.evaluate(() => ((globalThis as unknown as Marked).__marker = 'no reload'));
-  await app.startFrameSampler();
+  const framesFrom = Date.now();
   // The steady cadence of each generation is measured over frames, not seconds, so a loaded
   // machine (slower frames) still gives a median over enough of them.
   await app.framesAbove((await app.status()).frames.processed + STEADY_FRAMES, 120_000);
@@ -56,7 +56,7 @@ test('generation 1 → 2 swaps all three face models live as one set, and one ro
   // The steady generation-2 cadence starts 1 s after the swap ended (swap-metrics.ts).
   await page.waitForTimeout(1000);
   await app.framesAbove((await app.status()).frames.processed + STEADY_FRAMES, 120_000);
-  const samples = await app.stopFrameSampler();
+  const samples = await app.framesSince(framesFrom);
 
   const status = await app.status();
   expect(status.frames.errors).toBe(0);

@@ -25,7 +25,7 @@ test('a published version is hot-swapped into the running webcam, and rolled bac
   await app.controlled();
   await page.evaluate(() => ((globalThis as unknown as Marked).__marker = 'no reload'));
   await expect.poll(async () => (await app.status()).frames.processed, { timeout: 30_000 }).toBeGreaterThan(5);
-  await app.startFrameSampler();
+  const framesFrom = Date.now();
   await page.waitForTimeout(1500); // cadence before the swap
 
   const publishing = Date.now();
@@ -36,7 +36,7 @@ test('a published version is hot-swapped into the running webcam, and rolled bac
   const atFlip = (await app.status()).frames.processed;
   await expect.poll(async () => (await app.status()).frames.processed).toBeGreaterThan(atFlip + 5);
   await page.waitForTimeout(1500); // cadence on the new version
-  const samples = await app.stopFrameSampler();
+  const samples = await app.framesSince(framesFrom);
 
   const status = await app.status();
   expect(status.frames.errors).toBe(0);

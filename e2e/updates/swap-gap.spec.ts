@@ -22,13 +22,13 @@ test('swapping the face detector while the webcam runs keeps the video going: no
 }, testInfo) => {
   test.setTimeout(150_000);
   await app.openServing(registry);
-  await app.startFrameSampler();
+  const framesFrom = Date.now();
   await page.waitForTimeout(4000); // the steady cadence before the swap
 
   const { sha256 } = await registry.publish('face-detector', '1.0.1', MODEL_FILES.tiny416f32);
   await app.serves('face-detector', '1.0.1');
   await page.waitForTimeout(1500);
-  const samples = await app.stopFrameSampler();
+  const samples = await app.framesSince(framesFrom);
 
   const status = await app.status();
   expect(status.frames.errors).toBe(0);

@@ -4,6 +4,7 @@
  */
 import type { ShadowReport } from '../shared/compare/report.ts';
 import type { ImageAnnotation } from '../shared/results.ts';
+import type { AnnotatedFrameTime } from '../store/frame-times.ts';
 import type { CheckSummary, ModelChannel, StageStatus, UpdateLogRecord } from '../shared/update-messages.ts';
 
 /** Where a model's update stands in this tab: a swap stage, or loading/error before it serves. */
@@ -34,6 +35,8 @@ export interface ModelStatus {
   /** A model file the user chose for this id on this device (channel `local`): its name and sha256. */
   local: { name: string; sha256: string } | null;
 }
+
+export type { AnnotatedFrameTime };
 
 /** `window.hotlens.status()`. */
 export interface HotlensStatus {
@@ -129,6 +132,12 @@ export interface HotlensApi {
    */
   lastResults(): ImageAnnotation[];
   metrics(): HotlensMetrics;
+  /**
+   * Webcam frames annotated after `since` (epoch ms; every frame kept when omitted), oldest
+   * first: when each was drawn (`Date.now()`, the update log's clock) and the model versions that
+   * annotated it. The last FRAME_TIMES_KEPT (18,000) frames are kept.
+   */
+  frameTimes(since?: number): AnnotatedFrameTime[];
   /** Asks the registry for new model versions now; resolves when the check (and any download) is done. */
   checkForUpdates(): Promise<CheckSummary>;
   /**

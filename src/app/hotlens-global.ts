@@ -4,6 +4,7 @@
  */
 import { appStore } from '../store/app-store.ts';
 import { stageMedians, summarize } from '../store/frame-stats.ts';
+import { annotatedFrames } from '../store/frame-times.ts';
 import type { AppState } from '../store/types.ts';
 import { checkForUpdates, pinModel, rollbackModel } from '../store/update-actions.ts';
 import type { HotlensApi } from './hotlens-api.ts';
@@ -33,6 +34,7 @@ export function installHotlensApi(win: Window): void {
         });
       }),
     lastResults: () => structuredClone(appStore.getState().photos.lastResults),
+    frameTimes: (since) => annotatedFrames.since(since),
     metrics: () => {
       const { engine, camera } = appStore.getState();
       const info = engine.info;

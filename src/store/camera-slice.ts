@@ -1,10 +1,12 @@
 /**
  * @file Actions of the camera slice: phase changes and per-frame counters (camera frames
  * delivered, annotated, dropped, failed) with the windowed samples the HUD summarises. The frame
- * loop in the Webcam view calls these; `window.hotlens.status().frames` reads them.
+ * loop in the Webcam view calls these; `window.hotlens.status().frames` reads them, and
+ * `window.hotlens.frameTimes()` the time of each annotated frame (frame-times.ts).
  */
 import { patchCamera } from './app-store.ts';
 import { addSample, type FrameSample } from './frame-stats.ts';
+import { annotatedFrames } from './frame-times.ts';
 import { toUserError } from './user-error.ts';
 import { announce } from './ui-slice.ts';
 
@@ -47,7 +49,7 @@ export function modelsKey(models: Readonly<Record<string, string>>): string {
 /**
  * A frame was annotated. `counts` is what it found ("2 faces, 1 object"; empty when no feature
  * counts things), `summary` one line per feature for the HUD, `models` the versions that
- * annotated it (counted in `frames.byModels`).
+ * annotated it (counted in `frames.byModels`). Its time and versions join the frame-time log.
  */
 export function frameProcessed(
   sample: FrameSample,
@@ -57,6 +59,7 @@ export function frameProcessed(
   models: Readonly<Record<string, string>> = {},
 ): void {
   const key = modelsKey(models);
+  annotatedFrames.record(Date.now(), key);
   if (counts !== '' && counts !== announced.counts && sample.at - announced.at >= ANNOUNCE_EVERY_MS) {
     announced = { counts, at: sample.at };
     announce(`${counts} in view`);

@@ -1,12 +1,13 @@
 /**
- * @file The swap figures' arithmetic on hand-made samples: frame intervals from the 4 ms sampler
- * rows, the stage a gap falls in (update-log records end their stage), long animation frames in
+ * @file The swap figures' arithmetic on hand-made samples: frame intervals from the app's
+ * annotated-frame times, the stage a gap falls in (update-log records end their stage), long animation frames in
  * a window, and CPU per browser thread in a window (the pipeline worker is the worker thread alive
  * all session; a worker thread born during the swap is the new host).
  */
 import { describe, expect, it } from 'vitest';
 import type { UpdateLogRecord } from '../../src/shared/update-messages.ts';
-import type { LongFrame, SampleRow } from '../../bench/lib/page-probes.ts';
+import type { AnnotatedFrameTime } from '../../src/app/hotlens-api.ts';
+import type { LongFrame } from '../../bench/lib/page-probes.ts';
 import {
   cpuIn,
   frameIntervals,
@@ -16,12 +17,16 @@ import {
   stageOf,
   stageSpans,
   threadRoles,
+  versionIn,
 } from '../../bench/lib/swap-analysis.ts';
 import { pssByKind } from '../../bench/lib/process-memory.ts';
 import type { CpuSample } from '../../bench/lib/thread-cpu.ts';
 import { statCpuSeconds } from '../../bench/lib/thread-cpu.ts';
 
-const row = (at: number, processed: number, version = '1.0.0'): SampleRow => [at, processed, 0, 0, version];
+const frame = (at: number, version = '1.0.0'): AnnotatedFrameTime => ({
+  at,
+  models: `face-attributes@1.0.0 face-detector@${version} face-expression@1.0.0`,
+});
 
 const record = (stage: UpdateLogRecord['stage'], time: number, durationMs: number): UpdateLogRecord => ({
   time,
@@ -35,13 +40,19 @@ const record = (stage: UpdateLogRecord['stage'], time: number, durationMs: numbe
 });
 
 describe('frame intervals', () => {
-  it('turns counter increments into intervals, one per frame, with the version serving', () => {
-    const rows = [row(1000, 10), row(1100, 11), row(1400, 13, '1.0.1'), row(1500, 14, '1.0.1')];
-    expect(frameIntervals(rows).map((iv) => [iv.from, iv.to, iv.ms, iv.version])).toEqual([
+  it('gives the interval between each pair of annotated frames, with the version that annotated the later one', () => {
+    const frames = [frame(1000), frame(1100), frame(1400, '1.0.1'), frame(1467, '1.0.1')];
+    expect(frameIntervals(frames, 'face-detector').map((iv) => [iv.from, iv.to, iv.ms, iv.version])).toEqual([
+      [1000, 1100, 100, '1.0.0'],
       [1100, 1400, 300, '1.0.1'],
-      [1400, 1400, 0, '1.0.1'],
-      [1400, 1500, 100, '1.0.1'],
+      [1400, 1467, 67, '1.0.1'],
     ]);
+  });
+
+  it('reads a model’s version out of a frame’s models key, or null when that model did not run', () => {
+    expect(versionIn('face-detector@2.0.0 face-expression@1.0.0', 'face-detector')).toBe('2.0.0');
+    expect(versionIn('face-detector@2.0.0', 'face-expression')).toBeNull();
+    expect(versionIn('object-detector@1.0.0', 'object')).toBeNull();
   });
 });
 
@@ -49,14 +60,16 @@ describe('the no-swap control', () => {
   it('keeps the phase’s intervals that overlap no swap window, and counts those over the bound', () => {
     // Frames every 70 ms, one 150 ms gap at 500 (no swap) and one 210 ms gap at 1200 (in a swap).
     const at = [0, 70, 140, 210, 280, 350, 500, 570, 640, 710, 780, 850, 920, 990, 1200, 1270, 1340];
-    const intervals = frameIntervals(at.map((t, i) => row(t, i)));
+    const intervals = frameIntervals(
+      at.map((t) => frame(t)),
+      'face-detector',
+    );
     const swap = { from: 1000, to: 1300 };
     const c = noSwapGaps(intervals, { from: 0, to: 1340 }, [swap], 105);
     expect(c.maxGapMs).toBe(150);
     expect(c.overBound).toBe(1);
-    // The first row is the counter's start (frames begin at 70); 990 → 1200 and the two after it
-    // touch the swap, 70 → 990 does not.
-    expect(c.ms).toBe(920);
+    // 990 → 1200 and the two after it touch the swap, 0 → 990 does not.
+    expect(c.ms).toBe(990);
     expect(noSwapGaps(intervals, { from: 0, to: 1340 }, [swap, { from: 400, to: 600 }], 105).maxGapMs).toBe(70);
   });
 });
