@@ -36,6 +36,7 @@ import { describeError, StorageFullError } from '../common/errors.ts';
 import type { FetchLike } from '../common/http.ts';
 import type { ManifestFetchOptions } from '../common/registry-client.ts';
 import { hotSwapSet } from './hot-swap.ts';
+import { LogWrites } from './log-writes.ts';
 import { rollbackSetOf, swapSetOf } from './group-sets.ts';
 import type { ManagerEvent, ManagerState, StorageStatus } from './manager-types.ts';
 import {
@@ -105,7 +106,7 @@ export class ModelManager {
   private readonly stages: StageBoard;
   private queue: Promise<unknown> = Promise.resolve();
   private reconcileQueued = false;
-  private logWrites: Promise<void> = Promise.resolve();
+  private readonly logWrites: LogWrites;
   private readonly health: RuntimeHealth;
   /** The models flipped last by an update (one, or a group): their runtime failures count towards a rollback. */
   private watched: readonly string[] = [];
@@ -117,13 +118,16 @@ export class ModelManager {
   private storageFull: string | null = null;
   private readonly clock: Clock;
   private disposed = false;
+  /** The last state published with storage read, which a stage move reuses. */
+  private published: ManagerState | null = null;
 
   constructor(private readonly deps: ManagerDeps) {
     this.clock = deps.clock ?? systemClock;
     this.health = new RuntimeHealth(deps.failureThreshold);
+    this.logWrites = new LogWrites((...records) => deps.store.appendLog(...records));
     this.stages = new StageBoard(
       modelsOf(deps.features).map((m) => m.id),
-      () => void this.publishState(),
+      () => this.publishStages(),
       this.clock,
     );
   }
@@ -136,9 +140,8 @@ export class ModelManager {
   private record(made: UpdateLogRecord[]): void {
     if (made.length === 0) return;
     const records = made.map(boundedLogRecord);
-    const { store, channel } = this.deps;
-    this.logWrites = this.logWrites.then(() => store.appendLog(...records)).catch(() => undefined);
-    for (const record of records) channel.post({ type: 'log', record });
+    this.logWrites.add(records);
+    for (const record of records) this.deps.channel.post({ type: 'log', record });
     this.emit({ type: 'log', records });
     for (const r of records) {
       this.stages.follow(r);
@@ -192,19 +195,39 @@ export class ModelManager {
       registryProblem: this.registryProblem,
       control,
       plans: planVersions({ manifest: current?.manifest, installId: this.installId, control }),
-      serving: Object.fromEntries(Object.entries(this.serving).map(([id, s]) => [id, ref(s)])),
+      serving: this.servingRefs(),
       stages: this.stages.snapshot(),
       storage,
     };
   }
 
+  private servingRefs(): ManagerState['serving'] {
+    return Object.fromEntries(Object.entries(this.serving).map(([id, s]) => [id, ref(s)]));
+  }
+
   private async publishState(): Promise<void> {
     if (this.disposed || !this.deps.onEvent) return;
     try {
-      this.emit({ type: 'state', state: await this.state() });
+      this.published = await this.state();
+      this.emit({ type: 'state', state: this.published });
     } catch {
       // Storage busy or gone for a moment: the next change publishes again.
     }
+  }
+
+  /**
+   * A stage moved: published at once on the last full state, without reading storage again (a
+   * swap moves seven stages in about half a second, and reading the manifest and control state
+   * for each took the page's thread, which draws the live video). What storage holds is
+   * published in full after the flip and when the swap ends.
+   */
+  private publishStages(): void {
+    if (this.disposed || !this.deps.onEvent) return;
+    if (!this.published) return void this.publishState();
+    this.emit({
+      type: 'state',
+      state: { ...this.published, serving: this.servingRefs(), stages: this.stages.snapshot() },
+    });
   }
 
   private enqueue<T>(fn: () => Promise<T>): Promise<T> {
@@ -464,7 +487,8 @@ export class ModelManager {
       // A crashed host, unreadable storage or a probe image that could not be had: logged as
       // failed; the old versions serve on and the swap is tried again after a backoff.
       for (const s of specs) this.noteTransient(s.sha256);
-      await this.logWrites;
+      await this.logWrites.flush();
+      await this.publishState();
       return;
     }
     if (result.outcome === 'rejected') {
@@ -484,7 +508,9 @@ export class ModelManager {
       for (const s of specs) this.retry.delete(s.sha256);
       await store.evictUnreferenced().catch(() => undefined);
     }
-    await this.logWrites;
+    // The swap is over: its records go to storage in one write, and what it stored is shown.
+    await this.logWrites.flush();
+    await this.publishState();
   }
 
   /** The flip happened (frames already go to the new versions): commit, announce, watch their health. */
@@ -541,6 +567,7 @@ export class ModelManager {
       );
       this.emit({ type: 'notice', text: `${id} rolled back to ${results[id]!.to.version}${together}.` });
       await this.publishState();
+      await this.logWrites.flush();
       const mine = results[id]!;
       if (ids.length === 1) return mine;
       const group = Object.fromEntries(ids.map((x) => [x, { from: results[x]!.from, to: results[x]!.to }]));
@@ -616,9 +643,8 @@ export class ModelManager {
   logRecords(records: readonly UpdateLogRecord[]): void {
     if (records.length === 0) return;
     const bounded = records.map(boundedLogRecord);
-    const { store, channel } = this.deps;
-    this.logWrites = this.logWrites.then(() => store.appendLog(...bounded)).catch(() => undefined);
-    for (const record of bounded) channel.post({ type: 'log', record });
+    this.logWrites.add(bounded);
+    for (const record of bounded) this.deps.channel.post({ type: 'log', record });
     this.emit({ type: 'log', records: bounded });
   }
 
@@ -629,11 +655,12 @@ export class ModelManager {
 
   /** Resolves once queued work (start, swaps, rollbacks) is done. */
   idle(): Promise<void> {
-    return this.enqueue(async () => this.logWrites);
+    return this.enqueue(async () => this.logWrites.flush());
   }
 
   /** Stops reacting to messages and events. */
   dispose(): void {
     this.disposed = true;
+    void this.logWrites.flush();
   }
 }

@@ -172,6 +172,30 @@ describe('ModelManager start-up', () => {
 });
 
 describe('ModelManager hot swap', () => {
+  it('keeps storage work off each stage: a swap log is stored in one write, stage moves are shown without reading storage', async () => {
+    const s = setup();
+    publishV1(s.registry);
+    await s.manager.start(['faces']);
+    const calls = { appendLog: 0, getManifest: 0 };
+    const { appendLog, getManifest } = s.store;
+    s.store.appendLog = (...r) => (calls.appendLog++, appendLog.apply(s.store, r));
+    s.store.getManifest = () => (calls.getManifest++, getManifest.apply(s.store));
+    const stateEvents = s.events.filter((e) => e.type === 'state').length;
+    await publishV2(s);
+    const sha2 = nodeSha256(BYTES.detector2);
+    expect(stagesOf(s, sha2)).toEqual(PAGE_SWAP_OK);
+    // Every stage was shown as it happened…
+    const states = s.events.slice(stateEvents).filter((e) => e.type === 'state');
+    const shown = states.map((e) => (e.type === 'state' ? e.state.stages['face-detector']?.stage : undefined));
+    expect(shown).toEqual(expect.arrayContaining(['compiling', 'probed', 'serving', 'draining']));
+    // …and the seven records went to storage in one write. The manifest was read for the
+    // manifest change, the flip and the end, not for every state shown (each stage move once
+    // re-read it: a published state per read).
+    expect((await s.store.getLog()).filter((r) => r.sha256 === sha2)).toHaveLength(7);
+    expect(calls.appendLog).toBe(1);
+    expect(calls.getManifest).toBeLessThan(states.length / 1.5);
+  });
+
   it('swaps a published version in stages, flips, drains and releases the old worker, and promotes it', async () => {
     const s = setup();
     publishV1(s.registry);
