@@ -60,7 +60,7 @@ export interface SwapRecord {
   to: string;
   /** Epoch ms: manifest written (publish done). */
   publishedAt: number;
-  /** Epoch ms: the sampler first saw `to` active; null when it never served. */
+  /** Epoch ms: the first webcam frame annotated by `to`; null when none came. */
   servingAt: number | null;
   /** Epoch ms: swap settled (stage back to idle/released), or the timeout. */
   settledAt: number;
@@ -242,6 +242,20 @@ async function activeVersion(page: Page): Promise<string | null> {
   return (await appStatus(page)).models[SWAP_MODEL]?.active ?? null;
 }
 
+/**
+ * The first webcam frame annotated by `version` of SWAP_MODEL after `since`, waiting up to
+ * `timeoutMs` for it (the new version's tracker answers once its first full frame is done,
+ * which may come after the swap's last stage).
+ */
+async function firstFrameBy(page: Page, since: number, version: string, timeoutMs = 5000) {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const frame = (await appFrameTimes(page, since)).find((f) => versionIn(f.models, SWAP_MODEL) === version);
+    if (frame || Date.now() > until) return frame ?? null;
+    await sleep(50);
+  }
+}
+
 /** One publish → serving → settled swap. */
 async function swapOnce(tools: SessionTools, phase: PhaseName, index: number, to: string): Promise<SwapRecord> {
   const { page, ctx } = tools;
@@ -262,7 +276,7 @@ async function swapOnce(tools: SessionTools, phase: PhaseName, index: number, to
   const { ok, status } = await settle(page, to, 90_000);
   const settledAt = Date.now();
   tools.log.add(status.log);
-  const seen = (await appFrameTimes(page, publishedAt)).find((f) => versionIn(f.models, SWAP_MODEL) === to) ?? null;
+  const seen = ok ? await firstFrameBy(page, publishedAt, to) : null;
   // Let the old session drain and its host end before measuring or publishing again.
   await sleep(600);
   const compileMs = (await appMetrics(page)).compileMs[SWAP_MODEL] ?? null;

@@ -68,7 +68,7 @@ function phaseDetails(title: string, s: Obj): string {
     ],
     ['errors', String(s.errors)],
     [
-      'publish → serving',
+      'publish → serving (first frame annotated by the new version)',
       `p50 ${obj(s.publish_to_serving_ms).p50} ms, p95 ${obj(s.publish_to_serving_ms).p95} ms (${s.swaps_served} of ${s.swaps} swaps served; first ${s.publish_to_serving_first_ms} ms)`,
     ],
     ['stage p50 (ms)', kv(s.stage_ms_p50)],
