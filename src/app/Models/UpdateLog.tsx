@@ -3,10 +3,8 @@
  * how it ended and why, how long the stage took, and on the record that ends an update the
  * per-stage durations.
  */
-import { memo } from 'react';
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 import { ColumnHeads } from './ColumnHeads.tsx';
-import { rowKeys } from './log-row-keys.ts';
 
 /** Rows shown; the store keeps more. */
 const SHOWN = 60;
@@ -22,22 +20,6 @@ function durations(r: UpdateLogRecord): string {
     .join(' · ');
 }
 
-const Row = memo(function Row({ r }: { r: UpdateLogRecord }) {
-  return (
-    <tr className={`update-log__row--${r.outcome}`}>
-      <td>
-        <time dateTime={new Date(r.time).toISOString()}>{new Date(r.time).toLocaleTimeString()}</time>
-      </td>
-      <td>{r.model}</td>
-      <td>{r.version}</td>
-      <td>{r.stage}</td>
-      <td>{r.outcome}</td>
-      <td>{ms(r.durationMs)}</td>
-      <td>{[r.reason, durations(r), r.source === 'sw' ? 'service worker' : ''].filter(Boolean).join(' — ')}</td>
-    </tr>
-  );
-});
-
 /** Props of {@link UpdateLog}. */
 export interface UpdateLogProps {
   records: readonly UpdateLogRecord[];
@@ -45,17 +27,25 @@ export interface UpdateLogProps {
 
 /** The update log table. */
 export function UpdateLog({ records }: UpdateLogProps) {
-  const shown = records.slice(-SHOWN);
-  const keys = rowKeys(shown);
-  const rows = shown.map((r, i) => ({ r, key: keys[i]! })).reverse();
+  const rows = records.slice(-SHOWN).reverse();
   if (rows.length === 0) return <p className="update-log__empty">No updates yet.</p>;
   return (
     <div className="update-log" tabIndex={0} role="region" aria-label="Update log (scrollable)">
       <table>
         <ColumnHeads columns={['Time', 'Model', 'Version', 'Stage', 'Outcome', 'Took', 'Details']} />
         <tbody>
-          {rows.map(({ r, key }) => (
-            <Row key={key} r={r} />
+          {rows.map((r, i) => (
+            <tr key={`${r.time}-${r.model}-${r.stage}-${r.outcome}-${i}`} className={`update-log__row--${r.outcome}`}>
+              <td>
+                <time dateTime={new Date(r.time).toISOString()}>{new Date(r.time).toLocaleTimeString()}</time>
+              </td>
+              <td>{r.model}</td>
+              <td>{r.version}</td>
+              <td>{r.stage}</td>
+              <td>{r.outcome}</td>
+              <td>{ms(r.durationMs)}</td>
+              <td>{[r.reason, durations(r), r.source === 'sw' ? 'service worker' : ''].filter(Boolean).join(' — ')}</td>
+            </tr>
           ))}
         </tbody>
       </table>
