@@ -5,11 +5,10 @@
  * From the page's own frame timestamps: frames keep being annotated while the swap runs
  * (publish → old session released), none fails, only the detector is recompiled, and no gap
  * reaches stallBoundMs of the median interval before it (STALL_RATIO × it, never under half a
- * second; the design this replaced measured 10×
- * on a loaded machine). The ratio is recorded in e2e/.artifacts/swap-metrics.json. The 1.5×
- * target is not met yet (1.49–2.64× in 6 runs on a 2-core machine on 2026-12-05, 2.36× in that
- * day's clean-clone CI; see ARCHITECTURE.md);
- * `npm run bench` holds the quiet and one-core-busy figures.
+ * second; the design this replaced measured 10× on a loaded machine). The ratio is recorded in
+ * e2e/.artifacts/swap-metrics.json. The 1.5× target is not met on two cores (1.57× in the
+ * clean-clone CI of 2026-12-05; why: ARCHITECTURE.md, "Where sessions live"); `npm run bench`
+ * holds the quiet and one-core-busy figures.
  */
 import { expect, test } from '../support/fixtures.ts';
 import { MODEL_FILES } from '../support/paths.ts';
