@@ -1,39 +1,42 @@
 /**
- * @file This tab's update-log records, appended to the stored log in batches. Each append reads
- * and rewrites the whole stored log (up to MAX_LOG_ENTRIES records) on the page's thread, which
- * also draws the live video: a swap made seven of them, about 58 ms of that thread in a CPU
- * profile. Records now wait until the swap is over (`flush`) or LOG_WRITE_DELAY_MS have passed,
- * then go in one write; they are broadcast and shown at once, as before.
+ * @file This tab's update-log records, appended to the stored log. Each append reads and rewrites
+ * the whole stored log (up to MAX_LOG_ENTRIES records) on the page's thread, which also draws the
+ * live video: a swap's seven stage records cost that thread about 58 ms in a CPU profile. While a
+ * swap holds the log, its records wait and go in one write when it ends; outside a swap each is
+ * written at once, so the stored log keeps the order in which records were made (the service
+ * worker logs an outage once by looking at the stored log's last record). Records are broadcast
+ * and shown at once either way.
  */
 import type { UpdateLogRecord } from '../../shared/update-messages.ts';
 
-/** The longest a record waits for its write when nothing flushes it sooner. */
-export const LOG_WRITE_DELAY_MS = 2000;
-
-/** Batches appends to the stored update log; writes never overlap and keep their order. */
+/** Appends to the stored update log; writes never overlap and keep their order. */
 export class LogWrites {
   private pending: UpdateLogRecord[] = [];
   private chain: Promise<void> = Promise.resolve();
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private holds = 0;
 
-  constructor(
-    private readonly append: (...records: UpdateLogRecord[]) => Promise<void>,
-    private readonly delayMs = LOG_WRITE_DELAY_MS,
-  ) {}
+  constructor(private readonly append: (...records: UpdateLogRecord[]) => Promise<void>) {}
 
-  /** Queues records for the next write. */
+  /** Queues records: written at once, or when the last hold ends. */
   add(records: readonly UpdateLogRecord[]): void {
     if (records.length === 0) return;
     this.pending.push(...records);
-    this.timer ??= setTimeout(() => void this.flush(), this.delayMs);
+    if (this.holds === 0) void this.flush();
   }
 
-  /** Writes what is queued now; resolves when every write so far is done (a failed write is dropped). */
+  /** Records added from now on wait for {@link release} (a swap's stages). */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** Ends a hold; when it was the last, writes what waited. Resolves when the writes so far are done. */
+  release(): Promise<void> {
+    this.holds = Math.max(0, this.holds - 1);
+    return this.holds === 0 ? this.flush() : this.chain;
+  }
+
+  /** Writes what is queued now, hold or not; resolves when every write so far is done (a failed write is dropped). */
   flush(): Promise<void> {
-    if (this.timer !== null) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
     if (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];

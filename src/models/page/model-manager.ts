@@ -452,6 +452,16 @@ export class ModelManager {
    * (all of them when the fault cannot be pinned on one).
    */
   private async swap(specs: ModelSpec[], kind: 'update' | 'rollback', channels?: string[]): Promise<void> {
+    // Its stage records go to storage in one write when it ends (log-writes.ts).
+    this.logWrites.hold();
+    try {
+      await this.stagedSwap(specs, kind, channels);
+    } finally {
+      await this.logWrites.release();
+    }
+  }
+
+  private async stagedSwap(specs: ModelSpec[], kind: 'update' | 'rollback', channels?: string[]): Promise<void> {
     const { store, shadowGate } = this.deps;
     const candidates: Candidate[] = specs.map((s) => ({ id: s.id, ...ref(s) }));
     const first = candidates[0]!;
@@ -487,7 +497,6 @@ export class ModelManager {
       // A crashed host, unreadable storage or a probe image that could not be had: logged as
       // failed; the old versions serve on and the swap is tried again after a backoff.
       for (const s of specs) this.noteTransient(s.sha256);
-      await this.logWrites.flush();
       await this.publishState();
       return;
     }
@@ -508,8 +517,7 @@ export class ModelManager {
       for (const s of specs) this.retry.delete(s.sha256);
       await store.evictUnreferenced().catch(() => undefined);
     }
-    // The swap is over: its records go to storage in one write, and what it stored is shown.
-    await this.logWrites.flush();
+    // The swap is over: what it stored is shown.
     await this.publishState();
   }
 

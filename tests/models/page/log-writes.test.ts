@@ -1,10 +1,10 @@
 /**
- * @file Batched update-log writes: records queued during a swap reach storage in one write when
- * it flushes, or after LOG_WRITE_DELAY_MS with no flush; writes keep their order and a failed
- * write does not stop the next.
+ * @file Update-log writes: outside a swap each record is stored at once, in order; records made
+ * while a swap holds the log reach storage in one write when the hold ends; writes keep their
+ * order and a failed write does not stop the next.
  */
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { LOG_WRITE_DELAY_MS, LogWrites } from '../../../src/models/page/log-writes.ts';
+import { describe, expect, it } from 'vitest';
+import { LogWrites } from '../../../src/models/page/log-writes.ts';
 import type { UpdateLogRecord } from '../../../src/shared/update-messages.ts';
 
 const rec = (stage: UpdateLogRecord['stage'], time: number): UpdateLogRecord => ({
@@ -18,33 +18,45 @@ const rec = (stage: UpdateLogRecord['stage'], time: number): UpdateLogRecord => 
   source: 'page',
 });
 
-afterEach(() => {
-  vi.useRealTimers();
-});
+const recording = () => {
+  const writes: string[][] = [];
+  const log = new LogWrites(async (...r) => void writes.push(r.map((x) => x.stage)));
+  return { writes, log };
+};
 
 describe('LogWrites', () => {
-  it('stores the records queued before a flush in one write, in order', async () => {
-    const writes: string[][] = [];
-    const log = new LogWrites(async (...r) => void writes.push(r.map((x) => x.stage)));
+  it('writes each record at once when nothing holds the log', async () => {
+    const { writes, log } = recording();
+    log.add([rec('found', 1)]);
+    log.add([rec('stored', 2)]);
+    await log.flush();
+    expect(writes).toEqual([['found'], ['stored']]);
+  });
+
+  it('stores the records made during a hold in one write when it ends, in order', async () => {
+    const { writes, log } = recording();
+    log.hold();
     log.add([rec('compat-checked', 1)]);
     log.add([rec('compiling', 2), rec('probed', 3)]);
     log.add([rec('serving', 4)]);
+    await new Promise((resolve) => setTimeout(resolve, 10));
     expect(writes).toEqual([]);
-    await log.flush();
+    await log.release();
     expect(writes).toEqual([['compat-checked', 'compiling', 'probed', 'serving']]);
+    log.add([rec('released', 5)]);
     await log.flush();
-    expect(writes).toHaveLength(1);
+    expect(writes).toEqual([['compat-checked', 'compiling', 'probed', 'serving'], ['released']]);
   });
 
-  it('writes on its own after the delay when nothing flushes', async () => {
-    vi.useFakeTimers();
-    const writes: number[] = [];
-    const log = new LogWrites(async (...r) => void writes.push(r.length));
-    log.add([rec('found', 1), rec('stored', 2)]);
-    await vi.advanceTimersByTimeAsync(LOG_WRITE_DELAY_MS - 1);
+  it('waits for the outer hold when holds nest (a rollback around its swap)', async () => {
+    const { writes, log } = recording();
+    log.hold();
+    log.hold();
+    log.add([rec('serving', 1)]);
+    await log.release();
     expect(writes).toEqual([]);
-    await vi.advanceTimersByTimeAsync(1);
-    expect(writes).toEqual([2]);
+    await log.release();
+    expect(writes).toEqual([['serving']]);
   });
 
   it('keeps writes in order and goes on after a failed one', async () => {
@@ -59,7 +71,6 @@ describe('LogWrites', () => {
       writes.push(...r.map((x) => x.stage));
     });
     log.add([rec('compiling', 1)]);
-    void log.flush();
     log.add([rec('probed', 2)]);
     await log.flush();
     expect(writes).toEqual(['probed']);
