@@ -1,7 +1,7 @@
 /**
  * @file This tab's update-log records, appended to the stored log. Each append reads and rewrites
  * the whole stored log (up to MAX_LOG_ENTRIES records) on the page's thread, which also draws the
- * live video: a swap's seven stage records cost that thread about 58 ms in a CPU profile. While a
+ * live video: a swap's seven stage records cost that thread 30–40 ms in a CPU profile. While a
  * swap holds the log, its records wait and go in one write when it ends; outside a swap each is
  * written at once, so the stored log keeps the order in which records were made (the service
  * worker logs an outage once by looking at the stored log's last record). Records are broadcast
